@@ -1,0 +1,39 @@
+//! exitcore turns exit interviews (*exitgesprekken*) into comparable,
+//! validated and anonymised evidence about why people leave.
+//!
+//! The pieces, each in a module named after its concept:
+//! - [`Questionnaire`]: themes, questions, skip logic and versions, with the
+//!   shipped [`Questionnaire::standard`] exit questionnaire (nl and en);
+//! - [`ExitRecord`]: one departure with its context and answers;
+//! - [`Dataset`]: validated records stored by column for fast analysis;
+//! - [`import`]: real-world CSV exports through a declarative [`Mapping`];
+//! - [`Pseudonymiser`]: keyed hashing of employee and manager ids;
+//! - [`synthetic`]: a seeded synthetic organisation for examples, tests and benches.
+//!
+//! ```
+//! use exitcore::{Dataset, Questionnaire, synthetic::{OrgConfig, generate}};
+//! let org = generate(&OrgConfig { exits: 500, ..OrgConfig::default() }).unwrap();
+//! let loaded = Dataset::from_records(&org.questionnaire, org.records);
+//! assert!(loaded.problems.is_empty());
+//! assert_eq!(loaded.dataset.len(), 500);
+//! ```
+#![forbid(unsafe_code)]
+
+mod dataset;
+mod error;
+pub mod import;
+mod pseudonym;
+mod questionnaire;
+mod record;
+pub mod synthetic;
+mod text;
+mod theme;
+
+pub use error::{Error, Problem, ProblemKind, Result};
+
+pub use questionnaire::{
+    ChoiceOption, Condition, Question, QuestionKind, Questionnaire, Role, VersionMapping,
+};
+pub use record::{Answer, ExitContext, ExitRecord, ExitType, InterviewerType, PartialDate, Tenure};
+pub use text::{Lang, Text};
+pub use theme::Theme;
