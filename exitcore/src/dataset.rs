@@ -1,1 +1,571 @@
-//! todo
+//! The columnar dataset: validated records of one questionnaire, stored by
+//! column so that analyses are passes over memory, not over objects.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::questionnaire::Checked;
+use crate::record::{ExitRecord, ExitType, InterviewerType};
+use crate::{Problem, ProblemKind, QuestionKind, Questionnaire};
+
+/// A dimension column: values are codes into a dictionary (`0` = unknown,
+/// `i + 1` = `dict[i]`), so grouping is integer work.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DictColumn {
+    pub(crate) dict: Vec<String>,
+    pub(crate) codes: Vec<u32>,
+    lookup: HashMap<String, u32>,
+}
+
+impl DictColumn {
+    fn push(&mut self, value: Option<&str>) {
+        let code = match value {
+            None => 0,
+            Some(v) => {
+                if let Some(&c) = self.lookup.get(v) {
+                    c
+                } else {
+                    self.dict.push(v.to_owned());
+                    let c = u32::try_from(self.dict.len()).unwrap_or(u32::MAX);
+                    self.lookup.insert(v.to_owned(), c);
+                    c
+                }
+            }
+        };
+        self.codes.push(code);
+    }
+
+    fn finish(&mut self) {
+        self.lookup = HashMap::new();
+        self.codes.shrink_to_fit();
+    }
+}
+
+/// The org tree: every unit at every level, and each record's leaf unit.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OrgTree {
+    /// Node names.
+    pub(crate) names: Vec<String>,
+    /// Parent node index, `u32::MAX` for a top-level unit.
+    pub(crate) parents: Vec<u32>,
+    /// Depth from the top, 0 for top-level units.
+    pub(crate) depths: Vec<u8>,
+    /// The unit each record belongs to.
+    pub(crate) leaf: Vec<u32>,
+    lookup: HashMap<(u32, String), u32>,
+}
+
+impl OrgTree {
+    fn push(&mut self, path: &[String]) {
+        let mut parent = u32::MAX;
+        for (depth, name) in path.iter().enumerate() {
+            let key = (parent, name.clone());
+            parent = if let Some(&node) = self.lookup.get(&key) {
+                node
+            } else {
+                let node = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+                self.names.push(name.clone());
+                self.parents.push(parent);
+                self.depths.push(u8::try_from(depth).unwrap_or(u8::MAX));
+                self.lookup.insert(key, node);
+                node
+            };
+        }
+        self.leaf.push(parent);
+    }
+
+    /// The full path of node `node`.
+    pub(crate) fn path(&self, node: u32) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut at = node;
+        while let Some(name) = self.names.get(at as usize) {
+            out.push(name.clone());
+            at = self.parents[at as usize];
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// Free-text answers, stored sparsely: only answered rows, in row order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TextColumn {
+    pub(crate) rows: Vec<u32>,
+    pub(crate) ends: Vec<u32>,
+    pub(crate) bytes: String,
+}
+
+impl TextColumn {
+    /// The answers with their row numbers.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        self.rows
+            .iter()
+            .zip(starts.zip(self.ends.iter().copied()))
+            .map(|(&row, (s, e))| (row, &self.bytes[s as usize..e as usize]))
+    }
+}
+
+/// One question's answers.
+#[derive(Debug, Clone)]
+pub(crate) enum AnswerColumn {
+    /// `0` unanswered, `1..=n` a point, [`LIKERT_NA`] not applicable.
+    Likert(Vec<u8>),
+    /// [`RATING_NONE`] unanswered, else the value.
+    Rating(Vec<u8>),
+    /// [`CHOICE_NONE`] unanswered, else the option index.
+    Single(Vec<u16>),
+    /// Bit `i` ticks option `i`; bit 63 ([`MULTI_ANSWERED`]) marks an answer (possibly with no option ticked).
+    Multiple(Vec<u64>),
+    /// `0` unanswered, `1` no, `2` yes.
+    YesNo(Vec<u8>),
+    /// Sparse free text.
+    Text(TextColumn),
+    /// Days since 0001-01-01 (CE), [`DATE_NONE`] unanswered.
+    Date(Vec<i32>),
+}
+
+pub(crate) const LIKERT_NA: u8 = u8::MAX;
+pub(crate) const RATING_NONE: u8 = u8::MAX;
+pub(crate) const CHOICE_NONE: u16 = u16::MAX;
+pub(crate) const MULTI_ANSWERED: u64 = 1 << 63;
+pub(crate) const DATE_NONE: i32 = i32::MIN;
+
+impl AnswerColumn {
+    fn for_kind(kind: &QuestionKind) -> Self {
+        match kind {
+            QuestionKind::Likert { .. } => AnswerColumn::Likert(Vec::new()),
+            QuestionKind::Rating { .. } => AnswerColumn::Rating(Vec::new()),
+            QuestionKind::SingleChoice { .. } => AnswerColumn::Single(Vec::new()),
+            QuestionKind::MultipleChoice { .. } => AnswerColumn::Multiple(Vec::new()),
+            QuestionKind::YesNo => AnswerColumn::YesNo(Vec::new()),
+            QuestionKind::FreeText { .. } => AnswerColumn::Text(TextColumn::default()),
+            QuestionKind::Date => AnswerColumn::Date(Vec::new()),
+        }
+    }
+
+    /// Appends the row's value (or "unanswered" for `None`).
+    fn push(&mut self, row: u32, value: Option<Checked<'_>>) {
+        use chrono::Datelike;
+        match (self, value) {
+            (AnswerColumn::Likert(v), Some(Checked::Likert(0))) => v.push(LIKERT_NA),
+            (AnswerColumn::Likert(v), Some(Checked::Likert(p))) => v.push(p),
+            (AnswerColumn::Likert(v), _) => v.push(0),
+            (AnswerColumn::Rating(v), Some(Checked::Rating(r))) => v.push(r),
+            (AnswerColumn::Rating(v), _) => v.push(RATING_NONE),
+            (AnswerColumn::Single(v), Some(Checked::Choice(c))) => v.push(c),
+            (AnswerColumn::Single(v), _) => v.push(CHOICE_NONE),
+            (AnswerColumn::Multiple(v), Some(Checked::Choices(m))) => v.push(m | MULTI_ANSWERED),
+            (AnswerColumn::Multiple(v), _) => v.push(0),
+            (AnswerColumn::YesNo(v), Some(Checked::YesNo(b))) => v.push(if b { 2 } else { 1 }),
+            (AnswerColumn::YesNo(v), _) => v.push(0),
+            (AnswerColumn::Text(t), Some(Checked::Text(s))) => {
+                t.rows.push(row);
+                t.bytes.push_str(s);
+                t.ends
+                    .push(u32::try_from(t.bytes.len()).unwrap_or(u32::MAX));
+            }
+            (AnswerColumn::Text(_), _) => {}
+            (AnswerColumn::Date(v), Some(Checked::Date(d))) => v.push(d.num_days_from_ce()),
+            (AnswerColumn::Date(v), _) => v.push(DATE_NONE),
+        }
+    }
+
+    fn shrink(&mut self) {
+        match self {
+            AnswerColumn::Likert(v) | AnswerColumn::Rating(v) | AnswerColumn::YesNo(v) => {
+                v.shrink_to_fit()
+            }
+            AnswerColumn::Single(v) => v.shrink_to_fit(),
+            AnswerColumn::Multiple(v) => v.shrink_to_fit(),
+            AnswerColumn::Date(v) => v.shrink_to_fit(),
+            AnswerColumn::Text(t) => {
+                t.rows.shrink_to_fit();
+                t.ends.shrink_to_fit();
+                t.bytes.shrink_to_fit();
+            }
+        }
+    }
+}
+
+/// Validated exit records of one questionnaire, stored by column.
+///
+/// Build one with [`Dataset::from_records`], [`Dataset::from_json_values`] or
+/// a CSV import ([`crate::Mapping::import_csv`]). Row-level data stays inside:
+/// what leaves a dataset goes through the analyses and the privacy layer.
+///
+/// ```
+/// use exitcore::{Answer, Dataset, ExitRecord, Questionnaire};
+/// let q = Questionnaire::standard();
+/// let mut good = ExitRecord::new("r1", &q, ["Sales"]);
+/// good.answers.insert("primary_reason".into(), Answer::text("pay"));
+/// good.answers.insert("enps".into(), Answer::Number(6));
+/// good.answers.insert("would_return".into(), Answer::Bool(true));
+/// let mut bad = good.clone();
+/// bad.respondent = "r2".into();
+/// bad.answers.insert("enps".into(), Answer::Number(11));
+/// let loaded = Dataset::from_records(&q, [good, bad]);
+/// assert_eq!(loaded.dataset.len(), 1);
+/// assert_eq!(loaded.problems[0].to_string(), "row 2, record r2, field answers.enps: 11 is outside 0..=10");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub(crate) questionnaire: Questionnaire,
+    pub(crate) len: usize,
+    pub(crate) org: OrgTree,
+    pub(crate) job_family: DictColumn,
+    pub(crate) manager: DictColumn,
+    pub(crate) location: DictColumn,
+    pub(crate) age_band: DictColumn,
+    pub(crate) tenure_band: DictColumn,
+    /// Tenure lower bound in months, `u32::MAX` unknown.
+    pub(crate) tenure_min: Vec<u32>,
+    /// Tenure upper bound in months (exclusive), `u32::MAX` open or unknown.
+    pub(crate) tenure_max: Vec<u32>,
+    /// Exit year, `0` unknown.
+    pub(crate) exit_year: Vec<i16>,
+    /// Exit month 1-12, `0` unknown.
+    pub(crate) exit_month: Vec<u8>,
+    /// Exit day 1-31, `0` unknown.
+    pub(crate) exit_day: Vec<u8>,
+    /// `0` unknown, else `ExitType::ALL` index + 1.
+    pub(crate) exit_type: Vec<u8>,
+    /// `0` unknown, else `InterviewerType::ALL` index + 1.
+    pub(crate) interviewer: Vec<u8>,
+    /// `0` unknown, `1` no, `2` yes.
+    pub(crate) regrettable: Vec<u8>,
+    /// One column per question, in questionnaire order.
+    pub(crate) answers: Vec<AnswerColumn>,
+}
+
+/// The result of a bulk load: the dataset of every valid record, and every
+/// problem found in the others. The caller decides whether problems are fatal.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The valid records.
+    pub dataset: Dataset,
+    /// Every problem, with row, respondent and field.
+    pub problems: Vec<Problem>,
+    /// How many input rows were rejected.
+    pub rejected: usize,
+}
+
+/// Size and shape of a dataset; contains no answer data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatasetSummary {
+    /// Questionnaire id.
+    pub questionnaire: String,
+    /// Questionnaire version.
+    pub version: u32,
+    /// Number of records.
+    pub records: usize,
+    /// Number of org units at any level.
+    pub org_units: usize,
+    /// Depth of the org tree.
+    pub org_levels: usize,
+    /// Number of questions.
+    pub questions: usize,
+    /// Distinct job families.
+    pub job_families: usize,
+    /// Distinct managers.
+    pub managers: usize,
+    /// Distinct locations.
+    pub locations: usize,
+}
+
+/// Builds a [`Dataset`] row by row, validating each record as it comes.
+#[derive(Debug)]
+pub(crate) struct Builder {
+    ds: Dataset,
+    seen: HashSet<String>,
+    problems: Vec<Problem>,
+    rejected: usize,
+}
+
+impl Builder {
+    pub(crate) fn new(questionnaire: &Questionnaire) -> Self {
+        let answers = questionnaire
+            .questions
+            .iter()
+            .map(|q| AnswerColumn::for_kind(&q.kind))
+            .collect();
+        Builder {
+            ds: Dataset {
+                questionnaire: questionnaire.clone(),
+                len: 0,
+                org: OrgTree::default(),
+                job_family: DictColumn::default(),
+                manager: DictColumn::default(),
+                location: DictColumn::default(),
+                age_band: DictColumn::default(),
+                tenure_band: DictColumn::default(),
+                tenure_min: Vec::new(),
+                tenure_max: Vec::new(),
+                exit_year: Vec::new(),
+                exit_month: Vec::new(),
+                exit_day: Vec::new(),
+                exit_type: Vec::new(),
+                interviewer: Vec::new(),
+                regrettable: Vec::new(),
+                answers,
+            },
+            seen: HashSet::new(),
+            problems: Vec::new(),
+            rejected: 0,
+        }
+    }
+
+    /// Records a problem found before the record could be built (parsing, mapping).
+    pub(crate) fn reject(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        self.problems.extend(problems);
+        self.rejected += 1;
+    }
+
+    /// Validates `record` (1-based input row `row`) and stores it when valid.
+    pub(crate) fn push(&mut self, row: u64, record: &ExitRecord) -> bool {
+        let migrated;
+        let q = &self.ds.questionnaire;
+        let record = if record.version != q.version && record.questionnaire == q.id {
+            match q.migrate(record) {
+                Ok(r) => {
+                    migrated = r;
+                    &migrated
+                }
+                Err(e) => {
+                    let p = Problem::new(ProblemKind::WrongQuestionnaire, "version", e.to_string());
+                    self.reject_located(row, record, vec![p]);
+                    return false;
+                }
+            }
+        } else {
+            record
+        };
+        let mut problems = Vec::new();
+        let mut values: Vec<(usize, Checked<'_>)> = Vec::new();
+        q.check_record(record, |p| problems.push(p), |i, v| values.push((i, v)));
+        if !record.respondent.is_empty() && self.seen.contains(&record.respondent) {
+            problems.push(Problem::new(
+                ProblemKind::DuplicateRespondent,
+                "respondent",
+                format!(
+                    "respondent {:?} appears more than once; only the first is kept",
+                    record.respondent
+                ),
+            ));
+        }
+        if !problems.is_empty() {
+            self.reject_located(row, record, problems);
+            return false;
+        }
+        self.seen.insert(record.respondent.clone());
+        self.store(record, &values);
+        true
+    }
+
+    fn reject_located(&mut self, row: u64, record: &ExitRecord, problems: Vec<Problem>) {
+        let located = problems.into_iter().map(|p| {
+            let p = p.at_row(row);
+            if record.respondent.is_empty() {
+                p
+            } else {
+                p.for_respondent(record.respondent.clone())
+            }
+        });
+        self.reject(located.collect::<Vec<_>>());
+    }
+
+    fn store(&mut self, record: &ExitRecord, values: &[(usize, Checked<'_>)]) {
+        let ds = &mut self.ds;
+        let row = u32::try_from(ds.len).unwrap_or(u32::MAX);
+        let c = &record.context;
+        ds.org.push(&c.org_unit);
+        ds.job_family.push(c.job_family.as_deref());
+        ds.manager.push(c.manager.as_deref());
+        ds.location.push(c.location.as_deref());
+        ds.age_band.push(c.age_band.as_deref());
+        let band = c.tenure.map(|t| t.band_label());
+        ds.tenure_band.push(band.as_deref());
+        ds.tenure_min
+            .push(c.tenure.map_or(u32::MAX, |t| t.min_months));
+        ds.tenure_max
+            .push(c.tenure.and_then(|t| t.max_months).unwrap_or(u32::MAX));
+        ds.exit_year.push(
+            c.exit_date
+                .map_or(0, |d| i16::try_from(d.year).unwrap_or(0)),
+        );
+        ds.exit_month
+            .push(c.exit_date.and_then(|d| d.month).unwrap_or(0));
+        ds.exit_day
+            .push(c.exit_date.and_then(|d| d.day).unwrap_or(0));
+        ds.exit_type.push(code_of(c.exit_type, &ExitType::ALL));
+        ds.interviewer
+            .push(code_of(c.interviewer, &InterviewerType::ALL));
+        ds.regrettable.push(match c.regrettable {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        });
+        let mut next = values.iter().peekable();
+        for (i, col) in ds.answers.iter_mut().enumerate() {
+            let v = next.next_if(|(j, _)| *j == i).map(|(_, v)| *v);
+            col.push(row, v);
+        }
+        ds.len += 1;
+    }
+
+    pub(crate) fn finish(mut self) -> Loaded {
+        let ds = &mut self.ds;
+        for d in [
+            &mut ds.job_family,
+            &mut ds.manager,
+            &mut ds.location,
+            &mut ds.age_band,
+            &mut ds.tenure_band,
+        ] {
+            d.finish();
+        }
+        ds.org.lookup = HashMap::new();
+        for col in &mut ds.answers {
+            col.shrink();
+        }
+        Loaded {
+            dataset: self.ds,
+            problems: self.problems,
+            rejected: self.rejected,
+        }
+    }
+}
+
+fn code_of<T: PartialEq + Copy>(value: Option<T>, all: &[T]) -> u8 {
+    value
+        .and_then(|v| all.iter().position(|a| *a == v))
+        .and_then(|p| u8::try_from(p + 1).ok())
+        .unwrap_or(0)
+}
+
+impl Dataset {
+    /// Validates records and stores the valid ones; every problem is
+    /// collected with its 1-based position in the input as the row.
+    /// Records of an earlier version of the questionnaire are carried over
+    /// through its `previous_versions` mapping.
+    pub fn from_records<I>(questionnaire: &Questionnaire, records: I) -> Loaded
+    where
+        I: IntoIterator,
+        I::Item: std::borrow::Borrow<ExitRecord>,
+    {
+        let mut b = Builder::new(questionnaire);
+        for (i, r) in records.into_iter().enumerate() {
+            b.push(i as u64 + 1, std::borrow::Borrow::borrow(&r));
+        }
+        b.finish()
+    }
+
+    /// Like [`Dataset::from_records`], from JSON-like values (what Python
+    /// dicts and JS objects arrive as): a value that is not a record at all
+    /// becomes a problem naming its path, and the rest still load.
+    ///
+    /// ```
+    /// use exitcore::{Dataset, Questionnaire};
+    /// let values: Vec<serde_json::Value> = serde_json::from_str(r#"[
+    ///   {"respondent": "a", "questionnaire": "exitcore.standard", "version": 1,
+    ///    "context": {"org_unit": ["Sales"]},
+    ///    "answers": {"primary_reason": "pay", "enps": 7, "would_return": true}},
+    ///   {"respondent": "b", "questionnaire": "exitcore.standard", "version": 1,
+    ///    "context": {"org_unit": ["Sales"], "tenure": "long"}}
+    /// ]"#).unwrap();
+    /// let loaded = Dataset::from_json_values(&Questionnaire::standard(), values);
+    /// assert_eq!(loaded.dataset.len(), 1);
+    /// assert_eq!(loaded.problems[0].field, "context.tenure");
+    /// ```
+    pub fn from_json_values(
+        questionnaire: &Questionnaire,
+        values: Vec<serde_json::Value>,
+    ) -> Loaded {
+        let mut b = Builder::new(questionnaire);
+        for (i, v) in values.into_iter().enumerate() {
+            let row = i as u64 + 1;
+            let respondent = v
+                .get("respondent")
+                .and_then(|r| r.as_str())
+                .map(str::to_owned);
+            match serde_path_to_error::deserialize::<_, ExitRecord>(v) {
+                Ok(r) => {
+                    b.push(row, &r);
+                }
+                Err(e) => {
+                    let field = e.path().to_string();
+                    let mut p = Problem::new(
+                        ProblemKind::WrongType,
+                        if field == "." {
+                            "(record)".to_owned()
+                        } else {
+                            field
+                        },
+                        e.inner().to_string(),
+                    )
+                    .at_row(row);
+                    if let Some(r) = respondent {
+                        p = p.for_respondent(r);
+                    }
+                    b.reject([p]);
+                }
+            }
+        }
+        b.finish()
+    }
+
+    /// Parses a JSON array of records and loads it like [`Dataset::from_json_values`].
+    pub fn from_json(questionnaire: &Questionnaire, json: &str) -> crate::Result<Loaded> {
+        let values: Vec<serde_json::Value> =
+            serde_json::from_str(json).map_err(|e| crate::Error::Json {
+                path: "(root)".into(),
+                message: format!("expected an array of records: {e}"),
+            })?;
+        Ok(Self::from_json_values(questionnaire, values))
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the dataset holds no records.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The questionnaire the records answer.
+    pub fn questionnaire(&self) -> &Questionnaire {
+        &self.questionnaire
+    }
+
+    /// Every org unit path (all levels), sorted: the structure, not the counts.
+    pub fn org_units(&self) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = (0..self.org.names.len())
+            .map(|n| self.org.path(u32::try_from(n).unwrap_or(u32::MAX)))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Size and shape; no answers, no per-group counts.
+    pub fn summary(&self) -> DatasetSummary {
+        DatasetSummary {
+            questionnaire: self.questionnaire.id.clone(),
+            version: self.questionnaire.version,
+            records: self.len,
+            org_units: self.org.names.len(),
+            org_levels: self
+                .org
+                .depths
+                .iter()
+                .max()
+                .map_or(0, |d| usize::from(*d) + 1),
+            questions: self.questionnaire.questions.len(),
+            job_families: self.job_family.dict.len(),
+            managers: self.manager.dict.len(),
+            locations: self.location.dict.len(),
+        }
+    }
+}

@@ -29,7 +29,9 @@ pub mod synthetic;
 mod text;
 mod theme;
 
+pub use dataset::{Dataset, DatasetSummary, Loaded};
 pub use error::{Error, Problem, ProblemKind, Result};
+pub use pseudonym::Pseudonymiser;
 
 pub use questionnaire::{
     ChoiceOption, Condition, Question, QuestionKind, Questionnaire, Role, VersionMapping,

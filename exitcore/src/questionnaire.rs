@@ -96,7 +96,7 @@ pub enum QuestionKind {
     },
     /// Any number of options.
     MultipleChoice {
-        /// The options (at most 64).
+        /// The options (at most 63).
         options: Vec<ChoiceOption>,
         /// Most options one respondent may tick.
         #[serde(default, skip_serializing_if = "Option::is_none")]
