@@ -1,1 +1,1175 @@
-//! todo
+//! Real-world CSV import through a declarative mapping.
+//!
+//! An organisation's own export is rarely the standard questionnaire. A
+//! [`Mapping`] (JSON) says which column is which question or context field,
+//! how labels map to values (`Strongly Agree`, `SA`, ...), which strings mean
+//! missing (`Not Stated`, `N/A`, `-`), how a multiple-choice question is
+//! spread over columns, and which date formats occur. It points at the
+//! questionnaire the answers belong to: the standard one, a JSON file next to
+//! the mapping, or one given inline.
+//!
+//! Import never stops at a bad row: every problem is collected with its line
+//! and column, every valid row is kept, and a per-column summary says what
+//! was mapped, ignored or left unmapped.
+//!
+//! ```
+//! use exitcore::{ImportOptions, Mapping};
+//! let mapping = Mapping::from_json(r#"{
+//!   "questionnaire": "standard",
+//!   "respondent": {"column": "ID"},
+//!   "context": {"org_unit": {"columns": ["Division", "Team"]},
+//!               "exit_date": {"column": "Left", "formats": ["%m/%Y", "%Y"]}},
+//!   "answers": {
+//!     "primary_reason": {"column": "Reason", "values": {"Salary": "pay", "Boss": "leadership"}},
+//!     "enps": {"column": "Recommend"},
+//!     "would_return": {"column": "Return"}
+//!   }
+//! }"#).unwrap();
+//! let csv = "\u{feff}ID,Division ,Team,Left,Reason,Recommend,Return\r\n\
+//!            1,Sales,North,08/2012,Salary,7,Yes\r\n\
+//!            2,Sales,North,2013,Boss,11,No\r\n";
+//! let out = mapping.import_csv(csv.as_bytes(), &ImportOptions::default()).unwrap();
+//! assert_eq!(out.loaded.dataset.len(), 1);
+//! assert_eq!(out.loaded.problems[0].to_string(), "row 3, record 2, field answers.enps: 11 is outside 0..=10");
+//! assert_eq!(out.summary.rows, 2);
+//! ```
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::{Builder, Loaded};
+use crate::error::json_error;
+use crate::record::{ExitContext, ExitType, InterviewerType, PartialDate, Tenure};
+use crate::{
+    Answer, Error, ExitRecord, Problem, ProblemKind, Pseudonymiser, QuestionKind, Questionnaire,
+    Result,
+};
+
+/// One column's (or group of columns') mapping onto a field.
+///
+/// Which keys apply depends on the target; unknown keys are rejected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// The column holding the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// Several columns, one per level (org unit from the top down).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<String>>,
+    /// Splits one column: org-unit levels (`Sales/North`) or ticked options (`pay; workload`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separator: Option<String>,
+    /// A fixed value for every row instead of a column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constant: Option<serde_json::Value>,
+    /// Label in the file to value (matched ignoring case and extra spaces).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<BTreeMap<String, serde_json::Value>>,
+    /// Name of a shared label table in the mapping's `scales`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<String>,
+    /// chrono formats the dates come in, tried in order (`%Y`, `%m/%Y`, `%d-%m-%Y`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formats: Option<Vec<String>>,
+    /// Tenure unit of a numeric column: `months` (default), `years` or `days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Tenure bands: label to `[min, max)` in months, `null` max for open-ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bands: Option<BTreeMap<String, (u32, Option<u32>)>>,
+    /// A multiple-choice question spread over columns: column to option id
+    /// (`null`: a "none of these" column that ticks nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<BTreeMap<String, Option<String>>>,
+    /// Values that mean "ticked" in flag columns; by default any value that
+    /// is neither missing nor `unticked` (covers a box holding its own name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticked: Option<Vec<String>>,
+    /// Values that mean "not ticked" in flag columns (`FALSE`, `0`, `-`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unticked: Option<Vec<String>>,
+    /// Extra strings that mean missing in this field only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<String>>,
+}
+
+/// Context fields a mapping can fill.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextSpec {
+    /// Org unit path (`columns` from the top, one `column` with a `separator`, or a `constant`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_unit: Option<FieldSpec>,
+    /// Job family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_family: Option<FieldSpec>,
+    /// Manager id (pseudonymised when a key is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<FieldSpec>,
+    /// Location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<FieldSpec>,
+    /// Tenure (number with `unit`, or `bands`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenure: Option<FieldSpec>,
+    /// Age band.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<FieldSpec>,
+    /// Exit date (with `formats`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_date: Option<FieldSpec>,
+    /// Exit type (`values` onto voluntary, involuntary, end_of_contract, retirement, other).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_type: Option<FieldSpec>,
+    /// Regrettable loss (yes/no).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regrettable: Option<FieldSpec>,
+    /// Interviewer type (hr, independent, manager, self_service).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interviewer: Option<FieldSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMapping {
+    questionnaire: serde_json::Value,
+    #[serde(default)]
+    delimiter: Option<char>,
+    #[serde(default = "default_missing")]
+    missing: Vec<String>,
+    #[serde(default)]
+    respondent: Option<FieldSpec>,
+    #[serde(default)]
+    context: ContextSpec,
+    #[serde(default)]
+    scales: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    #[serde(default)]
+    answers: BTreeMap<String, FieldSpec>,
+    #[serde(default)]
+    ignore: Vec<String>,
+}
+
+fn default_missing() -> Vec<String> {
+    ["", "N/A", "NA", "n.v.t.", "-", "Not Stated", "null", "NULL"]
+        .map(String::from)
+        .to_vec()
+}
+
+/// A checked import mapping together with the questionnaire it maps onto.
+///
+/// See the [module documentation](self) for the format.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    questionnaire: Questionnaire,
+    raw: RawMapping,
+}
+
+/// Options of one import run.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Replace respondent and manager ids by keyed hashes (HMAC-SHA256).
+    pub pseudonymiser: Option<Pseudonymiser>,
+}
+
+/// How one column of the file was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnStatus {
+    /// Read into a field.
+    Mapped,
+    /// Listed in the mapping's `ignore`.
+    Ignored,
+    /// Not mentioned by the mapping: its data is not imported.
+    Unmapped,
+}
+
+/// What happened to one column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnReport {
+    /// The header as in the file, trimmed.
+    pub column: String,
+    /// Mapped, ignored or unmapped.
+    pub status: ColumnStatus,
+    /// The field it fills (`respondent`, `context.org_unit`, `answers.<id>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Rows with a value.
+    pub filled: usize,
+    /// Rows with an empty or missing-marker value.
+    pub missing: usize,
+    /// Rows whose value the mapping did not recognise (each is a problem).
+    pub unrecognised: usize,
+}
+
+/// Per-file and per-column account of an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    /// Data rows in the file.
+    pub rows: usize,
+    /// Rows that became records in the dataset.
+    pub imported: usize,
+    /// Rows rejected, each with at least one problem.
+    pub rejected: usize,
+    /// Every column of the file.
+    pub columns: Vec<ColumnReport>,
+}
+
+/// The dataset, the problems and the summary of one import.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    /// Valid records and every problem.
+    pub loaded: Loaded,
+    /// What happened per column.
+    pub summary: ImportSummary,
+}
+
+/// Lowercase, trimmed, inner whitespace collapsed: how labels and headers are compared.
+fn norm(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+impl Mapping {
+    /// Reads a mapping file; a questionnaire given as `{"path": ...}` is read
+    /// relative to the mapping file's folder.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let json = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let raw = parse_raw(&json)?;
+        let q = match &raw.questionnaire {
+            serde_json::Value::Object(o) if o.contains_key("path") => {
+                let rel = o.get("path").and_then(|p| p.as_str()).unwrap_or_default();
+                let base = path.parent().unwrap_or(Path::new("."));
+                Questionnaire::from_path(base.join(rel))?
+            }
+            other => inline_questionnaire(other)?,
+        };
+        Self::build(raw, q)
+    }
+
+    /// Parses a mapping whose questionnaire is `"standard"` or inline.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let raw = parse_raw(json)?;
+        let q = inline_questionnaire(&raw.questionnaire)?;
+        Self::build(raw, q)
+    }
+
+    /// Parses a mapping and uses `questionnaire` for it, whatever the mapping
+    /// refers to (for hosts without a file system, such as a browser).
+    pub fn from_json_with_questionnaire(json: &str, questionnaire: Questionnaire) -> Result<Self> {
+        let raw = parse_raw(json)?;
+        Self::build(raw, questionnaire)
+    }
+
+    /// The questionnaire the mapping fills.
+    pub fn questionnaire(&self) -> &Questionnaire {
+        &self.questionnaire
+    }
+
+    fn build(raw: RawMapping, questionnaire: Questionnaire) -> Result<Self> {
+        let m = Mapping { questionnaire, raw };
+        m.check()?;
+        Ok(m)
+    }
+
+    /// Checks everything that can be checked without the file.
+    fn check(&self) -> Result<()> {
+        let raw = &self.raw;
+        let ctx = raw.context.org_unit.as_ref().ok_or_else(|| {
+            Error::mapping(
+                "context.org_unit",
+                "every record needs an org unit: map a column, columns or a constant",
+            )
+        })?;
+        if ctx.column.is_none() && ctx.columns.is_none() && ctx.constant.is_none() {
+            return Err(Error::mapping(
+                "context.org_unit",
+                "give \"column\", \"columns\" or \"constant\"",
+            ));
+        }
+        for (name, scale) in &raw.scales {
+            for (label, v) in scale {
+                serde_json::from_value::<Answer>(v.clone())
+                    .map_err(|e| Error::mapping(format!("scales.{name}.{label}"), e.to_string()))?;
+            }
+        }
+        for (qid, spec) in &raw.answers {
+            let at = format!("answers.{qid}");
+            let Some(q) = self.questionnaire.question(qid) else {
+                return Err(Error::mapping(
+                    at,
+                    format!(
+                        "the questionnaire {:?} has no question {qid:?}",
+                        self.questionnaire.id
+                    ),
+                ));
+            };
+            if let Some(s) = &spec.scale {
+                if !raw.scales.contains_key(s) {
+                    return Err(Error::mapping(
+                        format!("{at}.scale"),
+                        format!("unknown scale {s:?}"),
+                    ));
+                }
+            }
+            if let Some(flags) = &spec.flags {
+                if !matches!(q.kind, QuestionKind::MultipleChoice { .. }) {
+                    return Err(Error::mapping(
+                        format!("{at}.flags"),
+                        "flag columns need a multiple_choice question",
+                    ));
+                }
+                for (col, opt) in flags {
+                    if let Some(o) = opt {
+                        if !q.kind.options().iter().any(|x| &x.id == o) {
+                            return Err(Error::mapping(
+                                format!("{at}.flags.{col}"),
+                                format!("{o:?} is not an option of {qid:?}"),
+                            ));
+                        }
+                    }
+                }
+            } else if spec.column.is_none() && spec.constant.is_none() {
+                return Err(Error::mapping(
+                    &at,
+                    "give \"column\", \"flags\" or \"constant\"",
+                ));
+            }
+            if let Some(values) = &spec.values {
+                for (label, v) in values {
+                    serde_json::from_value::<Answer>(v.clone()).map_err(|e| {
+                        Error::mapping(format!("{at}.values.{label}"), e.to_string())
+                    })?;
+                }
+            }
+        }
+        for fmt in self
+            .raw
+            .context
+            .exit_date
+            .iter()
+            .flat_map(|s| s.formats.iter().flatten())
+        {
+            if DatePrecision::of(fmt).is_none() {
+                return Err(Error::mapping(
+                    "context.exit_date.formats",
+                    format!("{fmt:?} has no %Y or %y"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a CSV file and imports it (see [`Mapping::import_csv`]).
+    pub fn import_path(
+        &self,
+        path: impl AsRef<Path>,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        self.import_csv(&bytes, options)
+    }
+
+    /// Imports CSV bytes: UTF-8 (with or without BOM; Latin-1 is accepted
+    /// field by field), LF or CRLF, padded headers and values.
+    ///
+    /// Fails only when the file cannot be used at all (no header, a mapped
+    /// column that is not in the file); row-level trouble becomes problems.
+    pub fn import_csv(&self, bytes: &[u8], options: &ImportOptions) -> Result<ImportOutcome> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .delimiter(
+                u8::try_from(self.raw.delimiter.unwrap_or(','))
+                    .map_err(|_| Error::mapping("delimiter", "must be a single-byte character"))?,
+            )
+            .from_reader(bytes);
+        let headers: Vec<String> = reader
+            .byte_headers()
+            .map_err(|e| Error::Csv {
+                line: Some(1),
+                message: e.to_string(),
+            })?
+            .iter()
+            .map(|h| decode(h).trim().to_owned())
+            .collect();
+        if headers.iter().all(String::is_empty) {
+            return Err(Error::Csv {
+                line: Some(1),
+                message: "the file has no header row".into(),
+            });
+        }
+        let plan = Plan::new(self, &headers)?;
+        let mut stats: Vec<ColumnReport> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| ColumnReport {
+                column: h.clone(),
+                status: plan.status[i],
+                target: plan.targets[i].clone(),
+                filled: 0,
+                missing: 0,
+                unrecognised: 0,
+            })
+            .collect();
+        let mut builder = Builder::new(&self.questionnaire);
+        let mut rows = 0usize;
+        let mut imported = 0usize;
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    rows += 1;
+                    let line = e.position().map_or(rows as u64 + 1, csv::Position::line);
+                    builder.reject([Problem::new(
+                        ProblemKind::MalformedRow,
+                        "(row)",
+                        e.to_string(),
+                    )
+                    .at_row(line)]);
+                    continue;
+                }
+            }
+            rows += 1;
+            let line = record
+                .position()
+                .map_or(rows as u64 + 1, csv::Position::line);
+            if record.len() != headers.len() {
+                builder.reject([Problem::new(
+                    ProblemKind::MalformedRow,
+                    "(row)",
+                    format!(
+                        "has {} fields, the header has {}",
+                        record.len(),
+                        headers.len()
+                    ),
+                )
+                .at_row(line)]);
+                continue;
+            }
+            let fields: Vec<std::borrow::Cow<'_, str>> = record.iter().map(decode).collect();
+            for (i, f) in fields.iter().enumerate() {
+                if plan.status[i] != ColumnStatus::Mapped {
+                    if plan.is_missing(f, None) {
+                        stats[i].missing += 1;
+                    } else {
+                        stats[i].filled += 1;
+                    }
+                }
+            }
+            let mut row = RowCtx {
+                fields: &fields,
+                headers: &headers,
+                stats: &mut stats,
+                problems: Vec::new(),
+            };
+            let rec = plan.record(self, &mut row, line, options);
+            let problems = row.problems;
+            match rec {
+                Some(r) if problems.is_empty() => {
+                    if builder.push(line, &r) {
+                        imported += 1;
+                    }
+                }
+                r => {
+                    let who = r.map(|r| r.respondent);
+                    builder.reject(
+                        problems
+                            .into_iter()
+                            .map(|p| {
+                                let p = p.at_row(line);
+                                match &who {
+                                    Some(w) if !w.is_empty() => p.for_respondent(w.clone()),
+                                    _ => p,
+                                }
+                            })
+                            .collect::<Vec<_>>(),
+                    );
+                }
+            }
+        }
+        let loaded = builder.finish();
+        Ok(ImportOutcome {
+            summary: ImportSummary {
+                rows,
+                imported,
+                rejected: rows - imported,
+                columns: stats,
+            },
+            loaded,
+        })
+    }
+}
+
+fn parse_raw(json: &str) -> Result<RawMapping> {
+    let de = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(de)
+        .map_err(|e| json_error(&e, |path, message| Error::Mapping { path, message }))
+}
+
+fn inline_questionnaire(v: &serde_json::Value) -> Result<Questionnaire> {
+    match v {
+        serde_json::Value::String(s) if s == "standard" => Ok(Questionnaire::standard()),
+        serde_json::Value::Object(o) if o.contains_key("path") => Err(Error::mapping(
+            "questionnaire.path",
+            "the mapping refers to a questionnaire file; read it with Mapping::from_path or pass the questionnaire along",
+        )),
+        serde_json::Value::Object(o) if o.contains_key("inline") => {
+            let json = o.get("inline").map(ToString::to_string).unwrap_or_default();
+            Questionnaire::from_json(&json).map_err(|e| match e {
+                Error::Questionnaire { path, message } => {
+                    Error::mapping(format!("questionnaire.inline.{path}"), message)
+                }
+                other => other,
+            })
+        }
+        _ => Err(Error::mapping(
+            "questionnaire",
+            "expected \"standard\", {\"path\": \"file.json\"} or {\"inline\": {...}}",
+        )),
+    }
+}
+
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        // Spreadsheet exports are often Windows-1252/Latin-1; map bytes to
+        // code points rather than dropping the value.
+        Err(_) => std::borrow::Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum DatePrecision {
+    Year,
+    Month,
+    Day,
+}
+
+impl DatePrecision {
+    fn of(fmt: &str) -> Option<Self> {
+        if !(fmt.contains("%Y") || fmt.contains("%y")) {
+            return None;
+        }
+        Some(if fmt.contains("%d") || fmt.contains("%e") {
+            DatePrecision::Day
+        } else if fmt.contains("%m") || fmt.contains("%b") || fmt.contains("%B") {
+            DatePrecision::Month
+        } else {
+            DatePrecision::Year
+        })
+    }
+}
+
+fn parse_date(s: &str, formats: &[String]) -> Option<PartialDate> {
+    use chrono::NaiveDate;
+    for f in formats {
+        // chrono needs a full date; complete partial formats with a fixed day/month.
+        let parsed = match DatePrecision::of(f)? {
+            DatePrecision::Day => NaiveDate::parse_from_str(s, f).ok().map(PartialDate::from),
+            DatePrecision::Month => {
+                NaiveDate::parse_from_str(&format!("{s}|1"), &format!("{f}|%d"))
+                    .ok()
+                    .map(|d| PartialDate {
+                        day: None,
+                        ..PartialDate::from(d)
+                    })
+            }
+            DatePrecision::Year => {
+                NaiveDate::parse_from_str(&format!("{s}|1|1"), &format!("{f}|%m|%d"))
+                    .ok()
+                    .map(|d| PartialDate {
+                        day: None,
+                        month: None,
+                        ..PartialDate::from(d)
+                    })
+            }
+        };
+        if let Some(d) = parsed.and_then(|d| {
+            PartialDate::ymd(d.year, d.month.unwrap_or(1), d.day.unwrap_or(1))
+                .ok()
+                .map(|_| d)
+        }) {
+            return Some(d);
+        }
+    }
+    None
+}
+
+/// How one field is read from a row.
+#[derive(Debug)]
+enum Source {
+    Column(usize),
+    Columns(Vec<usize>),
+    Constant(serde_json::Value),
+    Flags(Vec<(usize, Option<String>)>),
+}
+
+#[derive(Debug)]
+struct FieldPlan {
+    target: String,
+    source: Source,
+    values: BTreeMap<String, serde_json::Value>,
+    missing: HashSet<String>,
+    spec: FieldSpec,
+}
+
+#[derive(Debug)]
+struct Plan {
+    status: Vec<ColumnStatus>,
+    targets: Vec<Option<String>>,
+    missing: HashSet<String>,
+    respondent: Option<FieldPlan>,
+    context: Vec<(&'static str, FieldPlan)>,
+    answers: Vec<(String, FieldPlan)>,
+}
+
+struct RowCtx<'a, 'f> {
+    fields: &'a [std::borrow::Cow<'f, str>],
+    headers: &'a [String],
+    stats: &'a mut [ColumnReport],
+    problems: Vec<Problem>,
+}
+
+impl RowCtx<'_, '_> {
+    fn unrecognised(&mut self, col: usize, target: &str, value: &str, expected: &str) {
+        self.stats[col].unrecognised += 1;
+        self.stats[col].filled = self.stats[col].filled.saturating_sub(1);
+        self.problems.push(Problem::new(
+            ProblemKind::UnrecognisedValue,
+            self.headers[col].clone(),
+            format!("{value:?} is not a recognised value for {target} (expected {expected})"),
+        ));
+    }
+}
+
+impl Plan {
+    fn new(m: &Mapping, headers: &[String]) -> Result<Self> {
+        let index: BTreeMap<String, usize> = headers
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, h)| (norm(h), i))
+            .collect();
+        let mut status = vec![ColumnStatus::Unmapped; headers.len()];
+        let mut targets: Vec<Option<String>> = vec![None; headers.len()];
+        let global_missing: HashSet<String> = m.raw.missing.iter().map(|s| norm(s)).collect();
+        for name in &m.raw.ignore {
+            let i = *index.get(&norm(name)).ok_or_else(|| {
+                Error::mapping(format!("ignore.{name}"), "no such column in the file")
+            })?;
+            status[i] = ColumnStatus::Ignored;
+        }
+        let mut plan_field =
+            |target: String,
+             spec: &FieldSpec,
+             scales: Option<&BTreeMap<String, BTreeMap<String, serde_json::Value>>>|
+             -> Result<FieldPlan> {
+                let find = |name: &str, at: &str| -> Result<usize> {
+                    index.get(&norm(name)).copied().ok_or_else(|| {
+                        Error::mapping(at, format!("column {name:?} is not in the file"))
+                    })
+                };
+                let source = if let Some(flags) = &spec.flags {
+                    let mut cols = Vec::new();
+                    for (col, opt) in flags {
+                        cols.push((find(col, &format!("{target}.flags.{col}"))?, opt.clone()));
+                    }
+                    Source::Flags(cols)
+                } else if let Some(cols) = &spec.columns {
+                    let mut idx = Vec::new();
+                    for c in cols {
+                        idx.push(find(c, &format!("{target}.columns"))?);
+                    }
+                    Source::Columns(idx)
+                } else if let Some(c) = &spec.column {
+                    Source::Column(find(c, &format!("{target}.column"))?)
+                } else if let Some(v) = &spec.constant {
+                    Source::Constant(v.clone())
+                } else {
+                    return Err(Error::mapping(
+                        &target,
+                        "give \"column\", \"columns\", \"flags\" or \"constant\"",
+                    ));
+                };
+                let used: Vec<usize> = match &source {
+                    Source::Column(i) => vec![*i],
+                    Source::Columns(v) => v.clone(),
+                    Source::Flags(v) => v.iter().map(|(i, _)| *i).collect(),
+                    Source::Constant(_) => vec![],
+                };
+                for i in used {
+                    status[i] = ColumnStatus::Mapped;
+                    targets[i] = Some(target.clone());
+                }
+                let mut values = BTreeMap::new();
+                if let (Some(name), Some(scales)) = (&spec.scale, scales) {
+                    for (k, v) in scales.get(name).into_iter().flatten() {
+                        values.insert(norm(k), v.clone());
+                    }
+                }
+                for (k, v) in spec.values.iter().flatten() {
+                    values.insert(norm(k), v.clone());
+                }
+                let missing = spec.missing.iter().flatten().map(|s| norm(s)).collect();
+                Ok(FieldPlan {
+                    target,
+                    source,
+                    values,
+                    missing,
+                    spec: spec.clone(),
+                })
+            };
+        let respondent = m
+            .raw
+            .respondent
+            .as_ref()
+            .map(|s| plan_field("respondent".into(), s, None))
+            .transpose()?;
+        let c = &m.raw.context;
+        let mut context = Vec::new();
+        for (name, spec) in [
+            ("org_unit", &c.org_unit),
+            ("job_family", &c.job_family),
+            ("manager", &c.manager),
+            ("location", &c.location),
+            ("tenure", &c.tenure),
+            ("age_band", &c.age_band),
+            ("exit_date", &c.exit_date),
+            ("exit_type", &c.exit_type),
+            ("regrettable", &c.regrettable),
+            ("interviewer", &c.interviewer),
+        ] {
+            if let Some(spec) = spec {
+                context.push((name, plan_field(format!("context.{name}"), spec, None)?));
+            }
+        }
+        let mut answers = Vec::new();
+        for (qid, spec) in &m.raw.answers {
+            answers.push((
+                qid.clone(),
+                plan_field(format!("answers.{qid}"), spec, Some(&m.raw.scales))?,
+            ));
+        }
+        Ok(Plan {
+            status,
+            targets,
+            missing: global_missing,
+            respondent,
+            context,
+            answers,
+        })
+    }
+
+    fn is_missing(&self, value: &str, field: Option<&FieldPlan>) -> bool {
+        let n = norm(value);
+        n.is_empty() || self.missing.contains(&n) || field.is_some_and(|f| f.missing.contains(&n))
+    }
+
+    /// The field's single value: `None` when missing (counted), else the trimmed text.
+    fn single<'r>(
+        &self,
+        f: &FieldPlan,
+        row: &mut RowCtx<'r, '_>,
+    ) -> Option<(Option<usize>, String)> {
+        match &f.source {
+            Source::Column(i) => {
+                let v = row.fields[*i].trim();
+                if self.is_missing(v, Some(f)) {
+                    row.stats[*i].missing += 1;
+                    None
+                } else {
+                    row.stats[*i].filled += 1;
+                    Some((Some(*i), v.to_owned()))
+                }
+            }
+            Source::Constant(serde_json::Value::String(s)) => Some((None, s.clone())),
+            Source::Constant(serde_json::Value::Null) => None,
+            Source::Constant(v) => Some((None, v.to_string())),
+            Source::Columns(_) | Source::Flags(_) => None,
+        }
+    }
+
+    fn record(
+        &self,
+        m: &Mapping,
+        row: &mut RowCtx<'_, '_>,
+        line: u64,
+        options: &ImportOptions,
+    ) -> Option<ExitRecord> {
+        let respondent = match &self.respondent {
+            None => format!("row-{line}"),
+            Some(f) => match self.single(f, row) {
+                Some((_, v)) => v,
+                None => {
+                    row.problems.push(Problem::new(
+                        ProblemKind::Missing,
+                        "respondent",
+                        "respondent id is missing",
+                    ));
+                    String::new()
+                }
+            },
+        };
+        let mut ctx = ExitContext::default();
+        for (name, f) in &self.context {
+            self.context_field(name, f, row, &mut ctx);
+        }
+        let mut rec = ExitRecord {
+            respondent,
+            questionnaire: m.questionnaire.id.clone(),
+            version: m.questionnaire.version,
+            context: ctx,
+            answers: BTreeMap::new(),
+        };
+        for (qid, f) in &self.answers {
+            let Some(q) = m.questionnaire.question(qid) else {
+                continue;
+            };
+            if let Some(a) = self.answer(&q.kind, f, row) {
+                rec.answers.insert(qid.clone(), a);
+            }
+        }
+        if let Some(p) = &options.pseudonymiser {
+            if !rec.respondent.is_empty() {
+                p.apply(&mut rec);
+            }
+        }
+        Some(rec)
+    }
+
+    fn context_field(
+        &self,
+        name: &str,
+        f: &FieldPlan,
+        row: &mut RowCtx<'_, '_>,
+        ctx: &mut ExitContext,
+    ) {
+        if name == "org_unit" {
+            ctx.org_unit = self.org_unit(f, row);
+            return;
+        }
+        let Some((col, raw)) = self.single(f, row) else {
+            return;
+        };
+        // A `values` table renames labels; unlisted labels pass through as written.
+        let mapped = f.values.get(&norm(&raw)).cloned();
+        let text = match &mapped {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Null) => return,
+            Some(v) => v.to_string(),
+            None => raw.clone(),
+        };
+        let bad = |row: &mut RowCtx<'_, '_>, expected: &str| match col {
+            Some(c) => row.unrecognised(c, &f.target, &raw, expected),
+            None => row.problems.push(Problem::new(
+                ProblemKind::UnrecognisedValue,
+                f.target.clone(),
+                format!("constant {raw:?}: expected {expected}"),
+            )),
+        };
+        match name {
+            "job_family" => ctx.job_family = Some(text),
+            "manager" => ctx.manager = Some(text),
+            "location" => ctx.location = Some(text),
+            "age_band" => ctx.age_band = Some(text),
+            "tenure" => match parse_tenure(&text, &f.spec) {
+                Some(t) => ctx.tenure = Some(t),
+                None => bad(row, "a number or a listed band"),
+            },
+            "exit_date" => {
+                let formats = f
+                    .spec
+                    .formats
+                    .clone()
+                    .unwrap_or_else(|| vec!["%Y-%m-%d".into(), "%Y-%m".into(), "%Y".into()]);
+                match parse_date(&text, &formats) {
+                    Some(d) => ctx.exit_date = Some(d),
+                    None => bad(
+                        row,
+                        &format!("a date in one of the formats {}", formats.join(", ")),
+                    ),
+                }
+            }
+            "exit_type" => match ExitType::ALL
+                .into_iter()
+                .find(|t| t.id() == norm(&text).replace(' ', "_"))
+            {
+                Some(t) => ctx.exit_type = Some(t),
+                None => bad(
+                    row,
+                    "a label listed in values, or voluntary, involuntary, end_of_contract, retirement, other",
+                ),
+            },
+            "interviewer" => match InterviewerType::ALL
+                .into_iter()
+                .find(|t| t.id() == norm(&text).replace(' ', "_"))
+            {
+                Some(t) => ctx.interviewer = Some(t),
+                None => bad(
+                    row,
+                    "a label listed in values, or hr, independent, manager, self_service",
+                ),
+            },
+            "regrettable" => match parse_bool(&text) {
+                Some(b) => ctx.regrettable = Some(b),
+                None => bad(row, "yes or no"),
+            },
+            _ => {}
+        }
+    }
+
+    fn org_unit(&self, f: &FieldPlan, row: &mut RowCtx<'_, '_>) -> Vec<String> {
+        let rename = |v: &str| match f.values.get(&norm(v)) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            _ => v.to_owned(),
+        };
+        match &f.source {
+            Source::Columns(cols) => {
+                let mut path = Vec::new();
+                for &c in cols {
+                    let v = row.fields[c].trim();
+                    if self.is_missing(v, Some(f)) {
+                        row.stats[c].missing += 1;
+                        // A missing level ends the path: the record belongs to the level above.
+                        break;
+                    }
+                    row.stats[c].filled += 1;
+                    path.push(rename(v));
+                }
+                path
+            }
+            Source::Constant(serde_json::Value::Array(levels)) => levels
+                .iter()
+                .filter_map(|l| l.as_str().map(str::to_owned))
+                .collect(),
+            _ => match self.single(f, row) {
+                None => Vec::new(),
+                Some((_, v)) => match &f.spec.separator {
+                    Some(sep) => v
+                        .split(sep.as_str())
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(rename)
+                        .collect(),
+                    None => vec![rename(&v)],
+                },
+            },
+        }
+    }
+
+    fn answer(
+        &self,
+        kind: &QuestionKind,
+        f: &FieldPlan,
+        row: &mut RowCtx<'_, '_>,
+    ) -> Option<Answer> {
+        if let Source::Flags(cols) = &f.source {
+            return self.flags(f, cols, row);
+        }
+        let (col, raw) = self.single(f, row)?;
+        let report = |row: &mut RowCtx<'_, '_>, expected: &str| {
+            match col {
+                Some(c) => row.unrecognised(c, &f.target, &raw, expected),
+                None => row.problems.push(Problem::new(
+                    ProblemKind::UnrecognisedValue,
+                    f.target.clone(),
+                    format!("constant {raw:?}: expected {expected}"),
+                )),
+            }
+            None
+        };
+        if let QuestionKind::MultipleChoice { options, .. } = kind {
+            let parts: Vec<&str> = match &f.spec.separator {
+                Some(sep) => raw
+                    .split(sep.as_str())
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                None => vec![raw.as_str()],
+            };
+            let mut ids = Vec::new();
+            for p in parts {
+                match f.values.get(&norm(p)) {
+                    Some(serde_json::Value::String(s)) => ids.push(s.clone()),
+                    Some(serde_json::Value::Null) => {}
+                    Some(_) => return report(row, "an option id in values"),
+                    None => match match_option(options, p) {
+                        Some(id) => ids.push(id),
+                        None => {
+                            return report(
+                                row,
+                                "an option id or label of the question, or a label listed in values",
+                            );
+                        }
+                    },
+                }
+            }
+            return Some(Answer::List(ids));
+        }
+        if let Some(v) = f.values.get(&norm(&raw)) {
+            if v.is_null() {
+                return None;
+            }
+            return serde_json::from_value::<Answer>(v.clone())
+                .ok()
+                .or_else(|| report(row, "a valid answer in values"));
+        }
+        match kind {
+            QuestionKind::Likert {
+                scale,
+                not_applicable,
+            } => {
+                if let Ok(n) = raw.parse::<i64>() {
+                    return Some(Answer::Number(n));
+                }
+                let n = norm(&raw);
+                if let Some(p) = scale
+                    .iter()
+                    .position(|t| t.translations().values().any(|l| norm(l) == n))
+                {
+                    return Some(Answer::Number(p as i64 + 1));
+                }
+                if not_applicable
+                    .as_ref()
+                    .is_some_and(|t| t.translations().values().any(|l| norm(l) == n))
+                {
+                    return Some(Answer::not_applicable());
+                }
+                report(
+                    row,
+                    "a scale point, a scale label, or a label listed in values/scale",
+                )
+            }
+            QuestionKind::Rating { .. } => match parse_number(&raw) {
+                Some(x) if x.fract() == 0.0 => Some(Answer::Number(x as i64)),
+                _ => report(row, "a whole number"),
+            },
+            QuestionKind::SingleChoice { options } => match match_option(options, &raw) {
+                Some(id) => Some(Answer::Text(id)),
+                None => report(
+                    row,
+                    "an option id or label of the question, or a label listed in values",
+                ),
+            },
+            QuestionKind::YesNo => match parse_bool(&raw) {
+                Some(b) => Some(Answer::Bool(b)),
+                None => report(row, "yes or no"),
+            },
+            QuestionKind::FreeText { .. } => Some(Answer::Text(raw)),
+            QuestionKind::Date => {
+                let formats = f
+                    .spec
+                    .formats
+                    .clone()
+                    .unwrap_or_else(|| vec!["%Y-%m-%d".into()]);
+                match parse_date(&raw, &formats) {
+                    Some(d) if d.day.is_some() => Some(Answer::Text(d.to_string())),
+                    _ => report(
+                        row,
+                        &format!("a full date in one of the formats {}", formats.join(", ")),
+                    ),
+                }
+            }
+            QuestionKind::MultipleChoice { .. } => None,
+        }
+    }
+
+    fn flags(
+        &self,
+        f: &FieldPlan,
+        cols: &[(usize, Option<String>)],
+        row: &mut RowCtx<'_, '_>,
+    ) -> Option<Answer> {
+        let ticked: Option<HashSet<String>> = f
+            .spec
+            .ticked
+            .as_ref()
+            .map(|v| v.iter().map(|s| norm(s)).collect());
+        let unticked: HashSet<String> = f.spec.unticked.iter().flatten().map(|s| norm(s)).collect();
+        let mut answered = false;
+        let mut ids = Vec::new();
+        for (c, opt) in cols {
+            let v = row.fields[*c].trim();
+            let n = norm(v);
+            if unticked.contains(&n) {
+                row.stats[*c].filled += 1;
+                answered = true;
+                continue;
+            }
+            if self.is_missing(v, Some(f)) {
+                row.stats[*c].missing += 1;
+                continue;
+            }
+            row.stats[*c].filled += 1;
+            match &ticked {
+                Some(t) if !t.contains(&n) => {
+                    row.unrecognised(*c, &f.target, v, "a ticked or unticked marker");
+                }
+                _ => {
+                    answered = true;
+                    if let Some(o) = opt {
+                        ids.push(o.clone());
+                    }
+                }
+            }
+        }
+        answered.then_some(Answer::List(ids))
+    }
+}
+
+fn parse_tenure(text: &str, spec: &FieldSpec) -> Option<Tenure> {
+    let n = norm(text);
+    if let Some((_, &(lo, hi))) = spec.bands.iter().flatten().find(|(k, _)| norm(k) == n) {
+        return Some(Tenure {
+            min_months: lo,
+            max_months: hi,
+        });
+    }
+    let x = parse_number(text)?;
+    let factor = match spec.unit.as_deref().unwrap_or("months") {
+        "years" => 12.0,
+        "days" => 12.0 / 365.25,
+        _ => 1.0,
+    };
+    let months = (x * factor).floor();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    (months.is_finite() && (0.0..1.0e6).contains(&months)).then(|| Tenure::months(months as u32))
+}
+
+fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    t.parse::<f64>()
+        .ok()
+        .or_else(|| t.replace(',', ".").parse().ok())
+        .filter(|x: &f64| x.is_finite())
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match norm(s).as_str() {
+        "yes" | "y" | "ja" | "j" | "true" | "waar" | "1" => Some(true),
+        "no" | "n" | "nee" | "false" | "onwaar" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn match_option(options: &[crate::ChoiceOption], value: &str) -> Option<String> {
+    let n = norm(value);
+    options
+        .iter()
+        .find(|o| norm(&o.id) == n || o.text.translations().values().any(|t| norm(t) == n))
+        .map(|o| o.id.clone())
+}

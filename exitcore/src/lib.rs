@@ -31,6 +31,7 @@ mod theme;
 
 pub use dataset::{Dataset, DatasetSummary, Loaded};
 pub use error::{Error, Problem, ProblemKind, Result};
+pub use import::{ImportOptions, ImportOutcome, ImportSummary, Mapping};
 pub use pseudonym::Pseudonymiser;
 
 pub use questionnaire::{
