@@ -427,13 +427,18 @@ impl Mapping {
         let mut rows = 0usize;
         let mut imported = 0usize;
         let mut record = csv::ByteRecord::new();
+        // csv's own line numbers are off by one on CRLF files, so count
+        // newlines up to each record's byte offset instead.
+        let mut lines = LineCounter::default();
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(e) => {
                     rows += 1;
-                    let line = e.position().map_or(rows as u64 + 1, csv::Position::line);
+                    let line = e
+                        .position()
+                        .map_or(rows as u64 + 1, |p| lines.line_at(bytes, p.byte()));
                     builder.reject([Problem::new(
                         ProblemKind::MalformedRow,
                         "(row)",
@@ -446,7 +451,7 @@ impl Mapping {
             rows += 1;
             let line = record
                 .position()
-                .map_or(rows as u64 + 1, csv::Position::line);
+                .map_or(rows as u64 + 1, |p| lines.line_at(bytes, p.byte()));
             if record.len() != headers.len() {
                 builder.reject([Problem::new(
                     ProblemKind::MalformedRow,
@@ -477,7 +482,14 @@ impl Mapping {
                 problems: Vec::new(),
             };
             let rec = plan.record(self, &mut row, line, options);
-            let problems = row.problems;
+            let mut problems = row.problems;
+            // Report a row's problems in column order, as a person reads the row.
+            problems.sort_by_key(|p| {
+                headers
+                    .iter()
+                    .position(|h| *h == p.field)
+                    .unwrap_or(usize::MAX)
+            });
             match rec {
                 Some(r) if problems.is_empty() => {
                     if builder.push(line, &r) {
@@ -511,6 +523,33 @@ impl Mapping {
             },
             loaded,
         })
+    }
+}
+
+/// Maps byte offsets to 1-based line numbers, scanning forward only.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, bytes: &[u8], offset: u64) -> u64 {
+        let mut offset = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        // On CRLF files csv may place a record at the '\n' that ends the previous line.
+        while offset < bytes.len() && matches!(bytes[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        if offset > self.offset {
+            self.newlines += bytes[self.offset..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.offset = offset;
+        }
+        self.newlines + 1
     }
 }
 
