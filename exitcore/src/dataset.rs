@@ -98,6 +98,7 @@ pub(crate) struct TextColumn {
 
 impl TextColumn {
     /// The answers with their row numbers.
+    #[allow(dead_code)] // read by the comment analyses and the tests
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         self.rows
@@ -151,7 +152,6 @@ impl AnswerColumn {
         match (self, value) {
             (AnswerColumn::Likert(v), Some(Checked::Likert(0))) => v.push(LIKERT_NA),
             (AnswerColumn::Likert(v), Some(Checked::Likert(p))) => v.push(p),
-            (AnswerColumn::Likert(v), _) => v.push(0),
             (AnswerColumn::Rating(v), Some(Checked::Rating(r))) => v.push(r),
             (AnswerColumn::Rating(v), _) => v.push(RATING_NONE),
             (AnswerColumn::Single(v), Some(Checked::Choice(c))) => v.push(c),
@@ -159,7 +159,7 @@ impl AnswerColumn {
             (AnswerColumn::Multiple(v), Some(Checked::Choices(m))) => v.push(m | MULTI_ANSWERED),
             (AnswerColumn::Multiple(v), _) => v.push(0),
             (AnswerColumn::YesNo(v), Some(Checked::YesNo(b))) => v.push(if b { 2 } else { 1 }),
-            (AnswerColumn::YesNo(v), _) => v.push(0),
+            (AnswerColumn::Likert(v) | AnswerColumn::YesNo(v), _) => v.push(0),
             (AnswerColumn::Text(t), Some(Checked::Text(s))) => {
                 t.rows.push(row);
                 t.bytes.push_str(s);
@@ -175,7 +175,7 @@ impl AnswerColumn {
     fn shrink(&mut self) {
         match self {
             AnswerColumn::Likert(v) | AnswerColumn::Rating(v) | AnswerColumn::YesNo(v) => {
-                v.shrink_to_fit()
+                v.shrink_to_fit();
             }
             AnswerColumn::Single(v) => v.shrink_to_fit(),
             AnswerColumn::Multiple(v) => v.shrink_to_fit(),

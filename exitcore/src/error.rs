@@ -259,7 +259,7 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Turns a serde_path_to_error failure into an error naming the JSON path.
+/// Turns a `serde_path_to_error` failure into an error naming the JSON path.
 pub(crate) fn json_error(
     err: &serde_path_to_error::Error<serde_json::Error>,
     make: fn(String, String) -> Error,

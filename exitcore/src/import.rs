@@ -121,13 +121,13 @@ pub struct ContextSpec {
     /// Exit date (with `formats`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_date: Option<FieldSpec>,
-    /// Exit type (`values` onto voluntary, involuntary, end_of_contract, retirement, other).
+    /// Exit type (`values` onto voluntary, involuntary, `end_of_contract`, retirement, other).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_type: Option<FieldSpec>,
     /// Regrettable loss (yes/no).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regrettable: Option<FieldSpec>,
-    /// Interviewer type (hr, independent, manager, self_service).
+    /// Interviewer type (hr, independent, manager, `self_service`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interviewer: Option<FieldSpec>,
 }
@@ -313,13 +313,13 @@ impl Mapping {
                     ),
                 ));
             };
-            if let Some(s) = &spec.scale {
-                if !raw.scales.contains_key(s) {
-                    return Err(Error::mapping(
-                        format!("{at}.scale"),
-                        format!("unknown scale {s:?}"),
-                    ));
-                }
+            if let Some(s) = &spec.scale
+                && !raw.scales.contains_key(s)
+            {
+                return Err(Error::mapping(
+                    format!("{at}.scale"),
+                    format!("unknown scale {s:?}"),
+                ));
             }
             if let Some(flags) = &spec.flags {
                 if !matches!(q.kind, QuestionKind::MultipleChoice { .. }) {
@@ -329,13 +329,13 @@ impl Mapping {
                     ));
                 }
                 for (col, opt) in flags {
-                    if let Some(o) = opt {
-                        if !q.kind.options().iter().any(|x| &x.id == o) {
-                            return Err(Error::mapping(
-                                format!("{at}.flags.{col}"),
-                                format!("{o:?} is not an option of {qid:?}"),
-                            ));
-                        }
+                    if let Some(o) = opt
+                        && !q.kind.options().iter().any(|x| &x.id == o)
+                    {
+                        return Err(Error::mapping(
+                            format!("{at}.flags.{col}"),
+                            format!("{o:?} is not an option of {qid:?}"),
+                        ));
                     }
                 }
             } else if spec.column.is_none() && spec.constant.is_none() {
@@ -490,27 +490,25 @@ impl Mapping {
                     .position(|h| *h == p.field)
                     .unwrap_or(usize::MAX)
             });
-            match rec {
-                Some(r) if problems.is_empty() => {
-                    if builder.push(line, &r) {
-                        imported += 1;
-                    }
+            if problems.is_empty() {
+                if builder.push(line, &rec) {
+                    imported += 1;
                 }
-                r => {
-                    let who = r.map(|r| r.respondent);
-                    builder.reject(
-                        problems
-                            .into_iter()
-                            .map(|p| {
-                                let p = p.at_row(line);
-                                match &who {
-                                    Some(w) if !w.is_empty() => p.for_respondent(w.clone()),
-                                    _ => p,
-                                }
-                            })
-                            .collect::<Vec<_>>(),
-                    );
-                }
+            } else {
+                let who = rec.respondent;
+                builder.reject(
+                    problems
+                        .into_iter()
+                        .map(|p| {
+                            let p = p.at_row(line);
+                            if who.is_empty() {
+                                p
+                            } else {
+                                p.for_respondent(who.clone())
+                            }
+                        })
+                        .collect::<Vec<_>>(),
+                );
             }
         }
         let loaded = builder.finish();
@@ -543,10 +541,7 @@ impl LineCounter {
             offset += 1;
         }
         if offset > self.offset {
-            self.newlines += bytes[self.offset..offset]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
+            self.newlines += memchr::memchr_iter(b'\n', &bytes[self.offset..offset]).count() as u64;
             self.offset = offset;
         }
         self.newlines + 1
@@ -819,11 +814,7 @@ impl Plan {
     }
 
     /// The field's single value: `None` when missing (counted), else the trimmed text.
-    fn single<'r>(
-        &self,
-        f: &FieldPlan,
-        row: &mut RowCtx<'r, '_>,
-    ) -> Option<(Option<usize>, String)> {
+    fn single(&self, f: &FieldPlan, row: &mut RowCtx<'_, '_>) -> Option<(Option<usize>, String)> {
         match &f.source {
             Source::Column(i) => {
                 let v = row.fields[*i].trim();
@@ -836,9 +827,8 @@ impl Plan {
                 }
             }
             Source::Constant(serde_json::Value::String(s)) => Some((None, s.clone())),
-            Source::Constant(serde_json::Value::Null) => None,
-            Source::Constant(v) => Some((None, v.to_string())),
-            Source::Columns(_) | Source::Flags(_) => None,
+            Source::Constant(v) if !v.is_null() => Some((None, v.to_string())),
+            Source::Constant(_) | Source::Columns(_) | Source::Flags(_) => None,
         }
     }
 
@@ -848,12 +838,13 @@ impl Plan {
         row: &mut RowCtx<'_, '_>,
         line: u64,
         options: &ImportOptions,
-    ) -> Option<ExitRecord> {
+    ) -> ExitRecord {
         let respondent = match &self.respondent {
             None => format!("row-{line}"),
-            Some(f) => match self.single(f, row) {
-                Some((_, v)) => v,
-                None => {
+            Some(f) => {
+                if let Some((_, v)) = self.single(f, row) {
+                    v
+                } else {
                     row.problems.push(Problem::new(
                         ProblemKind::Missing,
                         "respondent",
@@ -861,7 +852,7 @@ impl Plan {
                     ));
                     String::new()
                 }
-            },
+            }
         };
         let mut ctx = ExitContext::default();
         for (name, f) in &self.context {
@@ -882,12 +873,12 @@ impl Plan {
                 rec.answers.insert(qid.clone(), a);
             }
         }
-        if let Some(p) = &options.pseudonymiser {
-            if !rec.respondent.is_empty() {
-                p.apply(&mut rec);
-            }
+        if let Some(p) = &options.pseudonymiser
+            && !rec.respondent.is_empty()
+        {
+            p.apply(&mut rec);
         }
-        Some(rec)
+        rec
     }
 
     fn context_field(
@@ -1080,7 +1071,7 @@ impl Plan {
                     .iter()
                     .position(|t| t.translations().values().any(|l| norm(l) == n))
                 {
-                    return Some(Answer::Number(p as i64 + 1));
+                    return Some(Answer::Number(i64::try_from(p + 1).unwrap_or(i64::MAX)));
                 }
                 if not_applicable
                     .as_ref()
@@ -1094,7 +1085,9 @@ impl Plan {
                 )
             }
             QuestionKind::Rating { .. } => match parse_number(&raw) {
-                Some(x) if x.fract() == 0.0 => Some(Answer::Number(x as i64)),
+                // Within ±2^53 an integral f64 converts to i64 exactly.
+                #[allow(clippy::cast_possible_truncation)]
+                Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Some(Answer::Number(x as i64)),
                 _ => report(row, "a whole number"),
             },
             QuestionKind::SingleChoice { options } => match match_option(options, &raw) {

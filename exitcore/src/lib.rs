@@ -40,3 +40,8 @@ pub use questionnaire::{
 pub use record::{Answer, ExitContext, ExitRecord, ExitType, InterviewerType, PartialDate, Tenure};
 pub use text::{Lang, Text};
 pub use theme::Theme;
+
+// The README's Rust examples run as doctests, so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -959,13 +959,13 @@ fn check_answer<'a>(
                 }
                 mask |= 1 << p;
             }
-            if ids.len() > 1 {
-                if let Some(o) = options.iter().find(|o| o.exclusive && ids.contains(&o.id)) {
-                    return Err((
-                        K::OutOfRange,
-                        format!("{:?} excludes every other option", o.id),
-                    ));
-                }
+            if ids.len() > 1
+                && let Some(o) = options.iter().find(|o| o.exclusive && ids.contains(&o.id))
+            {
+                return Err((
+                    K::OutOfRange,
+                    format!("{:?} excludes every other option", o.id),
+                ));
             }
             match max_selected {
                 Some(m) if ids.len() > *m as usize => Err((

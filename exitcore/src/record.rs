@@ -191,10 +191,10 @@ impl PartialDate {
             (Some(m), _) if !(1..=12).contains(&m) => {
                 return Err(bad(format!("month {m} is outside 1..=12")));
             }
-            (Some(m), Some(d)) => {
-                if chrono::NaiveDate::from_ymd_opt(year, u32::from(m), u32::from(d)).is_none() {
-                    return Err(bad(format!("{year}-{m:02}-{d:02} is not a calendar date")));
-                }
+            (Some(m), Some(d))
+                if chrono::NaiveDate::from_ymd_opt(year, u32::from(m), u32::from(d)).is_none() =>
+            {
+                return Err(bad(format!("{year}-{m:02}-{d:02} is not a calendar date")));
             }
             _ => {}
         }

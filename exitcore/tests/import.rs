@@ -1,5 +1,7 @@
 //! CSV quirks that real exports have, and mapping mistakes that must be caught.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use exitcore::import::ColumnStatus;
 use exitcore::{Error, ImportOptions, Mapping, PartialDate, ProblemKind, Tenure};
 

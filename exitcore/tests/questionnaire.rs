@@ -1,5 +1,7 @@
 //! A questionnaire that contradicts itself is rejected with the spot named.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use exitcore::{Error, Questionnaire};
 
 /// A one-question questionnaire with `extra` spliced into the question list.
