@@ -1,0 +1,37 @@
+//! Benches for the foundation: CSV import with a mapping and dataset build.
+//!
+//! `cargo bench -p exitcore --bench foundation`
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use exitcore::synthetic::{OrgConfig, generate};
+use exitcore::{Dataset, ImportOptions, Mapping};
+
+fn tafe(c: &mut Criterion) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let csv = std::fs::read(root.join("../shared/data/tafe_survey.csv")).unwrap();
+    let mapping = Mapping::from_path(root.join("examples/mappings/tafe.json")).unwrap();
+    let mut g = c.benchmark_group("import");
+    g.throughput(Throughput::Bytes(csv.len() as u64));
+    g.bench_function("tafe_csv", |b| {
+        b.iter(|| mapping.import_csv(&csv, &ImportOptions::default()).unwrap());
+    });
+    g.finish();
+}
+
+fn dataset_build(c: &mut Criterion) {
+    let mut g = c.benchmark_group("dataset_build");
+    g.sample_size(10);
+    for exits in [10_000usize, 100_000] {
+        let org = generate(&OrgConfig { exits, ..OrgConfig::default() }).unwrap();
+        g.throughput(Throughput::Elements(exits as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(exits), &org, |b, org| {
+            b.iter(|| Dataset::from_records(&org.questionnaire, &org.records));
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, tafe, dataset_build);
+criterion_main!(benches);
