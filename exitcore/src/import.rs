@@ -75,6 +75,7 @@ pub struct FieldSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formats: Option<Vec<String>>,
     /// Tenure unit of a numeric column: `months` (default), `years` or `days`.
+    /// (For tenure, `formats` instead means the column holds the start date.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Tenure bands: label to `[min, max)` in months, `null` max for open-ended.
@@ -150,6 +151,18 @@ struct RawMapping {
     answers: BTreeMap<String, FieldSpec>,
     #[serde(default)]
     ignore: Vec<String>,
+    #[serde(default)]
+    keep: Option<RowFilter>,
+}
+
+/// Which rows are exits: a file of all staff keeps only the leavers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowFilter {
+    /// The column to look at.
+    pub column: String,
+    /// Values that keep a row (matched ignoring case and extra spaces); other rows are skipped and counted.
+    pub equals: Vec<String>,
 }
 
 fn default_missing() -> Vec<String> {
@@ -213,6 +226,8 @@ pub struct ImportSummary {
     pub imported: usize,
     /// Rows rejected, each with at least one problem.
     pub rejected: usize,
+    /// Rows left out by the mapping's `keep` filter (not exits).
+    pub skipped: usize,
     /// Every column of the file.
     pub columns: Vec<ColumnReport>,
 }
@@ -426,6 +441,7 @@ impl Mapping {
         let mut builder = Builder::new(&self.questionnaire);
         let mut rows = 0usize;
         let mut imported = 0usize;
+        let mut skipped = 0usize;
         let mut record = csv::ByteRecord::new();
         // csv's own line numbers are off by one on CRLF files, so count
         // newlines up to each record's byte offset instead.
@@ -466,6 +482,12 @@ impl Mapping {
                 continue;
             }
             let fields: Vec<std::borrow::Cow<'_, str>> = record.iter().map(decode).collect();
+            if let Some((col, keep)) = &plan.keep {
+                if !keep.contains(&norm(&fields[*col])) {
+                    skipped += 1;
+                    continue;
+                }
+            }
             for (i, f) in fields.iter().enumerate() {
                 if plan.status[i] != ColumnStatus::Mapped {
                     if plan.is_missing(f, None) {
@@ -516,7 +538,8 @@ impl Mapping {
             summary: ImportSummary {
                 rows,
                 imported,
-                rejected: rows - imported,
+                rejected: rows - imported - skipped,
+                skipped,
                 columns: stats,
             },
             loaded,
@@ -669,6 +692,7 @@ struct Plan {
     respondent: Option<FieldPlan>,
     context: Vec<(&'static str, FieldPlan)>,
     answers: Vec<(String, FieldPlan)>,
+    keep: Option<(usize, HashSet<String>)>,
 }
 
 struct RowCtx<'a, 'f> {
@@ -707,6 +731,20 @@ impl Plan {
             })?;
             status[i] = ColumnStatus::Ignored;
         }
+        let keep = match &m.raw.keep {
+            None => None,
+            Some(f) => {
+                let i = *index.get(&norm(&f.column)).ok_or_else(|| {
+                    Error::mapping(
+                        "keep.column",
+                        format!("column {:?} is not in the file", f.column),
+                    )
+                })?;
+                status[i] = ColumnStatus::Mapped;
+                targets[i] = Some("keep".into());
+                Some((i, f.equals.iter().map(|v| norm(v)).collect()))
+            }
+        };
         let mut plan_field =
             |target: String,
              spec: &FieldSpec,
@@ -780,9 +818,9 @@ impl Plan {
             ("job_family", &c.job_family),
             ("manager", &c.manager),
             ("location", &c.location),
+            ("exit_date", &c.exit_date),
             ("tenure", &c.tenure),
             ("age_band", &c.age_band),
-            ("exit_date", &c.exit_date),
             ("exit_type", &c.exit_type),
             ("regrettable", &c.regrettable),
             ("interviewer", &c.interviewer),
@@ -805,6 +843,7 @@ impl Plan {
             respondent,
             context,
             answers,
+            keep,
         })
     }
 
@@ -916,6 +955,25 @@ impl Plan {
             "manager" => ctx.manager = Some(text),
             "location" => ctx.location = Some(text),
             "age_band" => ctx.age_band = Some(text),
+            "tenure" if f.spec.formats.is_some() => {
+                // The column holds the start date; tenure runs to the exit date.
+                let formats = f.spec.formats.as_deref().unwrap_or_default();
+                let start = parse_date(&text, formats).and_then(|d| d.to_naive());
+                match (start, ctx.exit_date.and_then(|d| d.to_naive())) {
+                    (Some(start), Some(end)) if start <= end => {
+                        ctx.tenure = Some(Tenure::months(whole_months(start, end)));
+                    }
+                    (Some(_), Some(_)) => bad(row, "a start date before the exit date"),
+                    (Some(_), None) => {}
+                    (None, _) => bad(
+                        row,
+                        &format!(
+                            "a full start date in one of the formats {}",
+                            formats.join(", ")
+                        ),
+                    ),
+                }
+            }
             "tenure" => match parse_tenure(&text, &f.spec) {
                 Some(t) => ctx.tenure = Some(t),
                 None => bad(row, "a number or a listed band"),
@@ -1182,6 +1240,17 @@ fn parse_tenure(text: &str, spec: &FieldSpec) -> Option<Tenure> {
     (months.is_finite() && (0.0..1.0e6).contains(&months)).then(|| Tenure::months(months as u32))
 }
 
+/// Whole months from `start` to `end` (the day of the month counts: 15 Jan to 14 Feb is 0).
+fn whole_months(start: chrono::NaiveDate, end: chrono::NaiveDate) -> u32 {
+    use chrono::Datelike;
+    let mut months = (end.year() - start.year()) * 12 + i32::try_from(end.month()).unwrap_or(0)
+        - i32::try_from(start.month()).unwrap_or(0);
+    if end.day() < start.day() {
+        months -= 1;
+    }
+    u32::try_from(months.max(0)).unwrap_or(0)
+}
+
 fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
     t.parse::<f64>()
@@ -1204,4 +1273,42 @@ fn match_option(options: &[crate::ChoiceOption], value: &str) -> Option<String> 
         .iter()
         .find(|o| norm(&o.id) == n || o.text.translations().values().any(|t| norm(t) == n))
         .map(|o| o.id.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn whole_months_counts_completed_months_only() {
+        // 2015-03-30 to 2016-06-16: 14 full months (to 2016-05-30), not 15.
+        assert_eq!(whole_months(d(2015, 3, 30), d(2016, 6, 16)), 14);
+        assert_eq!(whole_months(d(2015, 3, 30), d(2016, 6, 30)), 15);
+        assert_eq!(whole_months(d(2020, 1, 15), d(2020, 2, 14)), 0);
+        assert_eq!(whole_months(d(2020, 1, 15), d(2020, 1, 15)), 0);
+    }
+
+    #[test]
+    fn partial_date_formats_keep_their_precision() {
+        let f = |s: &str| parse_date(s, &["%d-%m-%Y".into(), "%m/%Y".into(), "%Y".into()]);
+        assert_eq!(f("2012"), Some(PartialDate::year(2012).unwrap()));
+        assert_eq!(f("08/2012"), Some(PartialDate::ym(2012, 8).unwrap()));
+        assert_eq!(
+            f("31-12-2012"),
+            Some(PartialDate::ymd(2012, 12, 31).unwrap())
+        );
+        assert_eq!(f("31-02-2012"), None);
+        assert_eq!(f("13/2012"), None);
+    }
+
+    #[test]
+    fn labels_compare_without_case_or_extra_spaces() {
+        assert_eq!(norm("  Strongly   Agree "), "strongly agree");
+        assert_eq!(norm("26  30"), "26 30");
+    }
 }

@@ -47,7 +47,7 @@ proptest! {
         }
         let m = Mapping::from_json(MAPPING).unwrap();
         if let Ok(out) = m.import_csv(csv.as_bytes(), &ImportOptions::default()) {
-            prop_assert_eq!(out.summary.imported + out.summary.rejected, out.summary.rows);
+            prop_assert_eq!(out.summary.imported + out.summary.rejected + out.summary.skipped, out.summary.rows);
             prop_assert_eq!(out.loaded.dataset.len(), out.summary.imported);
             prop_assert!(out.loaded.problems.len() >= out.summary.rejected);
         }

@@ -1,4 +1,5 @@
-//! Imports the real TAFE exit survey (702 rows) through the shipped mapping.
+//! Imports the real HR files in ../shared/data through the shipped mappings:
+//! the TAFE exit survey (702 rows) and the HR dataset v14 (311 staff, 104 leavers).
 //!
 //! Expected counts were taken from the raw file independently of exitcore
 //! (a value count per column with Python's csv module), not from our output.
@@ -134,5 +135,80 @@ fn pseudonymised_import_carries_no_record_ids() {
     assert_eq!(
         dup.respondent.as_deref(),
         Some(key.pseudonymise(real_id).as_str())
+    );
+}
+
+fn hrdataset() -> exitcore::ImportOutcome {
+    let m = Mapping::from_path(root().join("examples/mappings/hrdataset.json")).unwrap();
+    let key = Pseudonymiser::new(b"hr-dataset-test-key-0123").unwrap();
+    m.import_path(
+        root().join("../shared/data/HRDataset_v14.csv"),
+        &ImportOptions {
+            pseudonymiser: Some(key),
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_hr_dataset_keeps_only_leavers_and_no_direct_identifiers() {
+    let out = hrdataset();
+    assert!(out.loaded.problems.is_empty(), "{:#?}", out.loaded.problems);
+    // Counted in the raw file: Termd is 1 for 104 of 311 rows.
+    assert_eq!(
+        (out.summary.rows, out.summary.skipped, out.summary.imported),
+        (311, 207, 104)
+    );
+    let s = out.loaded.dataset.summary();
+    assert_eq!(s.records, 104);
+    // Names, birth dates, zip codes and the like are ignored, never imported.
+    for col in [
+        "Employee_Name",
+        "DOB",
+        "Zip",
+        "Sex",
+        "RaceDesc",
+        "MaritalDesc",
+    ] {
+        let c = out
+            .summary
+            .columns
+            .iter()
+            .find(|c| c.column == col)
+            .unwrap();
+        assert_eq!(c.status, ColumnStatus::Ignored, "{col}");
+    }
+    // Padded department names ("Production       ") become one unit each;
+    // counted in the raw file: the 104 leavers come from 5 departments.
+    assert_eq!(out.loaded.dataset.org_units().len(), 5);
+}
+
+#[test]
+fn tenure_is_computed_from_hire_and_termination_dates() {
+    // EmpID 10084 was hired 3/30/2015 and left 6/16/2016: 14 whole months.
+    let csv = "EmpID,Termd,Department,DateofHire,DateofTermination,TermReason,EmploymentStatus\n\
+               10084,1,IT/IS,3/30/2015,6/16/2016,career change,Voluntarily Terminated\n\
+               10085,1,IT/IS,6/17/2016,6/16/2016,career change,Voluntarily Terminated\n";
+    let m = Mapping::from_json_with_questionnaire(
+        r#"{"questionnaire": {"path": "unused.json"}, "keep": {"column": "Termd", "equals": ["1"]},
+            "respondent": {"column": "EmpID"},
+            "context": {"org_unit": {"column": "Department"},
+                        "exit_date": {"column": "DateofTermination", "formats": ["%m/%d/%Y"]},
+                        "tenure": {"column": "DateofHire", "formats": ["%m/%d/%Y"]},
+                        "exit_type": {"column": "EmploymentStatus", "values": {"Voluntarily Terminated": "voluntary"}}},
+            "answers": {"term_reason": {"column": "TermReason", "values": {"career change": "career_change"}}}}"#,
+        exitcore::Questionnaire::from_path(root().join("examples/mappings/hrdataset_questionnaire.json")).unwrap(),
+    )
+    .unwrap();
+    let out = m
+        .import_csv(csv.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    assert_eq!(out.loaded.dataset.len(), 1);
+    let p = &out.loaded.problems[0];
+    assert_eq!((p.row, p.field.as_str()), (Some(3), "DateofHire"));
+    assert!(
+        p.message.contains("a start date before the exit date"),
+        "{}",
+        p.message
     );
 }
