@@ -24,7 +24,11 @@ fn dataset_build(c: &mut Criterion) {
     let mut g = c.benchmark_group("dataset_build");
     g.sample_size(10);
     for exits in [10_000usize, 100_000] {
-        let org = generate(&OrgConfig { exits, ..OrgConfig::default() }).unwrap();
+        let org = generate(&OrgConfig {
+            exits,
+            ..OrgConfig::default()
+        })
+        .unwrap();
         g.throughput(Throughput::Elements(exits as u64));
         g.bench_with_input(BenchmarkId::from_parameter(exits), &org, |b, org| {
             b.iter(|| Dataset::from_records(&org.questionnaire, &org.records));

@@ -482,11 +482,11 @@ impl Mapping {
                 continue;
             }
             let fields: Vec<std::borrow::Cow<'_, str>> = record.iter().map(decode).collect();
-            if let Some((col, keep)) = &plan.keep {
-                if !keep.contains(&norm(&fields[*col])) {
-                    skipped += 1;
-                    continue;
-                }
+            if let Some((col, keep)) = &plan.keep
+                && !keep.contains(&norm(&fields[*col]))
+            {
+                skipped += 1;
+                continue;
             }
             for (i, f) in fields.iter().enumerate() {
                 if plan.status[i] != ColumnStatus::Mapped {
