@@ -482,14 +482,43 @@ impl Dataset {
         questionnaire: &Questionnaire,
         values: Vec<serde_json::Value>,
     ) -> Loaded {
+        Self::from_json_inputs(questionnaire, values.into_iter().map(Ok))
+    }
+
+    /// Like [`Dataset::from_json_values`], for bindings whose elements may
+    /// fail to become JSON at all (a Python `set`, a JS function): an `Err`
+    /// becomes a problem at its row with the given reason, and the other
+    /// rows still load.
+    ///
+    /// ```
+    /// use exitcore::{Dataset, Questionnaire};
+    /// let loaded = Dataset::from_json_inputs(&Questionnaire::standard(), [Err("a set is not JSON".to_owned())]);
+    /// assert_eq!(loaded.problems[0].message, "a set is not JSON");
+    /// ```
+    pub fn from_json_inputs<I>(questionnaire: &Questionnaire, inputs: I) -> Loaded
+    where
+        I: IntoIterator<Item = std::result::Result<serde_json::Value, String>>,
+    {
         let mut b = Builder::new(questionnaire);
-        for (i, v) in values.into_iter().enumerate() {
+        for (i, input) in inputs.into_iter().enumerate() {
             let row = i as u64 + 1;
+            let v = match input {
+                Ok(v) => v,
+                Err(reason) => {
+                    b.reject(
+                        [Problem::new(ProblemKind::WrongType, "(record)", reason).at_row(row)],
+                    );
+                    continue;
+                }
+            };
             let respondent = v
                 .get("respondent")
                 .and_then(|r| r.as_str())
                 .map(str::to_owned);
-            match serde_path_to_error::deserialize::<_, ExitRecord>(v) {
+            // Path tracking doubles the cost, so it only runs for a value that failed.
+            let parsed = <ExitRecord as serde::Deserialize>::deserialize(&v)
+                .or_else(|_| serde_path_to_error::deserialize::<_, ExitRecord>(&v));
+            match parsed {
                 Ok(r) => {
                     b.push(row, &r);
                 }

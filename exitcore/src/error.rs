@@ -118,6 +118,14 @@ impl Error {
         }
     }
 
+    /// The 1-based line of the input where a CSV error occurred, when known.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            Error::Csv { line, .. } => *line,
+            _ => None,
+        }
+    }
+
     /// The problems behind an [`Error::InvalidRecord`]; empty for other errors.
     pub fn problems(&self) -> &[Problem] {
         match self {

@@ -543,4 +543,27 @@ impl ExitRecord {
             crate::error::json_error(&e, |path, message| Error::Json { path, message })
         })
     }
+
+    /// Converts one JSON value (a Python dict or JS object as it arrives)
+    /// into a record, naming the path of any error.
+    ///
+    /// ```
+    /// let v = serde_json::json!({"respondent": "r1", "questionnaire": "q", "version": 1,
+    ///                            "context": {"org_unit": ["A"], "regrettable": "very"}});
+    /// let err = exitcore::ExitRecord::from_json_value(v).unwrap_err();
+    /// assert_eq!(err.field(), Some("context.regrettable"));
+    /// ```
+    pub fn from_json_value(value: serde_json::Value) -> Result<Self> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            Error::Json {
+                path: if path == "." {
+                    "(root)".to_owned()
+                } else {
+                    path
+                },
+                message: e.inner().to_string(),
+            }
+        })
+    }
 }

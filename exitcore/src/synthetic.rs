@@ -65,7 +65,7 @@ use crate::{
 pub struct OrgConfig {
     /// Seed of the random generator; the same config gives the same organisation.
     pub seed: u64,
-    /// Number of exit records.
+    /// Number of exit records, at most [`MAX_EXITS`].
     pub exits: usize,
     /// Number of divisions (top level of the org tree).
     pub divisions: usize,
@@ -233,6 +233,9 @@ pub fn generate(config: &OrgConfig) -> Result<SyntheticOrg> {
     })
 }
 
+/// Most exits one call generates: each record is a few kilobytes of objects,
+/// so more would exhaust memory (a WebAssembly instance has at most 4 GiB).
+pub const MAX_EXITS: usize = 1_000_000;
 const MAX_UNITS: usize = 100_000;
 const MAX_JOB_FAMILIES: usize = 100_000;
 const MAX_MANAGERS: usize = 1_000_000;
@@ -263,6 +266,9 @@ fn check_config(c: &OrgConfig) -> Result<()> {
     }
     if c.quarters == 0 {
         return Err(bad("quarters", "must be at least 1"));
+    }
+    if c.exits > MAX_EXITS {
+        return Err(bad("exits", format!("at most {MAX_EXITS} exits per call")));
     }
     let units = c
         .divisions
