@@ -1,1 +1,32 @@
-//! Python bindings for exitcore.
+//! Python bindings for exitcore: the compiled module `exitcore._exitcore`
+//! behind the `exitcore` Python package.
+//!
+//! The bindings only translate (types, errors, ownership); every rule and
+//! statistic lives in the core.
+
+mod convert;
+mod dataset;
+mod errors;
+mod pseudonym;
+mod questionnaire;
+mod synthetic;
+
+use pyo3::prelude::*;
+
+/// The compiled part of the `exitcore` package.
+#[pymodule]
+fn _exitcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(m)?;
+    m.add_class::<questionnaire::PyQuestionnaire>()?;
+    m.add_class::<dataset::PyDataset>()?;
+    m.add_class::<dataset::LoadResult>()?;
+    m.add_class::<dataset::ImportResult>()?;
+    m.add_class::<dataset::PyMapping>()?;
+    m.add_class::<pseudonym::PyPseudonymiser>()?;
+    m.add_function(wrap_pyfunction!(pseudonym::pseudonymise, m)?)?;
+    m.add_function(wrap_pyfunction!(questionnaire::themes, m)?)?;
+    m.add_class::<synthetic::PySyntheticOrg>()?;
+    m.add_function(wrap_pyfunction!(synthetic::generate, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,52 @@
+"""exitcore: exit-interview analytics with validated records and anonymised statistics.
+
+The work is done by the compiled module :mod:`exitcore._exitcore`; this package
+re-exports it. Everything that goes in or comes out is plain Python data
+(dicts, lists, str, int, float, bool, None). Every error raised by exitcore is
+an :class:`ExitcoreError`, itself a :class:`ValueError`, with the attributes
+``code``, ``field`` and ``problems``.
+"""
+
+from exitcore._exitcore import (
+    CsvError,
+    Dataset,
+    ExitcoreError,
+    FileError,
+    ImportResult,
+    InvalidArgumentError,
+    InvalidRecordError,
+    JsonError,
+    LoadResult,
+    Mapping,
+    MappingError,
+    Pseudonymiser,
+    Questionnaire,
+    QuestionnaireError,
+    SyntheticOrg,
+    __version__,
+    generate,
+    pseudonymise,
+    themes,
+)
+
+__all__ = [
+    "CsvError",
+    "Dataset",
+    "ExitcoreError",
+    "FileError",
+    "ImportResult",
+    "InvalidArgumentError",
+    "InvalidRecordError",
+    "JsonError",
+    "LoadResult",
+    "Mapping",
+    "MappingError",
+    "Pseudonymiser",
+    "Questionnaire",
+    "QuestionnaireError",
+    "SyntheticOrg",
+    "__version__",
+    "generate",
+    "pseudonymise",
+    "themes",
+]

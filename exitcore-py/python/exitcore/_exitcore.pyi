@@ -1,0 +1,197 @@
+"""Type stubs of the compiled module ``exitcore._exitcore``."""
+
+import os
+from collections.abc import Sequence
+from typing import Any, Final, TypedDict, final
+
+
+__all__ = [
+    "__version__",
+    "ExitcoreError",
+    "QuestionnaireError",
+    "InvalidRecordError",
+    "MappingError",
+    "CsvError",
+    "JsonError",
+    "FileError",
+    "InvalidArgumentError",
+    "Questionnaire",
+    "Dataset",
+    "LoadResult",
+    "ImportResult",
+    "Mapping",
+    "Pseudonymiser",
+    "pseudonymise",
+    "SyntheticOrg",
+    "generate",
+    "themes",
+]
+
+__version__: Final[str]
+
+_Bytes = bytes | bytearray
+_Path = str | os.PathLike[str]
+
+class _Problem(TypedDict):
+    """One bad spot in bulk input."""
+
+    row: int | None
+    respondent: str | None
+    field: str
+    kind: str
+    message: str
+
+class _ThemeInfo(TypedDict):
+    """A theme of the taxonomy with its names in Dutch and English."""
+
+    id: str
+    nl: str
+    en: str
+
+class _Plant(TypedDict):
+    """A planted effect: leaving for `reason` is `odds_ratio` times as likely in `unit`."""
+
+    unit: list[str]
+    reason: str
+    odds_ratio: float
+
+class ExitcoreError(ValueError):
+    """Base class of every exitcore error."""
+
+    code: str
+    field: str | None
+    problems: list[_Problem]
+    line: int | None
+
+class QuestionnaireError(ExitcoreError): ...
+class InvalidRecordError(ExitcoreError): ...
+class MappingError(ExitcoreError): ...
+class CsvError(ExitcoreError): ...
+class JsonError(ExitcoreError): ...
+class FileError(ExitcoreError): ...
+class InvalidArgumentError(ExitcoreError): ...
+
+@final
+class Questionnaire:
+    """A versioned, checked questionnaire."""
+
+    @staticmethod
+    def standard() -> Questionnaire: ...
+    @staticmethod
+    def from_json(json: str) -> Questionnaire: ...
+    @staticmethod
+    def from_path(path: _Path) -> Questionnaire: ...
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def title(self) -> dict[str, str]: ...
+    def question_ids(self) -> list[str]: ...
+    def validate(self, record: dict[str, Any]) -> None: ...
+    def problems(self, record: dict[str, Any]) -> list[_Problem]: ...
+    def migrate(self, record: dict[str, Any]) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+@final
+class Dataset:
+    """Validated exit records stored by column."""
+
+    @staticmethod
+    def from_records(
+        questionnaire: Questionnaire, records: Sequence[dict[str, Any]]
+    ) -> LoadResult: ...
+    @staticmethod
+    def from_json(questionnaire: Questionnaire, json: str) -> LoadResult: ...
+    @staticmethod
+    def from_csv(
+        path: _Path, mapping: Mapping, pseudonymise_key: _Bytes | None = None
+    ) -> ImportResult: ...
+    @staticmethod
+    def from_csv_bytes(
+        data: _Bytes, mapping: Mapping, pseudonymise_key: _Bytes | None = None
+    ) -> ImportResult: ...
+    @property
+    def questionnaire(self) -> Questionnaire: ...
+    def summary(self) -> dict[str, Any]: ...
+    def org_units(self) -> list[list[str]]: ...
+    def __len__(self) -> int: ...
+
+@final
+class LoadResult:
+    """The dataset of every valid record and every problem in the others."""
+
+    @property
+    def dataset(self) -> Dataset: ...
+    @property
+    def problems(self) -> list[_Problem]: ...
+    @property
+    def rejected(self) -> int: ...
+
+@final
+class ImportResult:
+    """The dataset, problems and per-column summary of a CSV import."""
+
+    @property
+    def dataset(self) -> Dataset: ...
+    @property
+    def problems(self) -> list[_Problem]: ...
+    @property
+    def rejected(self) -> int: ...
+    @property
+    def summary(self) -> dict[str, Any]: ...
+
+@final
+class Mapping:
+    """A checked CSV import mapping together with its questionnaire."""
+
+    @staticmethod
+    def from_path(path: _Path) -> Mapping: ...
+    @staticmethod
+    def from_json(json: str) -> Mapping: ...
+    @staticmethod
+    def from_json_with_questionnaire(json: str, questionnaire: Questionnaire) -> Mapping: ...
+    @property
+    def questionnaire(self) -> Questionnaire: ...
+
+@final
+class Pseudonymiser:
+    """Keyed hashing (HMAC-SHA256) of identifiers."""
+
+    def __new__(cls, key: _Bytes) -> Pseudonymiser: ...
+    def pseudonymise(self, id: str) -> str: ...
+
+def pseudonymise(key: _Bytes, id: str) -> str: ...
+def themes() -> list[_ThemeInfo]: ...
+
+@final
+class SyntheticOrg:
+    """A generated organisation: questionnaire, exit records, headcount, units."""
+
+    @property
+    def questionnaire(self) -> Questionnaire: ...
+    @property
+    def records(self) -> list[dict[str, Any]]: ...
+    @property
+    def headcount(self) -> list[dict[str, Any]]: ...
+    @property
+    def units(self) -> list[list[str]]: ...
+    def load(self) -> LoadResult: ...
+
+def generate(
+    seed: int | None = None,
+    exits: int | None = None,
+    *,
+    divisions: int | None = None,
+    departments_per_division: int | None = None,
+    teams_per_department: int | None = None,
+    job_families: int | None = None,
+    managers: int | None = None,
+    quarters: int | None = None,
+    start_year: int | None = None,
+    comment_rate: float | None = None,
+    plants: Sequence[_Plant] | None = None,
+) -> SyntheticOrg: ...

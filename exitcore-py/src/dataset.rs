@@ -1,0 +1,291 @@
+//! `exitcore.Dataset`, its load and import results, and `exitcore.Mapping`.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::convert::{to_py, to_value};
+use crate::errors::OrRaise;
+use crate::questionnaire::PyQuestionnaire;
+
+/// Validated exit records stored by column.
+#[pyclass(frozen, name = "Dataset", module = "exitcore")]
+pub struct PyDataset(pub exitcore::Dataset);
+
+/// The result of a bulk load: the dataset of every valid record and every
+/// problem found in the others.
+#[pyclass(frozen, name = "LoadResult", module = "exitcore")]
+pub struct LoadResult {
+    dataset: Py<PyDataset>,
+    problems: Vec<exitcore::Problem>,
+    rejected: usize,
+}
+
+/// The result of a CSV import: dataset, problems, rejected rows and a
+/// per-column summary.
+#[pyclass(frozen, name = "ImportResult", module = "exitcore")]
+pub struct ImportResult {
+    dataset: Py<PyDataset>,
+    problems: Vec<exitcore::Problem>,
+    rejected: usize,
+    summary: exitcore::ImportSummary,
+}
+
+/// A checked CSV import mapping together with its questionnaire.
+#[pyclass(frozen, name = "Mapping", module = "exitcore")]
+pub struct PyMapping(pub exitcore::Mapping);
+
+impl LoadResult {
+    /// Wraps a core load result.
+    pub fn new(py: Python<'_>, loaded: exitcore::Loaded) -> PyResult<Self> {
+        Ok(LoadResult {
+            dataset: Py::new(py, PyDataset(loaded.dataset))?,
+            problems: loaded.problems,
+            rejected: loaded.rejected,
+        })
+    }
+}
+
+fn pseudonymiser(
+    py: Python<'_>,
+    key: Option<&Cow<'_, [u8]>>,
+) -> PyResult<Option<exitcore::Pseudonymiser>> {
+    key.map(|k| exitcore::Pseudonymiser::new(k))
+        .transpose()
+        .or_raise(py)
+}
+
+fn import_result(py: Python<'_>, outcome: exitcore::ImportOutcome) -> PyResult<ImportResult> {
+    Ok(ImportResult {
+        dataset: Py::new(py, PyDataset(outcome.loaded.dataset))?,
+        problems: outcome.loaded.problems,
+        rejected: outcome.loaded.rejected,
+        summary: outcome.summary,
+    })
+}
+
+#[pymethods]
+impl PyDataset {
+    /// Validates records (a list of dicts) and keeps the valid ones; each
+    /// bad element becomes a problem naming its 1-based row, never an error.
+    #[staticmethod]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+    fn from_records(
+        py: Python<'_>,
+        questionnaire: &PyQuestionnaire,
+        records: Vec<Bound<'_, PyAny>>,
+    ) -> PyResult<LoadResult> {
+        // An element with no JSON equivalent (a set, a datetime, an int too
+        // large) is handed to the core as a failed input, so it is rejected
+        // and counted at its row while the others load.
+        let mut inputs = Vec::with_capacity(records.len());
+        for obj in &records {
+            match to_value(obj, "record") {
+                Ok(v) => inputs.push(Ok(v)),
+                Err(e) if e.is_instance_of::<pyo3::exceptions::PyException>(py) => {
+                    inputs.push(Err(format!("cannot convert from python: {}", e.value(py))));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let q = &questionnaire.0;
+        let loaded = py.detach(|| exitcore::Dataset::from_json_inputs(q, inputs));
+        LoadResult::new(py, loaded)
+    }
+
+    /// Parses a JSON array of records and loads it like `from_records`.
+    #[staticmethod]
+    fn from_json(
+        py: Python<'_>,
+        questionnaire: &PyQuestionnaire,
+        json: &str,
+    ) -> PyResult<LoadResult> {
+        let q = &questionnaire.0;
+        let loaded = py
+            .detach(|| exitcore::Dataset::from_json(q, json))
+            .or_raise(py)?;
+        LoadResult::new(py, loaded)
+    }
+
+    /// Imports a CSV file through `mapping`; with `pseudonymise_key`,
+    /// respondent and manager ids are replaced by keyed hashes.
+    #[staticmethod]
+    #[pyo3(signature = (path, mapping, pseudonymise_key = None))]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+    fn from_csv(
+        py: Python<'_>,
+        path: PathBuf,
+        mapping: &PyMapping,
+        pseudonymise_key: Option<Cow<'_, [u8]>>,
+    ) -> PyResult<ImportResult> {
+        let options = exitcore::ImportOptions {
+            pseudonymiser: pseudonymiser(py, pseudonymise_key.as_ref())?,
+        };
+        let m = &mapping.0;
+        let outcome = py.detach(|| m.import_path(&path, &options)).or_raise(py)?;
+        import_result(py, outcome)
+    }
+
+    /// Imports CSV data given as bytes through `mapping`.
+    #[staticmethod]
+    #[pyo3(signature = (data, mapping, pseudonymise_key = None))]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+    fn from_csv_bytes(
+        py: Python<'_>,
+        data: Cow<'_, [u8]>,
+        mapping: &PyMapping,
+        pseudonymise_key: Option<Cow<'_, [u8]>>,
+    ) -> PyResult<ImportResult> {
+        let options = exitcore::ImportOptions {
+            pseudonymiser: pseudonymiser(py, pseudonymise_key.as_ref())?,
+        };
+        let m = &mapping.0;
+        let bytes: &[u8] = &data;
+        let outcome = py.detach(|| m.import_csv(bytes, &options)).or_raise(py)?;
+        import_result(py, outcome)
+    }
+
+    /// The questionnaire the records answer.
+    #[getter]
+    fn questionnaire(&self) -> PyQuestionnaire {
+        PyQuestionnaire(self.0.questionnaire().clone())
+    }
+
+    /// Size and shape of the dataset (no answers, no per-group counts).
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        Ok(to_py(py, &self.0.summary())?.cast_into::<PyDict>()?)
+    }
+
+    /// Every org unit path (all levels), sorted.
+    fn org_units(&self) -> Vec<Vec<String>> {
+        self.0.org_units()
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn __repr__(&self) -> String {
+        let q = self.0.questionnaire();
+        format!(
+            "Dataset(questionnaire={:?}, version={}, records={})",
+            q.id,
+            q.version,
+            self.0.len()
+        )
+    }
+}
+
+#[pymethods]
+impl LoadResult {
+    /// The dataset of every valid record.
+    #[getter]
+    fn dataset(&self, py: Python<'_>) -> Py<PyDataset> {
+        self.dataset.clone_ref(py)
+    }
+
+    /// Every problem, as dicts with keys row, respondent, field, kind, message.
+    #[getter]
+    fn problems<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        Ok(to_py(py, &self.problems)?.cast_into::<PyList>()?)
+    }
+
+    /// How many input rows were rejected.
+    #[getter]
+    fn rejected(&self) -> usize {
+        self.rejected
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "LoadResult(records={}, rejected={}, problems={})",
+            self.dataset.get().0.len(),
+            self.rejected,
+            self.problems.len()
+        )
+    }
+}
+
+#[pymethods]
+impl ImportResult {
+    /// The dataset of every imported row.
+    #[getter]
+    fn dataset(&self, py: Python<'_>) -> Py<PyDataset> {
+        self.dataset.clone_ref(py)
+    }
+
+    /// Every problem, as dicts with keys row, respondent, field, kind, message.
+    #[getter]
+    fn problems<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        Ok(to_py(py, &self.problems)?.cast_into::<PyList>()?)
+    }
+
+    /// How many rows were rejected.
+    #[getter]
+    fn rejected(&self) -> usize {
+        self.rejected
+    }
+
+    /// Rows read, imported, rejected, and what happened to every column.
+    #[getter]
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        Ok(to_py(py, &self.summary)?.cast_into::<PyDict>()?)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ImportResult(rows={}, imported={}, rejected={}, problems={})",
+            self.summary.rows,
+            self.summary.imported,
+            self.rejected,
+            self.problems.len()
+        )
+    }
+}
+
+#[pymethods]
+impl PyMapping {
+    /// Reads a mapping file; a questionnaire given as `{"path": ...}` is read
+    /// relative to the mapping file's folder.
+    #[staticmethod]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+    fn from_path(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        exitcore::Mapping::from_path(&path)
+            .map(PyMapping)
+            .or_raise(py)
+    }
+
+    /// Parses a mapping whose questionnaire is `"standard"` or inline.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
+        exitcore::Mapping::from_json(json)
+            .map(PyMapping)
+            .or_raise(py)
+    }
+
+    /// Parses a mapping and uses `questionnaire` for it, whatever the mapping
+    /// refers to.
+    #[staticmethod]
+    fn from_json_with_questionnaire(
+        py: Python<'_>,
+        json: &str,
+        questionnaire: &PyQuestionnaire,
+    ) -> PyResult<Self> {
+        exitcore::Mapping::from_json_with_questionnaire(json, questionnaire.0.clone())
+            .map(PyMapping)
+            .or_raise(py)
+    }
+
+    /// The questionnaire the mapping fills.
+    #[getter]
+    fn questionnaire(&self) -> PyQuestionnaire {
+        PyQuestionnaire(self.0.questionnaire().clone())
+    }
+
+    fn __repr__(&self) -> String {
+        let q = self.0.questionnaire();
+        format!("Mapping(questionnaire={:?}, version={})", q.id, q.version)
+    }
+}
