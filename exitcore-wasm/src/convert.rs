@@ -1,0 +1,293 @@
+//! Host-testable translation between JS-shaped input and exitcore calls.
+//!
+//! Nothing here validates, parses or computes anything of the domain: it
+//! turns loosely typed input into the core's types (or the core's errors)
+//! and hands it to the core. The `#[wasm_bindgen]` wrappers in `js.rs` only
+//! move values across the boundary.
+
+use std::fmt;
+
+use exitcore::{
+    Dataset, Error, ExitRecord, ImportOptions, ImportOutcome, Loaded, Mapping, Problem,
+    Pseudonymiser, Questionnaire, Result,
+};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// Deepest nesting accepted from JS, as in `serde_json`'s own parser; it
+/// also stops circular objects before they exhaust the wasm stack.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// An [`Error::InvalidArgument`] for the JS argument `name`.
+pub(crate) fn arg_error(name: impl Into<String>, message: impl fmt::Display) -> Error {
+    Error::InvalidArgument {
+        name: name.into(),
+        message: message.to_string(),
+    }
+}
+
+/// A [`DeserializeSeed`] that builds a [`serde_json::Value`] from any
+/// self-describing deserializer (here: a JS value), refusing what JSON cannot
+/// hold (non-finite numbers, binary data) and nesting deeper than [`MAX_DEPTH`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct JsonValue {
+    depth: usize,
+}
+
+impl JsonValue {
+    /// The seed for a top-level value.
+    pub(crate) fn root() -> Self {
+        JsonValue { depth: 0 }
+    }
+
+    fn child<E: de::Error>(self) -> Result<Self, E> {
+        if self.depth >= MAX_DEPTH {
+            Err(E::custom(format!(
+                "nested more than {MAX_DEPTH} levels deep (or circular)"
+            )))
+        } else {
+            Ok(JsonValue {
+                depth: self.depth + 1,
+            })
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for JsonValue {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for JsonValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value (null, boolean, number, string, array or plain object)")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        self.deserialize(d)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom(format!("{v} is not a JSON number")))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let child = self.child()?;
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(v) = seq.next_element_seed(child)? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let child = self.child()?;
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(child)?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// A record from a JSON value, through the core's own parser so that errors
+/// name the JSON path (`code` `json`).
+pub(crate) fn record_from_value(value: &Value) -> Result<ExitRecord> {
+    ExitRecord::from_json_value(value.clone())
+}
+
+/// A record as a JSON value (for handing back to JS).
+pub(crate) fn record_to_value(record: &ExitRecord) -> Result<Value> {
+    serde_json::to_value(record).map_err(|e| Error::Json {
+        path: "(result)".into(),
+        message: e.to_string(),
+    })
+}
+
+/// `Questionnaire.problems(record)`.
+pub(crate) fn record_problems(q: &Questionnaire, record: &Value) -> Result<Vec<Problem>> {
+    Ok(q.problems(&record_from_value(record)?))
+}
+
+/// `Questionnaire.validate(record)`.
+pub(crate) fn validate_record(q: &Questionnaire, record: &Value) -> Result<()> {
+    q.validate(&record_from_value(record)?)
+}
+
+/// `Questionnaire.migrate(record)`.
+pub(crate) fn migrate_record(q: &Questionnaire, record: &Value) -> Result<Value> {
+    record_to_value(&q.migrate(&record_from_value(record)?)?)
+}
+
+/// `Dataset.fromRecords(q, records)`: every element is a row; the core turns
+/// malformed ones (and ones that were not JSON at all) into problems.
+pub(crate) fn load_records(
+    q: &Questionnaire,
+    records: Vec<std::result::Result<Value, String>>,
+) -> Loaded {
+    Dataset::from_json_inputs(q, records)
+}
+
+/// `Dataset.importCsv(csv, mapping, { pseudonymiseKey })`.
+pub(crate) fn import_csv(
+    mapping: &Mapping,
+    csv: &[u8],
+    key: Option<&[u8]>,
+) -> Result<ImportOutcome> {
+    let pseudonymiser = key.map(Pseudonymiser::new).transpose()?;
+    mapping.import_csv(csv, &ImportOptions { pseudonymiser })
+}
+
+/// `pseudonymise(key, id)`.
+pub(crate) fn pseudonymise(key: &[u8], id: &str) -> Result<String> {
+    Ok(Pseudonymiser::new(key)?.pseudonymise(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::value::{Error as ValueError, F64Deserializer};
+    use serde_json::json;
+
+    fn standard_record(id: &str) -> Value {
+        json!({
+            "respondent": id, "questionnaire": "exitcore.standard", "version": 1,
+            "context": {"org_unit": ["Sales", "North"]},
+            "answers": {"primary_reason": "pay", "enps": 7, "would_return": true}
+        })
+    }
+
+    #[test]
+    fn json_value_round_trips_and_limits_depth() {
+        let v = standard_record("a");
+        assert_eq!(JsonValue::root().deserialize(v.clone()).unwrap(), v);
+
+        let mut deep = json!(1);
+        for _ in 0..MAX_DEPTH {
+            deep = json!([deep]);
+        }
+        assert!(JsonValue::root().deserialize(deep.clone()).is_ok());
+        let err = JsonValue::root().deserialize(json!([deep])).unwrap_err();
+        assert!(err.to_string().contains("levels deep"), "{err}");
+    }
+
+    #[test]
+    fn json_value_refuses_non_finite_numbers() {
+        let err = JsonValue::root()
+            .deserialize(F64Deserializer::<ValueError>::new(f64::NAN))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("NaN is not a JSON number"),
+            "{err}"
+        );
+        let ok = JsonValue::root()
+            .deserialize(F64Deserializer::<ValueError>::new(2.5))
+            .unwrap();
+        assert_eq!(ok, json!(2.5));
+    }
+
+    #[test]
+    fn record_errors_come_from_the_core_with_a_path() {
+        let q = Questionnaire::standard();
+        let mut bad = standard_record("a");
+        bad["context"]["tenure"] = json!("long");
+        let err = validate_record(&q, &bad).unwrap_err();
+        assert_eq!(err.code(), "json");
+        assert_eq!(err.field(), Some("context.tenure"));
+
+        let err = validate_record(&q, &Value::Null).unwrap_err();
+        assert_eq!(err.code(), "json");
+
+        let mut out_of_range = standard_record("b");
+        out_of_range["answers"]["enps"] = json!(11);
+        let err = validate_record(&q, &out_of_range).unwrap_err();
+        assert_eq!(err.code(), "invalid_record");
+        assert_eq!(err.field(), Some("answers.enps"));
+        assert_eq!(record_problems(&q, &out_of_range).unwrap().len(), 1);
+        assert!(validate_record(&q, &standard_record("c")).is_ok());
+        assert_eq!(
+            migrate_record(&q, &standard_record("c")).unwrap(),
+            standard_record("c")
+        );
+    }
+
+    #[test]
+    fn load_keeps_valid_rows_and_reports_the_rest() {
+        let q = Questionnaire::standard();
+        let loaded = load_records(
+            &q,
+            vec![
+                Ok(standard_record("a")),
+                Err("not a JSON value: NaN is not a JSON number".to_owned()),
+                Ok(standard_record("a")),
+                Ok(json!(42)),
+            ],
+        );
+        assert_eq!(loaded.dataset.len(), 1);
+        assert_eq!(loaded.rejected, 3);
+        let rows: Vec<_> = loaded.problems.iter().map(|p| p.row).collect();
+        assert_eq!(rows, [Some(2), Some(3), Some(4)]);
+        assert!(loaded.problems[0].message.contains("NaN"));
+    }
+
+    #[test]
+    fn pseudonymise_needs_a_long_key() {
+        let err = pseudonymise(b"short", "E1").unwrap_err();
+        assert_eq!(err.code(), "invalid_argument");
+        let p = pseudonymise(b"0123456789abcdef", " E1 ").unwrap();
+        assert_eq!(p, pseudonymise(b"0123456789abcdef", "E1").unwrap());
+    }
+
+    #[test]
+    fn import_passes_the_key_to_the_core() {
+        let mapping = Mapping::from_json(
+            r#"{"questionnaire": "standard", "respondent": {"column": "ID"},
+                "context": {"org_unit": {"column": "Unit"}},
+                "answers": {"primary_reason": {"column": "Reason"}, "enps": {"column": "NPS"},
+                            "would_return": {"column": "Back"}}}"#,
+        )
+        .unwrap();
+        let csv = b"ID,Unit,Reason,NPS,Back\n1,Sales,pay,7,Yes\n2,Sales,pay,12,No\n";
+        let out = import_csv(&mapping, csv, Some(b"0123456789abcdef")).unwrap();
+        assert_eq!(out.loaded.dataset.len(), 1);
+        assert_eq!(out.loaded.problems[0].row, Some(3));
+        let err = import_csv(&mapping, csv, Some(b"short")).unwrap_err();
+        assert_eq!(err.code(), "invalid_argument");
+    }
+}

@@ -1,0 +1,376 @@
+//! The `#[wasm_bindgen]` surface: thin wrappers that move values across the
+//! boundary and turn every failure into a JS `Error` with a `code`.
+
+use exitcore::{Error, Loaded};
+use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use serde::Serialize;
+use serde::de::DeserializeSeed;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{self, JsonValue, arg_error};
+
+/// What every exported function returns: the value or a thrown JS `Error`.
+pub(crate) type JsResult<T> = std::result::Result<T, JsValue>;
+
+/// Turns a core error into a JS `Error` whose message is the core's text,
+/// with `code`, `field` and (for invalid records) `problems` properties.
+// By value so that it fits `map_err(to_js_error)`.
+#[allow(clippy::needless_pass_by_value)]
+pub fn to_js_error(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    set(&err, "code", &JsValue::from_str(e.code()));
+    set(
+        &err,
+        "field",
+        &e.field().map_or(JsValue::UNDEFINED, JsValue::from_str),
+    );
+    if e.code() == "invalid_record" {
+        let problems = serialize(e.problems()).unwrap_or_else(|_| Array::new().into());
+        set(&err, "problems", &problems);
+    }
+    err.into()
+}
+
+/// Sets a property; only a frozen or exotic target can refuse, and the
+/// objects set here are always fresh ones of ours.
+pub(crate) fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// Rust data to plain JS data: objects for maps, never ES `Map`s.
+fn serialize<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, serde_wasm_bindgen::Error> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+}
+
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
+    serialize(value).map_err(|e| {
+        to_js_error(Error::Json {
+            path: "(result)".into(),
+            message: e.to_string(),
+        })
+    })
+}
+
+/// Any JS value to JSON data, or why it is not JSON data.
+fn json_value(value: &JsValue) -> Result<serde_json::Value, String> {
+    JsonValue::root()
+        .deserialize(serde_wasm_bindgen::Deserializer::from(value.clone()))
+        .map_err(|e| {
+            // The error is a JS `Error`; its message reads better than its `toString`.
+            let e = JsValue::from(e);
+            e.dyn_ref::<js_sys::Error>()
+                .map_or_else(|| format!("{e:?}"), |e| String::from(e.message()))
+        })
+}
+
+/// Any JS value to JSON data, or an `invalid_argument` error naming `name`.
+pub(crate) fn json_arg(value: &JsValue, name: &str) -> Result<serde_json::Value, Error> {
+    json_value(value).map_err(|e| arg_error(name, e))
+}
+
+fn string_arg(value: &JsValue, name: &str) -> Result<String, Error> {
+    value
+        .as_string()
+        .ok_or_else(|| arg_error(name, format!("expected a string, got {}", type_of(value))))
+}
+
+/// A string (as UTF-8), a `Uint8Array` or an `ArrayBuffer` as bytes.
+fn bytes_arg(value: &JsValue, name: &str, expected: &str) -> Result<Vec<u8>, Error> {
+    if let Some(s) = value.as_string() {
+        Ok(s.into_bytes())
+    } else if let Some(a) = value.dyn_ref::<Uint8Array>() {
+        Ok(a.to_vec())
+    } else if let Some(b) = value.dyn_ref::<ArrayBuffer>() {
+        Ok(Uint8Array::new(b).to_vec())
+    } else {
+        Err(arg_error(
+            name,
+            format!("expected {expected}, got {}", type_of(value)),
+        ))
+    }
+}
+
+fn type_of(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".to_owned()
+    } else if Array::is_array(value) {
+        "an array".to_owned()
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+/// Checks that `value` is a plain options object (or absent) whose keys are
+/// all in `known`, and returns it.
+fn options_arg(value: &JsValue, known: &[&str]) -> Result<Option<Object>, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if !value.is_object() || Array::is_array(value) {
+        return Err(arg_error(
+            "options",
+            format!("expected an object, got {}", type_of(value)),
+        ));
+    }
+    let object: Object = value.clone().unchecked_into();
+    for key in Object::keys(&object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(arg_error(
+                format!("options.{key}"),
+                format!("unknown option; expected one of {}", known.join(", ")),
+            ));
+        }
+    }
+    Ok(Some(object))
+}
+
+/// `{ dataset, problems, rejected }` as a plain object.
+fn loaded_to_js(loaded: Loaded) -> JsResult<Object> {
+    let Loaded {
+        dataset,
+        problems,
+        rejected,
+    } = loaded;
+    let problems = to_js(&problems)?;
+    let rejected = to_js(&rejected)?;
+    let out = Object::new();
+    set(&out, "dataset", &JsValue::from(Dataset { inner: dataset }));
+    set(&out, "problems", &problems);
+    set(&out, "rejected", &rejected);
+    Ok(out)
+}
+
+/// A versioned questionnaire: themes, questions, skip logic.
+#[wasm_bindgen(js_name = Questionnaire)]
+pub struct JsQuestionnaire {
+    pub(crate) inner: exitcore::Questionnaire,
+}
+
+#[wasm_bindgen(js_class = Questionnaire)]
+impl JsQuestionnaire {
+    /// The standard exit questionnaire shipped with exitcore (nl and en).
+    pub fn standard() -> JsQuestionnaire {
+        JsQuestionnaire {
+            inner: exitcore::Questionnaire::standard(),
+        }
+    }
+
+    /// Parses a questionnaire from JSON text and checks it for consistency.
+    /// Throws an `Error` with `code` `questionnaire` and `field` the JSON path.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] json: &JsValue,
+    ) -> JsResult<JsQuestionnaire> {
+        let json = string_arg(json, "json").map_err(to_js_error)?;
+        exitcore::Questionnaire::from_json(&json)
+            .map(|inner| JsQuestionnaire { inner })
+            .map_err(to_js_error)
+    }
+
+    /// The questionnaire as pretty-printed JSON text.
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The questionnaire as a plain object (its JSON document).
+    #[wasm_bindgen(js_name = toObject, unchecked_return_type = "QuestionnaireDocument")]
+    pub fn to_object(&self) -> JsResult<JsValue> {
+        to_js(&self.inner)
+    }
+
+    /// Stable id of the questionnaire family.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        self.inner.id.clone()
+    }
+
+    /// Version number, from 1.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> u32 {
+        self.inner.version
+    }
+
+    /// The question ids, in the order they are asked.
+    #[wasm_bindgen(js_name = questionIds)]
+    pub fn question_ids(&self) -> Vec<String> {
+        self.inner.questions.iter().map(|q| q.id.clone()).collect()
+    }
+
+    /// Checks one record; throws an `Error` with `code` `invalid_record` and
+    /// `problems`, or `code` `json` when the object is not a record at all.
+    pub fn validate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExitRecord")] record: &JsValue,
+    ) -> JsResult<()> {
+        let record = json_arg(record, "record").map_err(to_js_error)?;
+        convert::validate_record(&self.inner, &record).map_err(to_js_error)
+    }
+
+    /// Every problem of one record (empty when it is valid); throws with
+    /// `code` `json` when the object is not a record at all.
+    #[wasm_bindgen(unchecked_return_type = "Problem[]")]
+    pub fn problems(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExitRecord")] record: &JsValue,
+    ) -> JsResult<JsValue> {
+        let record = json_arg(record, "record").map_err(to_js_error)?;
+        let problems = convert::record_problems(&self.inner, &record).map_err(to_js_error)?;
+        to_js(&problems)
+    }
+
+    /// Carries a record of an earlier version over to this version.
+    #[wasm_bindgen(unchecked_return_type = "ExitRecord")]
+    pub fn migrate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExitRecord")] record: &JsValue,
+    ) -> JsResult<JsValue> {
+        let record = json_arg(record, "record").map_err(to_js_error)?;
+        let migrated = convert::migrate_record(&self.inner, &record).map_err(to_js_error)?;
+        to_js(&migrated)
+    }
+}
+
+/// A checked CSV import mapping together with the questionnaire it fills.
+#[wasm_bindgen(js_name = Mapping)]
+pub struct JsMapping {
+    inner: exitcore::Mapping,
+}
+
+#[wasm_bindgen(js_class = Mapping)]
+impl JsMapping {
+    /// Parses a mapping whose questionnaire is `"standard"` or inline.
+    /// Throws an `Error` with `code` `mapping` and `field` the JSON path.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] json: &JsValue,
+    ) -> JsResult<JsMapping> {
+        let json = string_arg(json, "json").map_err(to_js_error)?;
+        exitcore::Mapping::from_json(&json)
+            .map(|inner| JsMapping { inner })
+            .map_err(to_js_error)
+    }
+
+    /// Parses a mapping and uses `questionnaire` for it, whatever the mapping
+    /// refers to (a browser has no file system to read a questionnaire file from).
+    #[wasm_bindgen(js_name = fromJsonWithQuestionnaire)]
+    pub fn from_json_with_questionnaire(
+        #[wasm_bindgen(unchecked_param_type = "string")] json: &JsValue,
+        questionnaire: &JsQuestionnaire,
+    ) -> JsResult<JsMapping> {
+        let json = string_arg(json, "json").map_err(to_js_error)?;
+        exitcore::Mapping::from_json_with_questionnaire(&json, questionnaire.inner.clone())
+            .map(|inner| JsMapping { inner })
+            .map_err(to_js_error)
+    }
+
+    /// The questionnaire the mapping fills (a copy).
+    #[wasm_bindgen(getter)]
+    pub fn questionnaire(&self) -> JsQuestionnaire {
+        JsQuestionnaire {
+            inner: self.inner.questionnaire().clone(),
+        }
+    }
+}
+
+/// Validated exit records, stored by column for analysis.
+#[wasm_bindgen(js_name = Dataset)]
+pub struct Dataset {
+    inner: exitcore::Dataset,
+}
+
+#[wasm_bindgen(js_class = Dataset)]
+impl Dataset {
+    /// Validates record objects and keeps the valid ones. A malformed
+    /// element becomes a problem with its 1-based `row`; it never fails the
+    /// call. Throws (`invalid_argument`) only when `records` is not an array.
+    #[wasm_bindgen(js_name = fromRecords, unchecked_return_type = "LoadResult")]
+    pub fn from_records(
+        questionnaire: &JsQuestionnaire,
+        #[wasm_bindgen(unchecked_param_type = "ExitRecord[]")] records: &JsValue,
+    ) -> JsResult<Object> {
+        let Some(array) = records.dyn_ref::<Array>() else {
+            return Err(to_js_error(arg_error(
+                "records",
+                format!("expected an array of records, got {}", type_of(records)),
+            )));
+        };
+        let inputs: Vec<Result<serde_json::Value, String>> = array
+            .iter()
+            .map(|v| json_value(&v).map_err(|e| format!("not a JSON value: {e}")))
+            .collect();
+        loaded_to_js(convert::load_records(&questionnaire.inner, inputs))
+    }
+
+    /// Imports a CSV export (text, `Uint8Array` or `ArrayBuffer`) through a
+    /// mapping. Bad rows become problems; throws only when the file cannot be
+    /// used at all (`csv`, `mapping`) or an argument is wrong (`invalid_argument`).
+    #[wasm_bindgen(js_name = importCsv, unchecked_return_type = "ImportResult")]
+    pub fn import_csv(
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] csv: &JsValue,
+        mapping: &JsMapping,
+        #[wasm_bindgen(unchecked_optional_param_type = "ImportOptions")] options: &JsValue,
+    ) -> JsResult<Object> {
+        let bytes = bytes_arg(csv, "csv", "CSV text, a Uint8Array or an ArrayBuffer")
+            .map_err(to_js_error)?;
+        let key = match options_arg(options, &["pseudonymiseKey"]).map_err(to_js_error)? {
+            None => None,
+            Some(o) => {
+                let key = Reflect::get(&o, &JsValue::from_str("pseudonymiseKey"))
+                    .map_err(|_| to_js_error(arg_error("options.pseudonymiseKey", "unreadable")))?;
+                if key.is_undefined() || key.is_null() {
+                    None
+                } else {
+                    Some(
+                        bytes_arg(&key, "options.pseudonymiseKey", "a string or a Uint8Array")
+                            .map_err(to_js_error)?,
+                    )
+                }
+            }
+        };
+        let outcome =
+            convert::import_csv(&mapping.inner, &bytes, key.as_deref()).map_err(to_js_error)?;
+        let out = loaded_to_js(outcome.loaded)?;
+        set(&out, "summary", &to_js(&outcome.summary)?);
+        Ok(out)
+    }
+
+    /// Number of records.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Size and shape of the dataset; no answers.
+    #[wasm_bindgen(unchecked_return_type = "DatasetSummary")]
+    pub fn summary(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.summary())
+    }
+
+    /// Every org unit path (all levels), sorted.
+    #[wasm_bindgen(js_name = orgUnits, unchecked_return_type = "string[][]")]
+    pub fn org_units(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.org_units())
+    }
+
+    /// The questionnaire the records answer (a copy).
+    #[wasm_bindgen(getter)]
+    pub fn questionnaire(&self) -> JsQuestionnaire {
+        JsQuestionnaire {
+            inner: self.inner.questionnaire().clone(),
+        }
+    }
+}
+
+/// The pseudonym of `id` under `key` (at least 16 bytes): `p_` and 32 hex
+/// digits of HMAC-SHA256. The same key gives the same pseudonym.
+#[wasm_bindgen]
+pub fn pseudonymise(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] key: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] id: &JsValue,
+) -> JsResult<String> {
+    let key = bytes_arg(key, "key", "a string or a Uint8Array").map_err(to_js_error)?;
+    let id = string_arg(id, "id").map_err(to_js_error)?;
+    convert::pseudonymise(&key, &id).map_err(to_js_error)
+}

@@ -1,0 +1,201 @@
+//! TypeScript declarations of the data shapes, appended to the generated `.d.ts`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const DATA_SHAPES: &'static str = r#"
+/*
+ * Data shapes.
+ *
+ * Functions and classes use camelCase names. The data objects (records,
+ * problems, summaries, questionnaire documents) keep the field names of
+ * exitcore's documented JSON schema, which are snake_case (`org_unit`,
+ * `exit_date`, `min_months`): a record written by Python, Rust or a JSON
+ * file reads the same here. All of them are plain objects (never ES `Map`s);
+ * absent optional values come out as `null`.
+ */
+
+/** One answer: a Likert point or rating, an option id or text, option ids, yes/no, or an ISO date. */
+export type Answer = boolean | number | string | string[];
+
+/** Time in service at exit: `[min_months, max_months)`; `max_months` null means no upper bound. */
+export interface Tenure {
+  min_months: number;
+  max_months?: number | null;
+}
+
+export type ExitType = "voluntary" | "involuntary" | "end_of_contract" | "retirement" | "other";
+export type InterviewerType = "hr" | "independent" | "manager" | "self_service";
+
+/** Where and how a person left. */
+export interface ExitContext {
+  /** Path in the org tree from the top, e.g. `["Operations", "Logistics", "Team 3"]`. */
+  org_unit: string[];
+  job_family?: string | null;
+  manager?: string | null;
+  location?: string | null;
+  tenure?: Tenure | null;
+  age_band?: string | null;
+  /** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. */
+  exit_date?: string | null;
+  exit_type?: ExitType | null;
+  regrettable?: boolean | null;
+  interviewer?: InterviewerType | null;
+}
+
+/** One exit interview, as in exitcore's JSON schema. */
+export interface ExitRecord {
+  respondent: string;
+  questionnaire: string;
+  version: number;
+  context: ExitContext;
+  /** Answers by question id; unanswered questions are absent. */
+  answers?: Record<string, Answer>;
+}
+
+export type ProblemKind =
+  | "unknown_question" | "wrong_type" | "out_of_range" | "missing" | "not_shown"
+  | "duplicate_respondent" | "wrong_questionnaire" | "unrecognised_value" | "malformed_row";
+
+/** One bad spot in bulk input. */
+export interface Problem {
+  /** 1-based row (CSV line or position in the input array), or null. */
+  row: number | null;
+  respondent: string | null;
+  /** `answers.<question id>`, `context.<field>`, `respondent` or a CSV column name. */
+  field: string;
+  kind: ProblemKind;
+  message: string;
+}
+
+/** Size and shape of a dataset; no answer data. */
+export interface DatasetSummary {
+  questionnaire: string;
+  version: number;
+  records: number;
+  org_units: number;
+  org_levels: number;
+  questions: number;
+  job_families: number;
+  managers: number;
+  locations: number;
+}
+
+/** What happened to one CSV column. */
+export interface ColumnReport {
+  column: string;
+  status: "mapped" | "ignored" | "unmapped";
+  /** The field it fills (`respondent`, `context.org_unit`, `answers.<id>`). */
+  target?: string;
+  filled: number;
+  missing: number;
+  unrecognised: number;
+}
+
+/** Per-file and per-column account of an import. */
+export interface ImportSummary {
+  rows: number;
+  imported: number;
+  rejected: number;
+  skipped: number;
+  columns: ColumnReport[];
+}
+
+/** Localised text by language code (`nl`, `en`). */
+export type Text = Record<string, string>;
+
+/** A question as in the questionnaire JSON (loosely typed: the fields depend on `kind`). */
+export interface QuestionDocument {
+  id: string;
+  kind: "likert" | "rating" | "single_choice" | "multiple_choice" | "yes_no" | "free_text" | "date";
+  text: Text;
+  theme?: string;
+  role?: string;
+  required?: boolean;
+  show_if?: { question: string; equals?: Answer; any_of?: Answer[] };
+  [key: string]: unknown;
+}
+
+/** A questionnaire as in its JSON document (loosely typed). */
+export interface QuestionnaireDocument {
+  id: string;
+  version: number;
+  title: Text;
+  description?: Text;
+  questions: QuestionDocument[];
+  previous_versions?: unknown[];
+  [key: string]: unknown;
+}
+
+/** What `Dataset.fromRecords` returns. */
+export interface LoadResult {
+  /** The valid records. */
+  dataset: Dataset;
+  /** Every problem, with row, respondent and field. */
+  problems: Problem[];
+  /** How many input rows were rejected. */
+  rejected: number;
+}
+
+/** What `Dataset.importCsv` returns. */
+export interface ImportResult extends LoadResult {
+  summary: ImportSummary;
+}
+
+/** Options of `Dataset.importCsv`. */
+export interface ImportOptions {
+  /** Replace respondent and manager ids by HMAC-SHA256 pseudonyms under this key (at least 16 bytes). */
+  pseudonymiseKey?: string | Uint8Array;
+}
+
+/** A planted effect in a synthetic organisation: `reason` is `oddsRatio` times as likely in `unit`. */
+export interface Plant {
+  unit: string[];
+  reason: string;
+  oddsRatio: number;
+}
+
+/** Options of `generate` (exitcore's `OrgConfig` in camelCase); omitted fields keep their defaults. Unknown names throw. */
+export interface OrgConfig {
+  seed?: number | bigint;
+  exits?: number;
+  divisions?: number;
+  departmentsPerDivision?: number;
+  teamsPerDepartment?: number;
+  jobFamilies?: number;
+  managers?: number;
+  quarters?: number;
+  startYear?: number;
+  commentRate?: number;
+  plants?: Plant[];
+}
+
+/** People in one leaf unit in one quarter of a synthetic organisation. */
+export interface HeadcountRow {
+  org_unit: string[];
+  year: number;
+  /** 1-4. */
+  quarter: number;
+  headcount: number;
+}
+
+/** What `generate` returns. */
+export interface SyntheticOrg {
+  questionnaire: Questionnaire;
+  records: ExitRecord[];
+  headcount: HeadcountRow[];
+  units: string[][];
+}
+
+export type ErrorCode =
+  | "questionnaire" | "invalid_record" | "mapping" | "csv" | "json" | "io" | "invalid_argument";
+
+/** Every error thrown by exitcore is an `Error` with these properties. */
+export interface ExitcoreError extends Error {
+  code: ErrorCode;
+  /** The field, JSON path or argument that failed, when there is one. */
+  field?: string;
+  /** For `invalid_record`: every problem of the record. */
+  problems?: Problem[];
+}
+"#;
