@@ -8,6 +8,7 @@
 //! - [`Dataset`]: validated records stored by column for fast analysis;
 //! - [`import`]: real-world CSV exports through a declarative [`Mapping`];
 //! - [`Pseudonymiser`]: keyed hashing of employee and manager ids;
+//! - [`privacy`]: the minimum group size policy and redaction of free text;
 //! - [`synthetic`]: a seeded synthetic organisation for examples, tests and benches.
 //!
 //! ```
@@ -22,6 +23,7 @@
 mod dataset;
 mod error;
 pub mod import;
+pub mod privacy;
 mod pseudonym;
 mod questionnaire;
 mod record;
