@@ -7,6 +7,7 @@
 mod convert;
 mod dataset;
 mod errors;
+mod privacy;
 mod pseudonym;
 mod questionnaire;
 mod synthetic;
@@ -26,6 +27,10 @@ fn _exitcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pseudonym::PyPseudonymiser>()?;
     m.add_function(wrap_pyfunction!(pseudonym::pseudonymise, m)?)?;
     m.add_function(wrap_pyfunction!(questionnaire::themes, m)?)?;
+    m.add_class::<privacy::PyPolicy>()?;
+    m.add_class::<privacy::PyRedactor>()?;
+    m.add_function(wrap_pyfunction!(privacy::iban_is_valid, m)?)?;
+    m.add_function(wrap_pyfunction!(privacy::bsn_is_valid, m)?)?;
     m.add_class::<synthetic::PySyntheticOrg>()?;
     m.add_function(wrap_pyfunction!(synthetic::generate, m)?)?;
     Ok(())

@@ -52,7 +52,7 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
 }
 
 /// Any JS value to JSON data, or why it is not JSON data.
-fn json_value(value: &JsValue) -> Result<serde_json::Value, String> {
+pub(crate) fn json_value(value: &JsValue) -> Result<serde_json::Value, String> {
     JsonValue::root()
         .deserialize(serde_wasm_bindgen::Deserializer::from(value.clone()))
         .map_err(|e| {
@@ -68,7 +68,7 @@ pub(crate) fn json_arg(value: &JsValue, name: &str) -> Result<serde_json::Value,
     json_value(value).map_err(|e| arg_error(name, e))
 }
 
-fn string_arg(value: &JsValue, name: &str) -> Result<String, Error> {
+pub(crate) fn string_arg(value: &JsValue, name: &str) -> Result<String, Error> {
     value
         .as_string()
         .ok_or_else(|| arg_error(name, format!("expected a string, got {}", type_of(value))))

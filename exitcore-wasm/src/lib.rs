@@ -11,8 +11,10 @@
 
 mod convert;
 mod js;
+mod privacy;
 mod synthetic;
 mod typescript;
 
 pub use js::{Dataset, JsMapping, JsQuestionnaire, pseudonymise, to_js_error};
+pub use privacy::{JsPolicy, JsRedactor, bsn_is_valid, iban_is_valid};
 pub use synthetic::generate;

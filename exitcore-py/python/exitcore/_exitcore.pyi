@@ -22,6 +22,10 @@ __all__ = [
     "Mapping",
     "Pseudonymiser",
     "pseudonymise",
+    "Policy",
+    "Redactor",
+    "iban_is_valid",
+    "bsn_is_valid",
     "SyntheticOrg",
     "generate",
     "themes",
@@ -165,6 +169,38 @@ class Pseudonymiser:
     def pseudonymise(self, id: str) -> str: ...
 
 def pseudonymise(key: _Bytes, id: str) -> str: ...
+
+class _PolicyDict(TypedDict):
+    k: int
+    comment_k: int
+    show_zero: bool
+
+@final
+class Policy:
+    """Privacy rules: minimum group size k, comment threshold, empty cells."""
+
+    def __new__(cls, k: int | None = None, comment_k: int | None = None, show_zero: bool = False) -> Policy: ...
+    @property
+    def k(self) -> int: ...
+    @property
+    def comment_k(self) -> int: ...
+    @property
+    def show_zero(self) -> bool: ...
+    def withholds(self, n: int) -> bool: ...
+    def to_dict(self) -> _PolicyDict: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Redactor:
+    """Replaces e-mail addresses, phone numbers, IBANs, BSNs and roster names by placeholders."""
+
+    def __new__(cls, roster: Sequence[str] = ...) -> Redactor: ...
+    def redact(self, text: str, lang: str = "nl") -> str: ...
+
+def iban_is_valid(candidate: str) -> bool: ...
+def bsn_is_valid(candidate: str) -> bool: ...
 def themes() -> list[_ThemeInfo]: ...
 
 @final

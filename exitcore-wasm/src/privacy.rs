@@ -1,0 +1,179 @@
+//! `Policy`, `Redactor`, `ibanIsValid` and `bsnIsValid`.
+
+use exitcore::privacy::{self, Policy};
+use exitcore::{Error, Lang};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::arg_error;
+use crate::js::{JsResult, json_value, string_arg, to_js, to_js_error};
+
+/// The options object of `new Policy({ k, commentK, showZero })`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PolicyOptions {
+    k: Option<u32>,
+    comment_k: Option<u32>,
+    show_zero: Option<bool>,
+}
+
+/// A policy from JS options; unset fields take the core's defaults.
+fn policy_from_options(options: Option<serde_json::Value>) -> Result<Policy, Error> {
+    let o: PolicyOptions = match options {
+        None | Some(serde_json::Value::Null) => PolicyOptions::default(),
+        Some(v) => serde_path_to_error::deserialize(v)
+            .map_err(|e| arg_error(format!("options.{}", e.path()), e.inner().to_string()))?,
+    };
+    let p = match o.k {
+        Some(k) => Policy::new(k)?,
+        None => Policy::default(),
+    }
+    .with_show_zero(o.show_zero.unwrap_or(false));
+    match o.comment_k {
+        Some(c) => p.with_comment_threshold(c),
+        None => Ok(p),
+    }
+}
+
+/// Privacy rules: minimum group size `k` for numbers (at least 2), a
+/// threshold for comments (not below `k`), whether empty cells are shown.
+#[wasm_bindgen(js_name = Policy)]
+pub struct JsPolicy {
+    inner: Policy,
+}
+
+#[wasm_bindgen(js_class = Policy)]
+impl JsPolicy {
+    /// `new Policy()` or `new Policy({ k: 7, commentK: 12, showZero: false })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(
+            unchecked_param_type = "{ k?: number; commentK?: number; showZero?: boolean }"
+        )]
+        options: &JsValue,
+    ) -> JsResult<JsPolicy> {
+        let options = if options.is_undefined() || options.is_null() {
+            None
+        } else {
+            Some(json_value(options).map_err(|e| to_js_error(arg_error("options", e)))?)
+        };
+        policy_from_options(options)
+            .map(|inner| JsPolicy { inner })
+            .map_err(to_js_error)
+    }
+
+    /// Minimum group size for any number.
+    #[wasm_bindgen(getter)]
+    pub fn k(&self) -> u32 {
+        self.inner.k()
+    }
+
+    /// Minimum group size for comments.
+    #[wasm_bindgen(getter = commentK)]
+    pub fn comment_k(&self) -> u32 {
+        self.inner.comment_k()
+    }
+
+    /// Whether empty cells are shown.
+    #[wasm_bindgen(getter = showZero)]
+    pub fn show_zero(&self) -> bool {
+        self.inner.show_zero()
+    }
+
+    /// Whether a group of `n` respondents is withheld.
+    pub fn withholds(&self, n: f64) -> JsResult<bool> {
+        if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9.0e15) {
+            return Err(to_js_error(arg_error(
+                "n",
+                format!("expected a whole number of respondents, got {n}"),
+            )));
+        }
+        // Checked above: a non-negative whole number below 2^53.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(self.inner.withholds(n as u64))
+    }
+
+    /// The policy as a plain object (`{ k, comment_k, show_zero }`, the JSON form).
+    #[wasm_bindgen(js_name = toObject, unchecked_return_type = "{ k: number; comment_k: number; show_zero: boolean }")]
+    pub fn to_object(&self) -> JsResult<JsValue> {
+        to_js(&self.inner)
+    }
+}
+
+/// Replaces e-mail addresses, phone numbers, IBANs (mod-97), BSNs
+/// (elfproef) and roster names by typed placeholders.
+#[wasm_bindgen(js_name = Redactor)]
+pub struct JsRedactor {
+    inner: privacy::Redactor,
+}
+
+#[wasm_bindgen(js_class = Redactor)]
+impl JsRedactor {
+    /// `new Redactor(["Jan de Vries", "Team Noord"])`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string[] | undefined")] roster: &JsValue,
+    ) -> JsResult<JsRedactor> {
+        let names: Vec<String> = if roster.is_undefined() || roster.is_null() {
+            Vec::new()
+        } else {
+            let value = json_value(roster).map_err(|e| to_js_error(arg_error("roster", e)))?;
+            serde_json::from_value(value).map_err(|e| {
+                to_js_error(arg_error(
+                    "roster",
+                    format!("expected an array of strings: {e}"),
+                ))
+            })?
+        };
+        privacy::Redactor::new(&names)
+            .map(|inner| JsRedactor { inner })
+            .map_err(to_js_error)
+    }
+
+    /// `text` with personal data replaced by placeholders in `lang` (`"nl"`, the default, or `"en"`).
+    pub fn redact(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "\"nl\" | \"en\" | undefined")] lang: &JsValue,
+    ) -> JsResult<String> {
+        let text = string_arg(text, "text").map_err(to_js_error)?;
+        let lang: Lang = if lang.is_undefined() {
+            Lang::Nl
+        } else {
+            string_arg(lang, "lang")
+                .and_then(|l| l.parse())
+                .map_err(to_js_error)?
+        };
+        Ok(self.inner.redact(&text, lang))
+    }
+}
+
+/// Whether `candidate` is an IBAN with valid check digits (mod-97).
+#[wasm_bindgen(js_name = ibanIsValid)]
+pub fn iban_is_valid(candidate: &str) -> bool {
+    privacy::iban_is_valid(candidate)
+}
+
+/// Whether `candidate` is a Dutch BSN by the elfproef.
+#[wasm_bindgen(js_name = bsnIsValid)]
+pub fn bsn_is_valid(candidate: &str) -> bool {
+    privacy::bsn_is_valid(candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn options_default_to_the_core_and_reject_unknown_names() {
+        assert_eq!(policy_from_options(None).unwrap(), Policy::default());
+        let p =
+            policy_from_options(Some(json!({"k": 7, "commentK": 12, "showZero": true}))).unwrap();
+        assert_eq!((p.k(), p.comment_k(), p.show_zero()), (7, 12, true));
+        let e = policy_from_options(Some(json!({"kk": 7}))).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        let e = policy_from_options(Some(json!({"k": 1}))).unwrap_err();
+        assert_eq!(e.field(), Some("k"));
+    }
+}
