@@ -60,7 +60,10 @@ impl TryFrom<RawPolicy> for Policy {
         let p = Policy::new(raw.k)?.with_show_zero(raw.show_zero);
         match raw.comment_k {
             Some(c) => p.with_comment_threshold(c),
-            None => Ok(Policy { comment_k: p.comment_k.max(p.k), ..p }),
+            None => Ok(Policy {
+                comment_k: p.comment_k.max(p.k),
+                ..p
+            }),
         }
     }
 }
@@ -113,7 +116,10 @@ impl Policy {
         if comment_k < self.k {
             return Err(Error::argument(
                 "comment_k",
-                format!("the comment threshold ({comment_k}) cannot be below k ({})", self.k),
+                format!(
+                    "the comment threshold ({comment_k}) cannot be below k ({})",
+                    self.k
+                ),
             ));
         }
         Ok(Policy { comment_k, ..self })
@@ -145,6 +151,10 @@ impl Policy {
     /// Whether a group of `n` respondents is too small to release: `0 < n < k`,
     /// or `n == 0` unless empty cells are shown.
     pub fn withholds(&self, n: u64) -> bool {
-        if n == 0 { !self.show_zero } else { n < u64::from(self.k) }
+        if n == 0 {
+            !self.show_zero
+        } else {
+            n < u64::from(self.k)
+        }
     }
 }

@@ -59,7 +59,8 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// Nine digits, bare or as 1234.56.782; the elfproef decides.
-static BSN: LazyLock<Regex> = LazyLock::new(|| pattern(r"\b[0-9]{9}\b|\b[0-9]{4}\.[0-9]{2}\.[0-9]{3}\b"));
+static BSN: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"\b[0-9]{9}\b|\b[0-9]{4}\.[0-9]{2}\.[0-9]{3}\b"));
 
 /// Whether `candidate` (spaces allowed) is an IBAN with valid check digits (ISO 13616 mod-97).
 ///
@@ -83,7 +84,11 @@ pub fn iban_is_valid(candidate: &str) -> bool {
     let mut rem: u32 = 0;
     for c in rotated {
         let v = c.to_digit(36).unwrap_or(0);
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     rem == 1
 }
@@ -97,7 +102,11 @@ pub fn iban_is_valid(candidate: &str) -> bool {
 /// assert!(!bsn_is_valid("123456789"));
 /// ```
 pub fn bsn_is_valid(candidate: &str) -> bool {
-    let digits: Vec<i64> = candidate.chars().filter_map(|c| c.to_digit(10)).map(i64::from).collect();
+    let digits: Vec<i64> = candidate
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .map(i64::from)
+        .collect();
     if digits.len() != 9 || digits.iter().all(|&d| d == 0) {
         return false;
     }
@@ -134,7 +143,10 @@ impl Redactor {
             .filter(|n| !n.is_empty())
             .collect();
         if let Some(short) = names.iter().find(|n| n.chars().count() < 2) {
-            return Err(Error::argument("roster", format!("name {short:?} is too short to redact safely")));
+            return Err(Error::argument(
+                "roster",
+                format!("name {short:?} is too short to redact safely"),
+            ));
         }
         // Longest first, so "Jan de Vries" wins over "Jan".
         names.sort_by_key(|n| std::cmp::Reverse(n.len()));
@@ -144,14 +156,21 @@ impl Redactor {
         } else {
             let alternatives: Vec<String> = names
                 .iter()
-                .map(|n| n.split(' ').map(regex::escape).collect::<Vec<_>>().join(r"\s+"))
+                .map(|n| {
+                    n.split(' ')
+                        .map(regex::escape)
+                        .collect::<Vec<_>>()
+                        .join(r"\s+")
+                })
                 .collect();
             let re = format!(r"(?i)\b(?:{})\b", alternatives.join("|"));
             Some(
                 regex::RegexBuilder::new(&re)
                     .size_limit(64 << 20)
                     .build()
-                    .map_err(|e| Error::argument("roster", format!("roster is too large to search: {e}")))?,
+                    .map_err(|e| {
+                        Error::argument("roster", format!("roster is too large to search: {e}"))
+                    })?,
             )
         };
         Ok(Redactor { names })
@@ -160,12 +179,25 @@ impl Redactor {
     /// `text` with every e-mail address, phone number, valid IBAN, valid BSN
     /// and roster name replaced by its placeholder in `lang`.
     pub fn redact(&self, text: &str, lang: Lang) -> String {
-        let mut out = EMAIL.replace_all(text, Redacted::Email.placeholder(lang)).into_owned();
-        out = replace_valid(&out, &IBAN, Redacted::Iban.placeholder(lang), longest_valid_iban);
-        out = PHONE.replace_all(&out, Redacted::Phone.placeholder(lang)).into_owned();
-        out = replace_valid(&out, &BSN, Redacted::Bsn.placeholder(lang), |m| bsn_is_valid(m).then_some(m.len()));
+        let mut out = EMAIL
+            .replace_all(text, Redacted::Email.placeholder(lang))
+            .into_owned();
+        out = replace_valid(
+            &out,
+            &IBAN,
+            Redacted::Iban.placeholder(lang),
+            longest_valid_iban,
+        );
+        out = PHONE
+            .replace_all(&out, Redacted::Phone.placeholder(lang))
+            .into_owned();
+        out = replace_valid(&out, &BSN, Redacted::Bsn.placeholder(lang), |m| {
+            bsn_is_valid(m).then_some(m.len())
+        });
         if let Some(names) = &self.names {
-            out = names.replace_all(&out, Redacted::Name.placeholder(lang)).into_owned();
+            out = names
+                .replace_all(&out, Redacted::Name.placeholder(lang))
+                .into_owned();
         }
         out
     }
@@ -173,7 +205,12 @@ impl Redactor {
 
 /// Replaces matches of `re` for which `valid` gives the length of the valid
 /// prefix to replace; other matches stay as they are.
-fn replace_valid(text: &str, re: &Regex, placeholder: &str, valid: impl Fn(&str) -> Option<usize>) -> String {
+fn replace_valid(
+    text: &str,
+    re: &Regex,
+    placeholder: &str,
+    valid: impl Fn(&str) -> Option<usize>,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for m in re.find_iter(text) {
@@ -195,7 +232,10 @@ fn longest_valid_iban(candidate: &str) -> Option<usize> {
         .filter(|(_, c)| !c.is_whitespace())
         .map(|(i, c)| i + c.len_utf8())
         .collect();
-    ends.iter().rev().copied().find(|&end| iban_is_valid(&candidate[..end]))
+    ends.iter()
+        .rev()
+        .copied()
+        .find(|&end| iban_is_valid(&candidate[..end]))
 }
 
 #[cfg(test)]
@@ -209,13 +249,25 @@ mod tests {
     #[test]
     fn the_issue_example_redacts_all_five() {
         let text = "Jan de Vries (jan.devries@bedrijf.nl, 06-12345678), BSN 111222333, IBAN NL91ABNA0417164300";
-        assert_eq!(r().redact(text, Lang::Nl), "[NAAM] ([EMAIL], [TELEFOON]), BSN [BSN], IBAN [IBAN]");
-        assert_eq!(r().redact(text, Lang::En), "[NAME] ([EMAIL], [PHONE]), BSN [BSN], IBAN [IBAN]");
+        assert_eq!(
+            r().redact(text, Lang::Nl),
+            "[NAAM] ([EMAIL], [TELEFOON]), BSN [BSN], IBAN [IBAN]"
+        );
+        assert_eq!(
+            r().redact(text, Lang::En),
+            "[NAME] ([EMAIL], [PHONE]), BSN [BSN], IBAN [IBAN]"
+        );
     }
 
     #[test]
     fn numbers_that_fail_their_checks_stay() {
-        for s in ["123456789", "NL91ABNA0417164301", "order 2024-03-01", "versie 1.2.3", "tel. 12345"] {
+        for s in [
+            "123456789",
+            "NL91ABNA0417164301",
+            "order 2024-03-01",
+            "versie 1.2.3",
+            "tel. 12345",
+        ] {
             assert_eq!(r().redact(s, Lang::Nl), s);
         }
     }
@@ -235,16 +287,26 @@ mod tests {
             "+44 20 7946 0958",
             "+1 (555) 123-4567",
         ] {
-            assert_eq!(r().redact(&format!("bel {s} maar"), Lang::Nl), "bel [TELEFOON] maar", "{s}");
+            assert_eq!(
+                r().redact(&format!("bel {s} maar"), Lang::Nl),
+                "bel [TELEFOON] maar",
+                "{s}"
+            );
         }
     }
 
     #[test]
     fn ibans_with_spaces_and_trailing_words() {
         assert_eq!(r().redact("NL91 ABNA 0417 1643 00", Lang::En), "[IBAN]");
-        assert_eq!(r().redact("naar NL91ABNA0417164300 BETAALD", Lang::Nl), "naar [IBAN] BETAALD");
+        assert_eq!(
+            r().redact("naar NL91ABNA0417164300 BETAALD", Lang::Nl),
+            "naar [IBAN] BETAALD"
+        );
         // A Belgian and a German IBAN (published examples), checked by mod-97 only.
-        assert_eq!(r().redact("BE68539007547034 DE89370400440532013000", Lang::En), "[IBAN] [IBAN]");
+        assert_eq!(
+            r().redact("BE68539007547034 DE89370400440532013000", Lang::En),
+            "[IBAN] [IBAN]"
+        );
     }
 
     #[test]
@@ -256,16 +318,27 @@ mod tests {
 
     #[test]
     fn names_match_whole_words_ignoring_case_and_spacing() {
-        assert_eq!(r().redact("JAN  DE VRIES en priya ramdin van team noord", Lang::Nl), "[NAAM] en [NAAM] van [NAAM]");
+        assert_eq!(
+            r().redact("JAN  DE VRIES en priya ramdin van team noord", Lang::Nl),
+            "[NAAM] en [NAAM] van [NAAM]"
+        );
         // Part of another word is not a name.
         let r2 = Redactor::new(["Jan"]).unwrap();
         assert_eq!(r2.redact("Janssen en Jan", Lang::Nl), "Janssen en [NAAM]");
         assert!(Redactor::new(["J"]).is_err());
-        assert_eq!(Redactor::new(Vec::<String>::new()).unwrap().redact("Jan", Lang::Nl), "Jan");
+        assert_eq!(
+            Redactor::new(Vec::<String>::new())
+                .unwrap()
+                .redact("Jan", Lang::Nl),
+            "Jan"
+        );
     }
 
     #[test]
     fn emails() {
-        assert_eq!(r().redact("mail a.b-c+d@sub.example.co.uk!", Lang::En), "mail [EMAIL]!");
+        assert_eq!(
+            r().redact("mail a.b-c+d@sub.example.co.uk!", Lang::En),
+            "mail [EMAIL]!"
+        );
     }
 }

@@ -97,11 +97,10 @@ impl Basis {
         let mut from = 0u32;
         loop {
             // The first entry at or after `from` whose atom leads a basis row.
-            let hit = v
-                .0
-                .iter()
-                .filter(|(a, _)| *a >= from)
-                .find_map(|(a, val)| self.by_leading.get(a).map(|&r| (*a, *val, r)));
+            let hit =
+                v.0.iter()
+                    .filter(|(a, _)| *a >= from)
+                    .find_map(|(a, val)| self.by_leading.get(a).map(|&r| (*a, *val, r)));
             let Some((atom, val, r)) = hit else {
                 return Some(v);
             };
@@ -137,7 +136,10 @@ pub(crate) fn suppress(
     order: &[usize],
     known: &[Vec<u32>],
 ) -> Vec<Option<Hidden>> {
-    let mut out: Vec<Option<Hidden>> = primary.iter().map(|&p| p.then_some(Hidden::Primary)).collect();
+    let mut out: Vec<Option<Hidden>> = primary
+        .iter()
+        .map(|&p| p.then_some(Hidden::Primary))
+        .collect();
     let mut basis = Basis::default();
     // Residuals of the cells that must stay hidden, reduced by the basis so far.
     let mut guarded: Vec<(usize, Sparse)> = (0..cells.len())
@@ -145,7 +147,9 @@ pub(crate) fn suppress(
         .map(|i| (i, Sparse::indicator(&cells[i])))
         .collect();
     let publish = |v: Sparse, basis: &mut Basis, guarded: &mut Vec<(usize, Sparse)>| -> bool {
-        let Some(r) = basis.reduce(&v) else { return false };
+        let Some(r) = basis.reduce(&v) else {
+            return false;
+        };
         let Some((lead, lead_val)) = r.leading() else {
             // Already implied by what is published: publishing it adds nothing.
             return true;
@@ -196,7 +200,10 @@ mod tests {
         let primary = [false, false, true, false];
         // Publish the division first, then teams from large to small.
         let out = suppress(&cells, &primary, &[0, 1, 3], &[]);
-        assert_eq!(out, vec![None, None, Some(Hidden::Primary), Some(Hidden::Secondary)]);
+        assert_eq!(
+            out,
+            vec![None, None, Some(Hidden::Primary), Some(Hidden::Secondary)]
+        );
     }
 
     #[test]
@@ -220,7 +227,10 @@ mod tests {
         // All margins published; the crossing table then loses every cell,
         // because any one published crossing plus the margins pins down (d0,t0).
         assert_eq!(&out[..4], &[None, None, None, None]);
-        assert!(out[5..].iter().all(|h| *h == Some(Hidden::Secondary)), "{out:?}");
+        assert!(
+            out[5..].iter().all(|h| *h == Some(Hidden::Secondary)),
+            "{out:?}"
+        );
     }
 
     #[test]
