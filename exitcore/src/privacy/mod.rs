@@ -8,11 +8,13 @@
 //!   no withheld cell can be computed from the released ones.
 
 mod redact;
+mod release;
 mod suppression;
 
 use serde::{Deserialize, Serialize};
 
 pub use redact::{Redacted, Redactor, bsn_is_valid, iban_is_valid};
+pub use release::{Audit, CellDecision, CellKey, Dimension, Release, ReleasePlan, Withheld};
 
 use crate::{Error, Result};
 

@@ -114,7 +114,6 @@ impl Basis {
 
 /// Why a cell is not published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)]
 pub(crate) enum Hidden {
     /// It must stay hidden in its own right (too few people, homogeneous, ...).
     Primary,
@@ -129,7 +128,6 @@ pub(crate) enum Hidden {
 /// the most wanted first; `known` are atom vectors the attacker already has
 /// equations for (earlier releases), which are published before anything
 /// else. Returns, per cell, `None` when published or why it is hidden.
-#[allow(dead_code)] // wired into the release builder next (cell model, issue 3)
 pub(crate) fn suppress(
     cells: &[Vec<u32>],
     primary: &[bool],

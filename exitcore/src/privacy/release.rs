@@ -1,0 +1,592 @@
+//! The cell model: every number a release can contain belongs to a cell of
+//! respondents (an org unit at any level, a value of a dimension, a crossing
+//! of two). A [`ReleasePlan`] lists the tables of one release; deciding it
+//! applies primary suppression (small, empty and homogeneous cells) and
+//! secondary suppression over all tables at once, and sets the stricter
+//! pattern for comments.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::Policy;
+use super::suppression::{Hidden, suppress};
+use crate::dataset::{
+    AnswerColumn, CHOICE_NONE, DictColumn, LIKERT_NA, MULTI_ANSWERED, RATING_NONE,
+};
+use crate::{Dataset, Error, Result};
+
+/// A way to group respondents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    /// Org unit, at every level of the tree.
+    OrgUnit,
+    /// Job family.
+    JobFamily,
+    /// Manager (pseudonymous).
+    Manager,
+    /// Location.
+    Location,
+    /// Tenure band.
+    TenureBand,
+    /// Age band.
+    AgeBand,
+    /// Exit type.
+    ExitType,
+    /// Who held the interview.
+    Interviewer,
+    /// Year of exit.
+    ExitYear,
+    /// Quarter of exit (`2024-Q1`).
+    ExitQuarter,
+}
+
+impl Dimension {
+    /// The snake-case name used in JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Dimension::OrgUnit => "org_unit",
+            Dimension::JobFamily => "job_family",
+            Dimension::Manager => "manager",
+            Dimension::Location => "location",
+            Dimension::TenureBand => "tenure_band",
+            Dimension::AgeBand => "age_band",
+            Dimension::ExitType => "exit_type",
+            Dimension::Interviewer => "interviewer",
+            Dimension::ExitYear => "exit_year",
+            Dimension::ExitQuarter => "exit_quarter",
+        }
+    }
+}
+
+impl std::str::FromStr for Dimension {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned()))
+            .map_err(|_| Error::argument("dimension", format!("unknown dimension {s:?}")))
+    }
+}
+
+/// Which respondents a cell holds: a value for each of its table's dimensions
+/// (none for the whole organisation).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CellKey(pub Vec<(Dimension, String)>);
+
+impl fmt::Display for CellKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("(all)");
+        }
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(d, v)| format!("{}={v}", d.id()))
+            .collect();
+        f.write_str(&parts.join(", "))
+    }
+}
+
+/// Why a cell is withheld. Deliberately coarse: an audit must not tell an
+/// empty cell from a small one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Withheld {
+    /// Fewer than `k` respondents (or none).
+    Primary,
+    /// All, or all but one, gave the same answer to a question of the release.
+    Homogeneous,
+    /// Withheld so that a primary or homogeneous cell cannot be computed from the rest.
+    Secondary,
+}
+
+/// The decision for one cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellDecision {
+    /// The cell.
+    pub key: CellKey,
+    /// The number of respondents, present only when the cell is released.
+    pub n: Option<u64>,
+    /// Why the cell is withheld, when it is.
+    pub withheld: Option<Withheld>,
+    /// Whether comments of this cell may be shown (a stricter threshold, and
+    /// its own secondary suppression: comment lists are set differences too).
+    pub comments: bool,
+}
+
+/// What a release withheld and why, without any withheld value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Audit {
+    /// Cells considered.
+    pub cells: usize,
+    /// Cells released.
+    pub released: usize,
+    /// Withheld for being small or empty.
+    pub primary: usize,
+    /// Withheld for a homogeneous answer distribution.
+    pub homogeneous: usize,
+    /// Withheld to protect the others.
+    pub secondary: usize,
+    /// Released cells whose comments are withheld (comment threshold or protection).
+    pub comments_withheld: usize,
+}
+
+/// The decided release: every cell, and the audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    /// The policy it was decided under.
+    pub policy: Policy,
+    /// Every cell of every table, in table order.
+    pub cells: Vec<CellDecision>,
+    /// Counts of withheld cells by reason.
+    pub audit: Audit,
+}
+
+impl Release {
+    /// The decision for `key`, if the release has that cell.
+    pub fn cell(&self, key: &CellKey) -> Option<&CellDecision> {
+        self.cells.iter().find(|c| &c.key == key)
+    }
+}
+
+/// The tables of one release, to be decided together.
+///
+/// ```
+/// use exitcore::{Dataset, privacy::{Dimension, Policy, ReleasePlan}};
+/// use exitcore::synthetic::{OrgConfig, generate};
+/// let org = generate(&OrgConfig { exits: 300, ..OrgConfig::default() }).unwrap();
+/// let ds = Dataset::from_records(&org.questionnaire, &org.records).dataset;
+/// let release = ReleasePlan::new(&ds, Policy::default())
+///     .table(&[Dimension::OrgUnit]).unwrap()
+///     .table(&[Dimension::OrgUnit, Dimension::TenureBand]).unwrap()
+///     .distribution("primary_reason").unwrap()
+///     .decide();
+/// // Nothing released is about fewer than k people.
+/// assert!(release.cells.iter().filter_map(|c| c.n).all(|n| n >= 5));
+/// assert_eq!(release.audit.cells, release.cells.len());
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReleasePlan<'a> {
+    dataset: &'a Dataset,
+    policy: Policy,
+    tables: Vec<Vec<Dimension>>,
+    distributions: Vec<usize>,
+}
+
+/// Per-record codes of one dimension and their labels (code 0 = unknown).
+struct DimCodes {
+    codes: Vec<u32>,
+    labels: Vec<String>,
+}
+
+impl<'a> ReleasePlan<'a> {
+    /// An empty plan; the whole-organisation cell is always part of it.
+    pub fn new(dataset: &'a Dataset, policy: Policy) -> Self {
+        ReleasePlan {
+            dataset,
+            policy,
+            tables: vec![Vec::new()],
+            distributions: Vec::new(),
+        }
+    }
+
+    /// Adds a table over one dimension or the crossing of two.
+    pub fn table(mut self, dims: &[Dimension]) -> Result<Self> {
+        if dims.len() > 2 {
+            return Err(Error::argument(
+                "dims",
+                "a table has at most two dimensions",
+            ));
+        }
+        if dims.len() == 2 && dims[0] == dims[1] {
+            return Err(Error::argument(
+                "dims",
+                "a dimension cannot be crossed with itself",
+            ));
+        }
+        if !self.tables.iter().any(|t| t == dims) {
+            self.tables.push(dims.to_vec());
+        }
+        Ok(self)
+    }
+
+    /// Adds a question whose answers the release shows per cell: a cell in
+    /// which all, or all but one, gave the same answer is withheld.
+    pub fn distribution(mut self, question: &str) -> Result<Self> {
+        let q = self
+            .dataset
+            .questionnaire
+            .questions
+            .iter()
+            .position(|q| q.id == question)
+            .ok_or_else(|| {
+                Error::argument(
+                    "question",
+                    format!("the questionnaire has no question {question:?}"),
+                )
+            })?;
+        if matches!(
+            self.dataset.answers[q],
+            AnswerColumn::Text(_) | AnswerColumn::Date(_)
+        ) {
+            return Err(Error::argument(
+                "question",
+                format!("{question:?} has no categories to show as a distribution"),
+            ));
+        }
+        if !self.distributions.contains(&q) {
+            self.distributions.push(q);
+        }
+        Ok(self)
+    }
+
+    fn codes(&self, dim: Dimension) -> DimCodes {
+        let ds = self.dataset;
+        let dict = |d: &DictColumn| DimCodes {
+            codes: d.codes.clone(),
+            labels: d.dict.clone(),
+        };
+        let small = |v: &[u8], labels: Vec<String>| DimCodes {
+            codes: v.iter().map(|&c| u32::from(c)).collect(),
+            labels,
+        };
+        match dim {
+            Dimension::OrgUnit => DimCodes {
+                codes: Vec::new(),
+                labels: Vec::new(),
+            },
+            Dimension::JobFamily => dict(&ds.job_family),
+            Dimension::Manager => dict(&ds.manager),
+            Dimension::Location => dict(&ds.location),
+            Dimension::TenureBand => dict(&ds.tenure_band),
+            Dimension::AgeBand => dict(&ds.age_band),
+            Dimension::ExitType => small(
+                &ds.exit_type,
+                crate::ExitType::ALL
+                    .iter()
+                    .map(|t| t.id().to_owned())
+                    .collect(),
+            ),
+            Dimension::Interviewer => small(
+                &ds.interviewer,
+                crate::InterviewerType::ALL
+                    .iter()
+                    .map(|t| t.id().to_owned())
+                    .collect(),
+            ),
+            Dimension::ExitYear | Dimension::ExitQuarter => {
+                let quarter = dim == Dimension::ExitQuarter;
+                let mut seen: Vec<(i16, u8)> = Vec::new();
+                let keys: Vec<Option<(i16, u8)>> = (0..ds.len)
+                    .map(|i| {
+                        let (y, m) = (ds.exit_year[i], ds.exit_month[i]);
+                        if y == 0 || (quarter && m == 0) {
+                            None
+                        } else if quarter {
+                            Some((y, (m - 1) / 3 + 1))
+                        } else {
+                            Some((y, 0))
+                        }
+                    })
+                    .collect();
+                for k in keys.iter().flatten() {
+                    if let Err(at) = seen.binary_search(k) {
+                        seen.insert(at, *k);
+                    }
+                }
+                let codes = keys
+                    .iter()
+                    .map(|k| {
+                        k.and_then(|k| seen.binary_search(&k).ok())
+                            .map_or(0, |i| u32::try_from(i + 1).unwrap_or(0))
+                    })
+                    .collect();
+                let labels = seen
+                    .iter()
+                    .map(|(y, q)| {
+                        if quarter {
+                            format!("{y}-Q{q}")
+                        } else {
+                            y.to_string()
+                        }
+                    })
+                    .collect();
+                DimCodes { codes, labels }
+            }
+        }
+    }
+
+    /// Decides the release: which cells are released, which withheld and why.
+    pub fn decide(&self) -> Release {
+        let ds = self.dataset;
+        let org = &ds.org;
+        let mut dims: Vec<Dimension> = self
+            .tables
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|d| *d != Dimension::OrgUnit)
+            .collect();
+        dims.sort();
+        dims.dedup();
+        let codes: HashMap<Dimension, DimCodes> =
+            dims.iter().map(|&d| (d, self.codes(d))).collect();
+        let uses_org = self
+            .tables
+            .iter()
+            .flatten()
+            .any(|d| *d == Dimension::OrgUnit);
+
+        // Atoms: the finest groups the tables can tell apart.
+        let mut atom_of: HashMap<Vec<u32>, u32> = HashMap::new();
+        let mut atom_keys: Vec<Vec<u32>> = Vec::new();
+        let mut atom_n: Vec<u64> = Vec::new();
+        let mut record_atom: Vec<u32> = Vec::with_capacity(ds.len);
+        for i in 0..ds.len {
+            let mut key = Vec::with_capacity(dims.len() + 1);
+            key.push(if uses_org { org.leaf[i] } else { 0 });
+            key.extend(dims.iter().map(|d| codes[d].codes[i]));
+            let next = u32::try_from(atom_keys.len()).unwrap_or(u32::MAX);
+            let a = *atom_of.entry(key.clone()).or_insert_with(|| {
+                atom_keys.push(key);
+                atom_n.push(0);
+                next
+            });
+            atom_n[a as usize] += 1;
+            record_atom.push(a);
+        }
+        let ancestors = |node: u32| {
+            let mut out = Vec::new();
+            let mut at = node;
+            while (at as usize) < org.names.len() {
+                out.push(at);
+                at = org.parents[at as usize];
+            }
+            out
+        };
+
+        // Cells: every combination of known values of a table's dimensions.
+        let mut keys: Vec<CellKey> = Vec::new();
+        let mut cell_atoms: Vec<Vec<u32>> = Vec::new();
+        for table in &self.tables {
+            let values = |d: Dimension| -> Vec<u32> {
+                if d == Dimension::OrgUnit {
+                    (0..u32::try_from(org.names.len()).unwrap_or(0)).collect()
+                } else {
+                    (1..=u32::try_from(codes[&d].labels.len()).unwrap_or(0)).collect()
+                }
+            };
+            let label = |d: Dimension, v: u32| -> String {
+                if d == Dimension::OrgUnit {
+                    org.path(v).join("/")
+                } else {
+                    codes[&d].labels[v as usize - 1].clone()
+                }
+            };
+            let combos: Vec<Vec<u32>> = match table.as_slice() {
+                [] => vec![vec![]],
+                [a] => values(*a).into_iter().map(|v| vec![v]).collect(),
+                [a, b] => {
+                    let vb = values(*b);
+                    values(*a)
+                        .into_iter()
+                        .flat_map(|x| vb.iter().map(move |&y| vec![x, y]))
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            let first = cell_atoms.len();
+            let index: HashMap<Vec<u32>, usize> = combos
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.clone(), first + i))
+                .collect();
+            for combo in &combos {
+                keys.push(CellKey(
+                    table
+                        .iter()
+                        .zip(combo)
+                        .map(|(&d, &v)| (d, label(d, v)))
+                        .collect(),
+                ));
+                cell_atoms.push(Vec::new());
+            }
+            // Each atom joins the cells whose values it has (all ancestors for org units).
+            for (a, key) in atom_keys.iter().enumerate() {
+                let member = |d: Dimension| -> Vec<u32> {
+                    if d == Dimension::OrgUnit {
+                        ancestors(key[0])
+                    } else {
+                        let pos = dims.iter().position(|x| *x == d).unwrap_or(0);
+                        let c = key[pos + 1];
+                        if c == 0 { Vec::new() } else { vec![c] }
+                    }
+                };
+                let memberships: Vec<Vec<u32>> = match table.as_slice() {
+                    [] => vec![vec![]],
+                    [x] => member(*x).into_iter().map(|v| vec![v]).collect(),
+                    [x, y] => {
+                        let my = member(*y);
+                        member(*x)
+                            .into_iter()
+                            .flat_map(|v| my.iter().map(move |&w| vec![v, w]))
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                };
+                for m in memberships {
+                    if let Some(&c) = index.get(&m) {
+                        cell_atoms[c].push(u32::try_from(a).unwrap_or(u32::MAX));
+                    }
+                }
+            }
+        }
+        let n: Vec<u64> = cell_atoms
+            .iter()
+            .map(|atoms| atoms.iter().map(|&a| atom_n[a as usize]).sum())
+            .collect();
+
+        // Primary: small or empty cells, and homogeneous distributions.
+        let homogeneous = self.homogeneous(&cell_atoms, &record_atom, atom_keys.len());
+        let reason: Vec<Option<Withheld>> = (0..keys.len())
+            .map(|c| {
+                if self.policy.withholds(n[c]) {
+                    Some(Withheld::Primary)
+                } else if homogeneous[c] {
+                    Some(Withheld::Homogeneous)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        // Empty cells have no atoms: nobody is in them, so there is nothing to
+        // derive; they are withheld but need no protection of their own.
+        let guard: Vec<bool> = (0..keys.len())
+            .map(|c| reason[c].is_some() && n[c] > 0)
+            .collect();
+        let blocked: Vec<bool> = reason.iter().map(Option::is_some).collect();
+        let mut order: Vec<usize> = (0..keys.len()).filter(|&c| !blocked[c]).collect();
+        // Publish large cells (margins) first, so small siblings are the ones withheld.
+        order.sort_by(|&a, &b| n[b].cmp(&n[a]).then(a.cmp(&b)));
+        let hidden = suppress_blocked(&cell_atoms, &guard, &blocked, &order);
+        let withheld: Vec<Option<Withheld>> = (0..keys.len())
+            .map(|c| reason[c].or(hidden[c].map(|_| Withheld::Secondary)))
+            .collect();
+
+        // Comments: a stricter threshold, and protected the same way.
+        let comment_small: Vec<bool> = (0..keys.len())
+            .map(|c| withheld[c].is_some() || n[c] < u64::from(self.policy.comment_k()))
+            .collect();
+        let comment_guard: Vec<bool> = (0..keys.len())
+            .map(|c| comment_small[c] && n[c] > 0)
+            .collect();
+        let comment_order: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&c| !comment_small[c])
+            .collect();
+        let comment_hidden =
+            suppress_blocked(&cell_atoms, &comment_guard, &comment_small, &comment_order);
+
+        let mut audit = Audit {
+            cells: keys.len(),
+            ..Audit::default()
+        };
+        let cells: Vec<CellDecision> = keys
+            .into_iter()
+            .enumerate()
+            .map(|(c, key)| {
+                let comments = withheld[c].is_none() && comment_hidden[c].is_none();
+                match withheld[c] {
+                    None => {
+                        audit.released += 1;
+                        if !comments {
+                            audit.comments_withheld += 1;
+                        }
+                    }
+                    Some(Withheld::Primary) => audit.primary += 1,
+                    Some(Withheld::Homogeneous) => audit.homogeneous += 1,
+                    Some(Withheld::Secondary) => audit.secondary += 1,
+                }
+                CellDecision {
+                    key,
+                    n: withheld[c].is_none().then_some(n[c]),
+                    withheld: withheld[c],
+                    comments,
+                }
+            })
+            .collect();
+        Release {
+            policy: self.policy,
+            cells,
+            audit,
+        }
+    }
+
+    /// Per cell: whether some distribution of the release is homogeneous in it.
+    fn homogeneous(&self, cell_atoms: &[Vec<u32>], record_atom: &[u32], atoms: usize) -> Vec<bool> {
+        let mut out = vec![false; cell_atoms.len()];
+        for &q in &self.distributions {
+            // Category counts per atom, then per cell.
+            let categories = match &self.dataset.answers[q] {
+                AnswerColumn::Multiple(_) => 64,
+                AnswerColumn::Single(_) => usize::from(u16::MAX),
+                _ => 256,
+            };
+            let mut per_atom: Vec<HashMap<usize, u64>> = vec![HashMap::new(); atoms];
+            let mut answered = vec![0u64; atoms];
+            for (i, &a) in record_atom.iter().enumerate() {
+                let cats: Vec<usize> = match &self.dataset.answers[q] {
+                    AnswerColumn::Likert(v) if v[i] != 0 && v[i] != LIKERT_NA => {
+                        vec![usize::from(v[i])]
+                    }
+                    AnswerColumn::Rating(v) if v[i] != RATING_NONE => vec![usize::from(v[i])],
+                    AnswerColumn::YesNo(v) if v[i] != 0 => vec![usize::from(v[i])],
+                    AnswerColumn::Single(v) if v[i] != CHOICE_NONE => vec![usize::from(v[i])],
+                    AnswerColumn::Multiple(v) if v[i] & MULTI_ANSWERED != 0 => {
+                        (0..63).filter(|b| v[i] & (1 << b) != 0).collect()
+                    }
+                    _ => continue,
+                };
+                answered[a as usize] += 1;
+                for c in cats.into_iter().filter(|&c| c < categories) {
+                    *per_atom[a as usize].entry(c).or_insert(0) += 1;
+                }
+            }
+            for (c, cell) in cell_atoms.iter().enumerate() {
+                let mut counts: HashMap<usize, u64> = HashMap::new();
+                let mut total = 0u64;
+                for &a in cell {
+                    total += answered[a as usize];
+                    for (&k, &v) in &per_atom[a as usize] {
+                        *counts.entry(k).or_insert(0) += v;
+                    }
+                }
+                let top = counts.values().copied().max().unwrap_or(0);
+                if total > 0 && top + 1 >= total {
+                    out[c] = true;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Runs the suppression engine where `blocked` cells are never published
+/// and `guard` cells must not become derivable.
+fn suppress_blocked(
+    cells: &[Vec<u32>],
+    guard: &[bool],
+    blocked: &[bool],
+    order: &[usize],
+) -> Vec<Option<Hidden>> {
+    let mut out = suppress(cells, guard, order, &[]);
+    for (c, o) in out.iter_mut().enumerate() {
+        if blocked[c] && o.is_none() {
+            *o = Some(Hidden::Primary);
+        }
+    }
+    out
+}
