@@ -37,5 +37,47 @@ fn dataset_build(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, tafe, dataset_build);
+fn release_decide(c: &mut Criterion) {
+    use exitcore::privacy::{Dimension, Policy, ReleasePlan};
+    let mut g = c.benchmark_group("release_decide");
+    g.sample_size(10);
+    let org = generate(&OrgConfig {
+        exits: 100_000,
+        ..OrgConfig::default()
+    })
+    .unwrap();
+    let ds = Dataset::from_records(&org.questionnaire, &org.records).dataset;
+    let shapes: [(&str, Vec<Vec<Dimension>>); 2] = [
+        (
+            "org_x_tenure",
+            vec![
+                vec![Dimension::OrgUnit],
+                vec![Dimension::TenureBand],
+                vec![Dimension::OrgUnit, Dimension::TenureBand],
+            ],
+        ),
+        (
+            "org_x_quarter",
+            vec![
+                vec![Dimension::OrgUnit],
+                vec![Dimension::ExitQuarter],
+                vec![Dimension::OrgUnit, Dimension::ExitQuarter],
+            ],
+        ),
+    ];
+    for (name, tables) in shapes {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut plan = ReleasePlan::new(&ds, Policy::default());
+                for t in &tables {
+                    plan = plan.table(t).unwrap();
+                }
+                plan.distribution("primary_reason").unwrap().decide()
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, tafe, dataset_build, release_decide);
 criterion_main!(benches);
