@@ -158,6 +158,31 @@ impl PyDataset {
         Ok(to_py(py, &self.0.summary())?.cast_into::<PyDict>()?)
     }
 
+    /// Decides a release: which cells of the given tables may be shown
+    /// under `policy`, with an audit. `tables` lists dimension names
+    /// (`[["org_unit"], ["org_unit", "tenure_band"]]`); `distributions`
+    /// lists questions whose answers are shown per cell.
+    #[pyo3(signature = (tables, distributions = None, policy = None))]
+    fn release<'py>(
+        &self,
+        py: Python<'py>,
+        tables: &Bound<'py, PyAny>,
+        distributions: Option<&Bound<'py, PyAny>>,
+        policy: Option<&crate::privacy::PyPolicy>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let mut spec = serde_json::Map::new();
+        spec.insert("tables".into(), to_value(tables, "tables")?);
+        if let Some(d) = distributions {
+            spec.insert("distributions".into(), to_value(d, "distributions")?);
+        }
+        let spec = exitcore::privacy::ReleaseSpec::from_json_value(serde_json::Value::Object(spec))
+            .or_raise(py)?;
+        let policy = policy.map_or_else(exitcore::privacy::Policy::default, |p| p.0);
+        let ds = &self.0;
+        let release = py.detach(|| spec.decide(ds, policy)).or_raise(py)?;
+        Ok(to_py(py, &release)?.cast_into::<PyDict>()?)
+    }
+
     /// Every org unit path (all levels), sorted.
     fn org_units(&self) -> Vec<Vec<String>> {
         self.0.org_units()

@@ -65,3 +65,49 @@ def test_check_digit_helpers() -> None:
     assert not exitcore.bsn_is_valid("123456789")
     assert exitcore.iban_is_valid("NL91 ABNA 0417 1643 00")
     assert not exitcore.iban_is_valid("NL91ABNA0417164301")
+
+
+def _division(sizes: dict[str, int]) -> exitcore.Dataset:
+    q = exitcore.Questionnaire.standard()
+    records = []
+    for team, n in sizes.items():
+        for i in range(n):
+            records.append({
+                "respondent": f"{team}-{i}", "questionnaire": q.id, "version": q.version,
+                "context": {"org_unit": ["D", team]},
+                "answers": {"primary_reason": "pay" if i % 2 else "workload", "enps": 5, "would_return": True},
+            })
+    result = exitcore.Dataset.from_records(q, records)
+    assert result.problems == []
+    return result.dataset
+
+
+def test_release_of_the_issue_example() -> None:
+    # A division of 15 leavers: A = 7, B = 2, C = 6 releases A and the division only.
+    ds = _division({"A": 7, "B": 2, "C": 6})
+    release = ds.release([["org_unit"]])
+    cells = {tuple(tuple(p) for p in c["key"]): c for c in release["cells"]}
+    assert cells[(("org_unit", "D"),)]["n"] == 15
+    assert cells[(("org_unit", "D/A"),)]["n"] == 7
+    assert cells[(("org_unit", "D/B"),)]["withheld"] == "primary"
+    assert cells[(("org_unit", "D/B"),)]["n"] is None
+    assert cells[(("org_unit", "D/C"),)]["withheld"] == "secondary"
+    assert release["audit"]["primary"] == 1 and release["audit"]["secondary"] == 1
+    assert release["policy"] == {"k": 5, "comment_k": 10, "show_zero": False}
+
+
+def test_a_data_set_of_k_minus_one_releases_nothing() -> None:
+    ds = _division({"A": 2, "B": 2})
+    release = ds.release([["org_unit"], ["tenure_band"]], ["primary_reason"], exitcore.Policy(k=5))
+    assert all(c["n"] is None for c in release["cells"])
+    assert release["audit"]["released"] == 0
+
+
+def test_a_bad_release_spec_names_the_spot() -> None:
+    ds = _division({"A": 7})
+    with pytest.raises(exitcore.InvalidArgumentError) as info:
+        ds.release([["org_unit", "shoe_size"]])
+    assert info.value.field == "tables[0][1]"
+    with pytest.raises(exitcore.InvalidArgumentError) as info:
+        ds.release([["org_unit"]], ["comment_other"])
+    assert info.value.field == "distributions[0]"

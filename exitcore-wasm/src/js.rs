@@ -348,6 +348,19 @@ impl Dataset {
         to_js(&self.inner.summary())
     }
 
+    /// Decides a release: which cells of the given tables may be shown, and
+    /// an audit. `spec` is `{ tables: [["org_unit"], ["org_unit", "tenure_band"]],
+    /// distributions?: ["primary_reason"], policy?: { k, commentK, showZero } }`.
+    #[wasm_bindgen(unchecked_return_type = "Release")]
+    pub fn release(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ReleaseSpec")] spec: &JsValue,
+    ) -> JsResult<JsValue> {
+        let spec = json_value(spec).map_err(|e| to_js_error(arg_error("spec", e)))?;
+        let release = crate::privacy::release(&self.inner, spec).map_err(to_js_error)?;
+        to_js(&release)
+    }
+
     /// Every org unit path (all levels), sorted.
     #[wasm_bindgen(js_name = orgUnits, unchecked_return_type = "string[][]")]
     pub fn org_units(&self) -> JsResult<JsValue> {

@@ -18,7 +18,7 @@ struct PolicyOptions {
 }
 
 /// A policy from JS options; unset fields take the core's defaults.
-fn policy_from_options(options: Option<serde_json::Value>) -> Result<Policy, Error> {
+pub(crate) fn policy_from_options(options: Option<serde_json::Value>) -> Result<Policy, Error> {
     let o: PolicyOptions = match options {
         None | Some(serde_json::Value::Null) => PolicyOptions::default(),
         Some(v) => serde_path_to_error::deserialize(v)
@@ -160,6 +160,23 @@ pub fn bsn_is_valid(candidate: &str) -> bool {
     privacy::bsn_is_valid(candidate)
 }
 
+/// `dataset.release({ tables, distributions, policy })`: `policy` holds the
+/// options of `new Policy(...)`; the rest is the core's release spec.
+pub(crate) fn release(
+    dataset: &exitcore::Dataset,
+    spec: serde_json::Value,
+) -> Result<exitcore::privacy::Release, Error> {
+    let serde_json::Value::Object(mut spec) = spec else {
+        return Err(arg_error(
+            "spec",
+            "expected an object like { tables: [[\"org_unit\"]] }",
+        ));
+    };
+    let policy = policy_from_options(spec.remove("policy"))?;
+    let spec = exitcore::privacy::ReleaseSpec::from_json_value(serde_json::Value::Object(spec))?;
+    spec.decide(dataset, policy)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +192,21 @@ mod tests {
         assert_eq!(e.code(), "invalid_argument");
         let e = policy_from_options(Some(json!({"k": 1}))).unwrap_err();
         assert_eq!(e.field(), Some("k"));
+    }
+
+    #[test]
+    fn release_takes_its_policy_from_the_spec() {
+        let org = exitcore::synthetic::generate(&exitcore::synthetic::OrgConfig {
+            exits: 200,
+            ..Default::default()
+        })
+        .unwrap();
+        let ds = exitcore::Dataset::from_records(&org.questionnaire, &org.records).dataset;
+        let r = release(&ds, json!({"tables": [["org_unit"]], "policy": {"k": 7}})).unwrap();
+        assert_eq!(r.policy.k(), 7);
+        assert!(r.cells.iter().filter_map(|c| c.n).all(|n| n >= 7));
+        let e = release(&ds, json!({"tables": [["nope"]]})).unwrap_err();
+        assert_eq!(e.field(), Some("tables[0][0]"));
+        assert!(release(&ds, json!([1])).is_err());
     }
 }

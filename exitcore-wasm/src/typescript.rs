@@ -198,4 +198,23 @@ export interface ExitcoreError extends Error {
   /** For `invalid_record`: every problem of the record. */
   problems?: Problem[];
 }
+
+/** What `Dataset.release` decides; `key` lists [dimension, value] pairs. */
+export interface ReleaseSpec {
+  tables: string[][];
+  distributions?: string[];
+  policy?: { k?: number; commentK?: number; showZero?: boolean };
+}
+export interface CellDecision {
+  key: [string, string][];
+  /** Present only when the cell is released. */
+  n: number | null;
+  withheld: "primary" | "homogeneous" | "secondary" | null;
+  comments: boolean;
+}
+export interface Release {
+  policy: { k: number; comment_k: number; show_zero: boolean };
+  cells: CellDecision[];
+  audit: { cells: number; released: number; primary: number; homogeneous: number; secondary: number; comments_withheld: number };
+}
 "#;

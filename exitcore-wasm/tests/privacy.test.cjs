@@ -53,3 +53,48 @@ test('check-digit helpers', () => {
   assert.equal(exitcore.ibanIsValid('NL91 ABNA 0417 1643 00'), true);
   assert.equal(exitcore.ibanIsValid('NL91ABNA0417164301'), false);
 });
+
+function division(sizes) {
+  const q = exitcore.Questionnaire.standard();
+  const records = [];
+  for (const [team, n] of Object.entries(sizes)) {
+    for (let i = 0; i < n; i++) {
+      records.push({
+        respondent: `${team}-${i}`, questionnaire: q.id, version: q.version,
+        context: { org_unit: ['D', team] },
+        answers: { primary_reason: i % 2 ? 'pay' : 'workload', enps: 5, would_return: true },
+      });
+    }
+  }
+  const result = exitcore.Dataset.fromRecords(q, records);
+  assert.equal(result.problems.length, 0);
+  return result.dataset;
+}
+
+test('release of the issue example: A and the division only', () => {
+  const release = division({ A: 7, B: 2, C: 6 }).release({ tables: [['org_unit']] });
+  const byKey = Object.fromEntries(release.cells.map((c) => [c.key.map((p) => p.join('=')).join(','), c]));
+  assert.equal(byKey['org_unit=D'].n, 15);
+  assert.equal(byKey['org_unit=D/A'].n, 7);
+  assert.equal(byKey['org_unit=D/B'].n, null);
+  assert.equal(byKey['org_unit=D/B'].withheld, 'primary');
+  assert.equal(byKey['org_unit=D/C'].withheld, 'secondary');
+  assert.deepEqual([release.audit.primary, release.audit.secondary], [1, 1]);
+  assert.equal(Object.getPrototypeOf(release.audit), Object.prototype);
+});
+
+test('a data set of k - 1 releases nothing', () => {
+  const release = division({ A: 2, B: 2 }).release({
+    tables: [['org_unit'], ['tenure_band']], distributions: ['primary_reason'], policy: { k: 5 },
+  });
+  assert.ok(release.cells.every((c) => c.n === null));
+  assert.equal(release.audit.released, 0);
+});
+
+test('a bad release spec names the spot', () => {
+  const ds = division({ A: 7 });
+  assert.throws(() => ds.release({ tables: [['org_unit', 'shoe_size']] }), (e) => e.code === 'invalid_argument' && e.field === 'tables[0][1]');
+  assert.throws(() => ds.release({ tables: [['org_unit']], policy: { k: 1 } }), (e) => e.field === 'k');
+  assert.throws(() => ds.release(42), (e) => e.code === 'invalid_argument');
+  assert.equal(ds.release({ tables: [] }).cells.length, 1);
+});

@@ -14,7 +14,9 @@ mod suppression;
 use serde::{Deserialize, Serialize};
 
 pub use redact::{Redacted, Redactor, bsn_is_valid, iban_is_valid};
-pub use release::{Audit, CellDecision, CellKey, Dimension, Release, ReleasePlan, Withheld};
+pub use release::{
+    Audit, CellDecision, CellKey, Dimension, Release, ReleasePlan, ReleaseSpec, Withheld,
+};
 
 use crate::{Error, Result};
 

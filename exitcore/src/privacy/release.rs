@@ -151,6 +151,63 @@ impl Release {
     }
 }
 
+/// A release described as data (what Python and JS pass in): tables as
+/// lists of dimension names and the questions shown as distributions.
+///
+/// ```
+/// use exitcore::privacy::ReleaseSpec;
+/// let spec: ReleaseSpec = serde_json::from_str(
+///     r#"{"tables": [["org_unit"], ["org_unit", "tenure_band"]], "distributions": ["primary_reason"]}"#,
+/// ).unwrap();
+/// assert_eq!(spec.tables.len(), 2);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseSpec {
+    /// Tables over one dimension or the crossing of two.
+    #[serde(default)]
+    pub tables: Vec<Vec<Dimension>>,
+    /// Question ids whose answers are shown per cell.
+    #[serde(default)]
+    pub distributions: Vec<String>,
+}
+
+impl ReleaseSpec {
+    /// Reads a spec from JSON-like data, naming the path of any error.
+    pub fn from_json_value(value: serde_json::Value) -> Result<Self> {
+        serde_path_to_error::deserialize(value).map_err(|e| Error::InvalidArgument {
+            name: e.path().to_string(),
+            message: e.inner().to_string(),
+        })
+    }
+
+    /// Decides this release of `dataset` under `policy`.
+    pub fn decide(&self, dataset: &Dataset, policy: Policy) -> Result<Release> {
+        let mut plan = ReleasePlan::new(dataset, policy);
+        for (i, t) in self.tables.iter().enumerate() {
+            plan = plan
+                .table(t)
+                .map_err(|e| at_path(e, &format!("tables[{i}]")))?;
+        }
+        for (i, q) in self.distributions.iter().enumerate() {
+            plan = plan
+                .distribution(q)
+                .map_err(|e| at_path(e, &format!("distributions[{i}]")))?;
+        }
+        Ok(plan.decide())
+    }
+}
+
+fn at_path(e: Error, path: &str) -> Error {
+    match e {
+        Error::InvalidArgument { message, .. } => Error::InvalidArgument {
+            name: path.to_owned(),
+            message,
+        },
+        other => other,
+    }
+}
+
 /// The tables of one release, to be decided together.
 ///
 /// ```
