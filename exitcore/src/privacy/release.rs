@@ -233,8 +233,8 @@ pub struct ReleasePlan<'a> {
 }
 
 /// Per-record codes of one dimension and their labels (code 0 = unknown).
-struct DimCodes {
-    codes: Vec<u32>,
+struct DimCodes<'d> {
+    codes: std::borrow::Cow<'d, [u32]>,
     labels: Vec<String>,
 }
 
@@ -299,10 +299,10 @@ impl<'a> ReleasePlan<'a> {
         Ok(self)
     }
 
-    fn codes(&self, dim: Dimension) -> DimCodes {
+    fn codes(&self, dim: Dimension) -> DimCodes<'a> {
         let ds = self.dataset;
-        let dict = |d: &DictColumn| DimCodes {
-            codes: d.codes.clone(),
+        let dict = |d: &'a DictColumn| DimCodes {
+            codes: std::borrow::Cow::Borrowed(d.codes.as_slice()),
             labels: d.dict.clone(),
         };
         let small = |v: &[u8], labels: Vec<String>| DimCodes {
@@ -311,7 +311,7 @@ impl<'a> ReleasePlan<'a> {
         };
         match dim {
             Dimension::OrgUnit => DimCodes {
-                codes: Vec::new(),
+                codes: std::borrow::Cow::Borrowed(&[]),
                 labels: Vec::new(),
             },
             Dimension::JobFamily => dict(&ds.job_family),
@@ -442,18 +442,7 @@ impl<'a> ReleasePlan<'a> {
                     codes[&d].labels[v as usize - 1].clone()
                 }
             };
-            let combos: Vec<Vec<u32>> = match table.as_slice() {
-                [] => vec![vec![]],
-                [a] => values(*a).into_iter().map(|v| vec![v]).collect(),
-                [a, b] => {
-                    let vb = values(*b);
-                    values(*a)
-                        .into_iter()
-                        .flat_map(|x| vb.iter().map(move |&y| vec![x, y]))
-                        .collect()
-                }
-                _ => Vec::new(),
-            };
+            let combos = cross(table, values);
             let first = cell_atoms.len();
             let index: HashMap<Vec<u32>, usize> = combos
                 .iter()
@@ -481,19 +470,7 @@ impl<'a> ReleasePlan<'a> {
                         if c == 0 { Vec::new() } else { vec![c] }
                     }
                 };
-                let memberships: Vec<Vec<u32>> = match table.as_slice() {
-                    [] => vec![vec![]],
-                    [x] => member(*x).into_iter().map(|v| vec![v]).collect(),
-                    [x, y] => {
-                        let my = member(*y);
-                        member(*x)
-                            .into_iter()
-                            .flat_map(|v| my.iter().map(move |&w| vec![v, w]))
-                            .collect()
-                    }
-                    _ => Vec::new(),
-                };
-                for m in memberships {
+                for m in cross(table, member) {
                     if let Some(&c) = index.get(&m) {
                         cell_atoms[c].push(u32::try_from(a).unwrap_or(u32::MAX));
                     }
@@ -629,6 +606,25 @@ impl<'a> ReleasePlan<'a> {
         }
         out
     }
+}
+
+/// Every combination of one value per dimension of `table` (one empty
+/// combination for the whole-organisation table), `values` giving each
+/// dimension's values.
+fn cross(table: &[Dimension], values: impl Fn(Dimension) -> Vec<u32>) -> Vec<Vec<u32>> {
+    table.iter().fold(vec![Vec::new()], |partial, &d| {
+        let vs = values(d);
+        partial
+            .iter()
+            .flat_map(|p| {
+                vs.iter().map(move |&v| {
+                    let mut next = p.clone();
+                    next.push(v);
+                    next
+                })
+            })
+            .collect()
+    })
 }
 
 /// Runs the suppression engine where `blocked` cells are never published
