@@ -564,30 +564,24 @@ impl<'a> ReleasePlan<'a> {
         let mut out = vec![false; cell_atoms.len()];
         for &q in &self.distributions {
             // Category counts per atom, then per cell.
-            let categories = match &self.dataset.answers[q] {
-                AnswerColumn::Multiple(_) => 64,
-                AnswerColumn::Single(_) => usize::from(u16::MAX),
-                _ => 256,
-            };
             let mut per_atom: Vec<HashMap<usize, u64>> = vec![HashMap::new(); atoms];
             let mut answered = vec![0u64; atoms];
             for (i, &a) in record_atom.iter().enumerate() {
-                let cats: Vec<usize> = match &self.dataset.answers[q] {
+                let a = a as usize;
+                let mut tally = |c: usize| *per_atom[a].entry(c).or_insert(0) += 1;
+                match &self.dataset.answers[q] {
                     AnswerColumn::Likert(v) if v[i] != 0 && v[i] != LIKERT_NA => {
-                        vec![usize::from(v[i])]
+                        tally(usize::from(v[i]));
                     }
-                    AnswerColumn::Rating(v) if v[i] != RATING_NONE => vec![usize::from(v[i])],
-                    AnswerColumn::YesNo(v) if v[i] != 0 => vec![usize::from(v[i])],
-                    AnswerColumn::Single(v) if v[i] != CHOICE_NONE => vec![usize::from(v[i])],
+                    AnswerColumn::Rating(v) if v[i] != RATING_NONE => tally(usize::from(v[i])),
+                    AnswerColumn::YesNo(v) if v[i] != 0 => tally(usize::from(v[i])),
+                    AnswerColumn::Single(v) if v[i] != CHOICE_NONE => tally(usize::from(v[i])),
                     AnswerColumn::Multiple(v) if v[i] & MULTI_ANSWERED != 0 => {
-                        (0..63).filter(|b| v[i] & (1 << b) != 0).collect()
+                        (0..63).filter(|b| v[i] & (1 << b) != 0).for_each(tally);
                     }
                     _ => continue,
-                };
-                answered[a as usize] += 1;
-                for c in cats.into_iter().filter(|&c| c < categories) {
-                    *per_atom[a as usize].entry(c).or_insert(0) += 1;
                 }
+                answered[a] += 1;
             }
             for (c, cell) in cell_atoms.iter().enumerate() {
                 let mut counts: HashMap<usize, u64> = HashMap::new();
