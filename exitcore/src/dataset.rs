@@ -237,6 +237,10 @@ pub struct Dataset {
     pub(crate) regrettable: Vec<u8>,
     /// One column per question, in questionnaire order.
     pub(crate) answers: Vec<AnswerColumn>,
+    /// A 64-bit fingerprint of each respondent id ([`fingerprint`]), so a
+    /// release ledger can tell which of today's respondents an earlier
+    /// release covered without the dataset keeping the ids themselves.
+    pub(crate) respondent: Vec<u64>,
 }
 
 /// The result of a bulk load: the dataset of every valid record, and every
@@ -309,6 +313,7 @@ impl Builder {
                 interviewer: Vec::new(),
                 regrettable: Vec::new(),
                 answers,
+                respondent: Vec::new(),
             },
             seen: HashSet::new(),
             problems: Vec::new(),
@@ -411,6 +416,7 @@ impl Builder {
             let v = next.next_if(|(j, _)| *j == i).map(|(_, v)| *v);
             col.push(row, v);
         }
+        ds.respondent.push(fingerprint(&record.respondent));
         ds.len += 1;
     }
 
@@ -435,6 +441,15 @@ impl Builder {
             rejected: self.rejected,
         }
     }
+}
+
+/// FNV-1a (64 bit) of a respondent id. It must stay stable across versions
+/// and platforms because ledgers persist it; it need not be secret, since a
+/// ledger only says who was in an earlier release, and who left is known.
+pub(crate) fn fingerprint(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 fn code_of<T: PartialEq + Copy>(value: Option<T>, all: &[T]) -> u8 {

@@ -4,15 +4,22 @@
 //!   for comments, and whether empty cells may be shown.
 //! - [`Redactor`]: removes e-mail addresses, phone numbers, IBANs, BSNs and
 //!   roster names from free text before it can be shown.
+//! - [`ReleasePlan`] / [`ReleaseSpec`]: the cells of one release, decided
+//!   together; [`Release::comments`] hands out redacted comments of the
+//!   cells that may show them.
+//! - [`Ledger`]: what earlier releases published, so a new one cannot be
+//!   subtracted from them.
 //! - Secondary suppression (internal): picks extra cells to withhold so that
 //!   no withheld cell can be computed from the released ones.
 
+mod ledger;
 mod redact;
 mod release;
 mod suppression;
 
 use serde::{Deserialize, Serialize};
 
+pub use ledger::{Ledger, LedgerEntry};
 pub use redact::{Redacted, Redactor, bsn_is_valid, iban_is_valid};
 pub use release::{
     Audit, CellDecision, CellKey, Dimension, Release, ReleasePlan, ReleaseSpec, Withheld,

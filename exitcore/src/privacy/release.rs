@@ -10,12 +10,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::Policy;
+use super::ledger::{Ledger, dataset_fingerprint};
 use super::suppression::{Hidden, suppress};
+use super::{Policy, Redactor};
 use crate::dataset::{
     AnswerColumn, CHOICE_NONE, DictColumn, LIKERT_NA, MULTI_ANSWERED, RATING_NONE,
 };
-use crate::{Dataset, Error, Result};
+use crate::{Dataset, Error, Lang, Result};
 
 /// A way to group respondents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -134,7 +135,11 @@ pub struct Audit {
 }
 
 /// The decided release: every cell, and the audit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Only [`ReleasePlan::decide`] makes one (it is serialisable but not
+/// deserialisable), so a release handed to [`Release::comments`] or
+/// [`Ledger::record`] is one the privacy layer decided, on that data set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Release {
     /// The policy it was decided under.
     pub policy: Policy,
@@ -142,12 +147,142 @@ pub struct Release {
     pub cells: Vec<CellDecision>,
     /// Counts of withheld cells by reason.
     pub audit: Audit,
+    #[serde(skip)]
+    pub(crate) fingerprint: u64,
 }
 
 impl Release {
     /// The decision for `key`, if the release has that cell.
     pub fn cell(&self, key: &CellKey) -> Option<&CellDecision> {
         self.cells.iter().find(|c| &c.key == key)
+    }
+
+    /// The comments on `question` of the people in cell `key`, redacted by
+    /// `redactor`, or `None` when the release withholds that cell's comments
+    /// (fewer than the comment threshold, or protecting another cell).
+    ///
+    /// The list is sorted by its redacted text, so its order says nothing
+    /// about who answered first, and it carries no dates.
+    ///
+    /// ```
+    /// use exitcore::{Dataset, Lang, privacy::{CellKey, Policy, ReleasePlan, Redactor}};
+    /// use exitcore::synthetic::{OrgConfig, generate};
+    /// let org = generate(&OrgConfig { exits: 300, ..OrgConfig::default() }).unwrap();
+    /// let ds = Dataset::from_records(&org.questionnaire, &org.records).dataset;
+    /// let release = ReleasePlan::new(&ds, Policy::default()).decide();
+    /// let all = CellKey(vec![]);
+    /// let comments = release
+    ///     .comments(&ds, &all, "comment_leadership", &Redactor::new(["Jan de Vries"]).unwrap(), Lang::En)
+    ///     .unwrap()
+    ///     .unwrap();
+    /// assert!(comments.windows(2).all(|w| w[0] <= w[1]));
+    /// ```
+    pub fn comments(
+        &self,
+        dataset: &Dataset,
+        key: &CellKey,
+        question: &str,
+        redactor: &Redactor,
+        lang: Lang,
+    ) -> Result<Option<Vec<String>>> {
+        if self.fingerprint != dataset_fingerprint(dataset) {
+            return Err(Error::argument(
+                "dataset",
+                "the release was decided on another data set",
+            ));
+        }
+        let cell = self
+            .cell(key)
+            .ok_or_else(|| Error::argument("key", format!("the release has no cell {key}")))?;
+        let q = dataset
+            .questionnaire
+            .questions
+            .iter()
+            .position(|q| q.id == question)
+            .ok_or_else(|| {
+                Error::argument(
+                    "question",
+                    format!("the questionnaire has no question {question:?}"),
+                )
+            })?;
+        let AnswerColumn::Text(texts) = &dataset.answers[q] else {
+            return Err(Error::argument(
+                "question",
+                format!("{question:?} is not a free-text question"),
+            ));
+        };
+        if !cell.comments || cell.n.is_none() {
+            return Ok(None);
+        }
+        let members = CellMatcher::new(dataset, key);
+        let mut out: Vec<String> = texts
+            .iter()
+            .filter(|(row, _)| members.matches(*row as usize))
+            .map(|(_, t)| redactor.redact(t, lang))
+            .filter(|t| !t.trim().is_empty())
+            .collect();
+        out.sort_unstable();
+        Ok(Some(out))
+    }
+}
+
+/// Which records belong to a cell given by its key (labels, not codes), so
+/// a cell of an earlier release or a caller's request can be found again.
+pub(crate) struct CellMatcher<'d> {
+    dataset: &'d Dataset,
+    org: Option<u32>,
+    dims: Vec<(std::borrow::Cow<'d, [u32]>, u32)>,
+    empty: bool,
+}
+
+impl<'d> CellMatcher<'d> {
+    pub(crate) fn new(dataset: &'d Dataset, key: &CellKey) -> Self {
+        let plan = ReleasePlan::new(dataset, Policy::default());
+        let mut m = CellMatcher {
+            dataset,
+            org: None,
+            dims: Vec::new(),
+            empty: false,
+        };
+        for (d, label) in &key.0 {
+            if *d == Dimension::OrgUnit {
+                let node = (0..dataset.org.names.len())
+                    .filter_map(|n| u32::try_from(n).ok())
+                    .find(|&n| dataset.org.path(n).join("/") == *label);
+                match node {
+                    Some(n) => m.org = Some(n),
+                    None => m.empty = true,
+                }
+            } else {
+                let codes = plan.codes(*d);
+                match codes.labels.iter().position(|l| l == label) {
+                    Some(p) => m
+                        .dims
+                        .push((codes.codes, u32::try_from(p + 1).unwrap_or(0))),
+                    None => m.empty = true,
+                }
+            }
+        }
+        m
+    }
+
+    pub(crate) fn matches(&self, row: usize) -> bool {
+        if self.empty {
+            return false;
+        }
+        if let Some(node) = self.org {
+            let org = &self.dataset.org;
+            let mut at = org.leaf.get(row).copied().unwrap_or(u32::MAX);
+            while (at as usize) < org.names.len() && at != node {
+                at = org.parents[at as usize];
+            }
+            if at != node {
+                return false;
+            }
+        }
+        self.dims
+            .iter()
+            .all(|(codes, code)| codes.get(row) == Some(code))
     }
 }
 
@@ -183,7 +318,21 @@ impl ReleaseSpec {
 
     /// Decides this release of `dataset` under `policy`.
     pub fn decide(&self, dataset: &Dataset, policy: Policy) -> Result<Release> {
+        self.decide_with_ledger(dataset, policy, None)
+    }
+
+    /// Decides this release of `dataset` under `policy`, with the cells
+    /// published by the earlier releases in `ledger` counted as public.
+    pub fn decide_with_ledger(
+        &self,
+        dataset: &Dataset,
+        policy: Policy,
+        ledger: Option<&Ledger>,
+    ) -> Result<Release> {
         let mut plan = ReleasePlan::new(dataset, policy);
+        if let Some(l) = ledger {
+            plan = plan.with_ledger(l);
+        }
         for (i, t) in self.tables.iter().enumerate() {
             plan = plan
                 .table(t)
@@ -230,6 +379,7 @@ pub struct ReleasePlan<'a> {
     policy: Policy,
     tables: Vec<Vec<Dimension>>,
     distributions: Vec<usize>,
+    ledger: Option<&'a Ledger>,
 }
 
 /// Per-record codes of one dimension and their labels (code 0 = unknown).
@@ -246,7 +396,17 @@ impl<'a> ReleasePlan<'a> {
             policy,
             tables: vec![Vec::new()],
             distributions: Vec::new(),
+            ledger: None,
         }
+    }
+
+    /// Counts the cells published by the earlier releases in `ledger` as
+    /// public, so that nothing this release withholds can be had by
+    /// comparing it with them.
+    #[must_use]
+    pub fn with_ledger(mut self, ledger: &'a Ledger) -> Self {
+        self.ledger = Some(ledger);
+        self
     }
 
     /// Adds a table over one dimension or the crossing of two.
@@ -379,11 +539,17 @@ impl<'a> ReleasePlan<'a> {
     pub fn decide(&self) -> Release {
         let ds = self.dataset;
         let org = &ds.org;
+        let entries = self.ledger.map(Ledger::entries).unwrap_or_default();
+        let ledger_dims = entries
+            .iter()
+            .flat_map(|e| e.cells.iter().chain(&e.comment_cells))
+            .flat_map(|k| k.0.iter().map(|(d, _)| *d));
         let mut dims: Vec<Dimension> = self
             .tables
             .iter()
             .flatten()
             .copied()
+            .chain(ledger_dims)
             .filter(|d| *d != Dimension::OrgUnit)
             .collect();
         dims.sort();
@@ -394,21 +560,35 @@ impl<'a> ReleasePlan<'a> {
             .tables
             .iter()
             .flatten()
+            .chain(
+                entries
+                    .iter()
+                    .flat_map(|e| e.cells.iter().chain(&e.comment_cells))
+                    .flat_map(|k| k.0.iter().map(|(d, _)| d)),
+            )
             .any(|d| *d == Dimension::OrgUnit);
 
         // Atoms: the finest groups the tables can tell apart.
         let mut atom_of: HashMap<Vec<u32>, u32> = HashMap::new();
         let mut atom_keys: Vec<Vec<u32>> = Vec::new();
         let mut atom_n: Vec<u64> = Vec::new();
+        let mut atom_rep: Vec<usize> = Vec::new();
         let mut record_atom: Vec<u32> = Vec::with_capacity(ds.len);
         for i in 0..ds.len {
-            let mut key = Vec::with_capacity(dims.len() + 1);
+            let mut key = Vec::with_capacity(dims.len() + 1 + entries.len());
             key.push(if uses_org { org.leaf[i] } else { 0 });
             key.extend(dims.iter().map(|d| codes[d].codes[i]));
+            // Who an earlier release covered splits today's groups too.
+            key.extend(
+                entries
+                    .iter()
+                    .map(|e| u32::from(e.covers(ds.respondent[i]))),
+            );
             let next = u32::try_from(atom_keys.len()).unwrap_or(u32::MAX);
             let a = *atom_of.entry(key.clone()).or_insert_with(|| {
                 atom_keys.push(key);
                 atom_n.push(0);
+                atom_rep.push(i);
                 next
             });
             atom_n[a as usize] += 1;
@@ -504,7 +684,60 @@ impl<'a> ReleasePlan<'a> {
         let mut order: Vec<usize> = (0..keys.len()).filter(|&c| !blocked[c]).collect();
         // Publish large cells (margins) first, so small siblings are the ones withheld.
         order.sort_by(|&a, &b| n[b].cmp(&n[a]).then(a.cmp(&b)));
-        let hidden = suppress_blocked(&cell_atoms, &guard, &blocked, &order);
+        let known = |comments: bool| -> Vec<Vec<u32>> {
+            let mut out = Vec::new();
+            for (e, entry) in entries.iter().enumerate() {
+                let cells = if comments {
+                    &entry.comment_cells
+                } else {
+                    &entry.cells
+                };
+                for key in cells {
+                    let m = CellMatcher::new(ds, key);
+                    let at = 1 + dims.len() + e;
+                    out.push(
+                        (0..atom_keys.len())
+                            .filter(|&a| atom_keys[a][at] == 1 && m.matches(atom_rep[a]))
+                            .filter_map(|a| u32::try_from(a).ok())
+                            .collect(),
+                    );
+                }
+            }
+            out
+        };
+        // What an earlier release covered and what came since are groups of
+        // their own: a cell published then and now gives the newcomers by
+        // subtraction. Guard both parts of every cell when they are small.
+        let parts = |threshold: u64| -> Vec<Vec<u32>> {
+            let mut out = Vec::new();
+            for e in 0..entries.len() {
+                let at = 1 + dims.len() + e;
+                for atoms in &cell_atoms {
+                    for side in [0, 1] {
+                        let part: Vec<u32> = atoms
+                            .iter()
+                            .copied()
+                            .filter(|&a| atom_keys[a as usize][at] == side)
+                            .collect();
+                        let size: u64 = part.iter().map(|&a| atom_n[a as usize]).sum();
+                        if size > 0 && size < threshold && part.len() < atoms.len() {
+                            out.push(part);
+                        }
+                    }
+                }
+            }
+            out.sort();
+            out.dedup();
+            out
+        };
+        let hidden = suppress_blocked(
+            &cell_atoms,
+            &guard,
+            &blocked,
+            &order,
+            &known(false),
+            &parts(u64::from(self.policy.k())),
+        );
         let withheld: Vec<Option<Withheld>> = (0..keys.len())
             .map(|c| reason[c].or(hidden[c].map(|_| Withheld::Secondary)))
             .collect();
@@ -521,8 +754,14 @@ impl<'a> ReleasePlan<'a> {
             .copied()
             .filter(|&c| !comment_small[c])
             .collect();
-        let comment_hidden =
-            suppress_blocked(&cell_atoms, &comment_guard, &comment_small, &comment_order);
+        let comment_hidden = suppress_blocked(
+            &cell_atoms,
+            &comment_guard,
+            &comment_small,
+            &comment_order,
+            &known(true),
+            &parts(u64::from(self.policy.comment_k())),
+        );
 
         let mut audit = Audit {
             cells: keys.len(),
@@ -556,6 +795,7 @@ impl<'a> ReleasePlan<'a> {
             policy: self.policy,
             cells,
             audit,
+            fingerprint: dataset_fingerprint(ds),
         }
     }
 
@@ -622,14 +862,28 @@ fn cross(table: &[Dimension], values: impl Fn(Dimension) -> Vec<u32>) -> Vec<Vec
 }
 
 /// Runs the suppression engine where `blocked` cells are never published
-/// and `guard` cells must not become derivable.
+/// and neither `guard` cells nor the `extra` groups may become derivable.
 fn suppress_blocked(
     cells: &[Vec<u32>],
     guard: &[bool],
     blocked: &[bool],
     order: &[usize],
+    known: &[Vec<u32>],
+    extra: &[Vec<u32>],
 ) -> Vec<Option<Hidden>> {
-    let mut out = suppress(cells, guard, order, &[]);
+    let mut out = if extra.is_empty() {
+        suppress(cells, guard, order, known)
+    } else {
+        let all: Vec<Vec<u32>> = cells.iter().chain(extra).cloned().collect();
+        let guards: Vec<bool> = guard
+            .iter()
+            .copied()
+            .chain(extra.iter().map(|_| true))
+            .collect();
+        let mut out = suppress(&all, &guards, order, known);
+        out.truncate(cells.len());
+        out
+    };
     for (c, o) in out.iter_mut().enumerate() {
         if blocked[c] && o.is_none() {
             *o = Some(Hidden::Primary);
