@@ -28,6 +28,7 @@ mod pseudonym;
 mod questionnaire;
 mod record;
 pub mod synthetic;
+mod tally;
 mod text;
 mod theme;
 

@@ -13,9 +13,8 @@ use serde::{Deserialize, Serialize};
 use super::ledger::{Ledger, dataset_fingerprint};
 use super::suppression::{Hidden, suppress};
 use super::{Policy, Redactor};
-use crate::dataset::{
-    AnswerColumn, CHOICE_NONE, DictColumn, LIKERT_NA, MULTI_ANSWERED, RATING_NONE,
-};
+use crate::dataset::{AnswerColumn, DictColumn};
+use crate::tally::Tally;
 use crate::{Dataset, Error, Lang, Result};
 
 /// A way to group respondents.
@@ -537,6 +536,11 @@ impl<'a> ReleasePlan<'a> {
 
     /// Decides the release: which cells are released, which withheld and why.
     pub fn decide(&self) -> Release {
+        self.decide_on(&self.model())
+    }
+
+    /// The cells of the plan's tables and the atoms they are made of.
+    pub(crate) fn model(&self) -> CellModel {
         let ds = self.dataset;
         let org = &ds.org;
         let entries = self.ledger.map(Ledger::entries).unwrap_or_default();
@@ -607,6 +611,7 @@ impl<'a> ReleasePlan<'a> {
         // Cells: every combination of known values of a table's dimensions.
         let mut keys: Vec<CellKey> = Vec::new();
         let mut cell_atoms: Vec<Vec<u32>> = Vec::new();
+        let mut tables = Vec::with_capacity(self.tables.len());
         for table in &self.tables {
             let values = |d: Dimension| -> Vec<u32> {
                 if d == Dimension::OrgUnit {
@@ -656,14 +661,43 @@ impl<'a> ReleasePlan<'a> {
                     }
                 }
             }
+            tables.push(first..cell_atoms.len());
         }
         let n: Vec<u64> = cell_atoms
             .iter()
             .map(|atoms| atoms.iter().map(|&a| atom_n[a as usize]).sum())
             .collect();
+        CellModel {
+            keys,
+            tables,
+            cell_atoms,
+            n,
+            atom_keys,
+            atom_n,
+            atom_rep,
+            record_atom,
+            ledger_at: 1 + dims.len(),
+        }
+    }
+
+    /// Decides the release of the cells of `m`.
+    pub(crate) fn decide_on(&self, m: &CellModel) -> Release {
+        let ds = self.dataset;
+        let entries = self.ledger.map(Ledger::entries).unwrap_or_default();
+        let CellModel {
+            keys,
+            cell_atoms,
+            n,
+            atom_keys,
+            atom_n,
+            atom_rep,
+            record_atom,
+            ..
+        } = m;
+        let keys = keys.clone();
 
         // Primary: small or empty cells, and homogeneous distributions.
-        let homogeneous = self.homogeneous(&cell_atoms, &record_atom, atom_keys.len());
+        let homogeneous = self.homogeneous(cell_atoms, record_atom, atom_keys.len());
         let reason: Vec<Option<Withheld>> = (0..keys.len())
             .map(|c| {
                 if self.policy.withholds(n[c]) {
@@ -693,11 +727,11 @@ impl<'a> ReleasePlan<'a> {
                     &entry.cells
                 };
                 for key in cells {
-                    let m = CellMatcher::new(ds, key);
-                    let at = 1 + dims.len() + e;
+                    let matcher = CellMatcher::new(ds, key);
+                    let at = m.ledger_at + e;
                     out.push(
                         (0..atom_keys.len())
-                            .filter(|&a| atom_keys[a][at] == 1 && m.matches(atom_rep[a]))
+                            .filter(|&a| atom_keys[a][at] == 1 && matcher.matches(atom_rep[a]))
                             .filter_map(|a| u32::try_from(a).ok())
                             .collect(),
                     );
@@ -711,8 +745,8 @@ impl<'a> ReleasePlan<'a> {
         let parts = |threshold: u64| -> Vec<Vec<u32>> {
             let mut out = Vec::new();
             for e in 0..entries.len() {
-                let at = 1 + dims.len() + e;
-                for atoms in &cell_atoms {
+                let at = m.ledger_at + e;
+                for atoms in cell_atoms {
                     for side in [0, 1] {
                         let part: Vec<u32> = atoms
                             .iter()
@@ -731,7 +765,7 @@ impl<'a> ReleasePlan<'a> {
             out
         };
         let hidden = suppress_blocked(
-            &cell_atoms,
+            cell_atoms,
             &guard,
             &blocked,
             &order,
@@ -755,7 +789,7 @@ impl<'a> ReleasePlan<'a> {
             .filter(|&c| !comment_small[c])
             .collect();
         let comment_hidden = suppress_blocked(
-            &cell_atoms,
+            cell_atoms,
             &comment_guard,
             &comment_small,
             &comment_order,
@@ -799,47 +833,42 @@ impl<'a> ReleasePlan<'a> {
         }
     }
 
-    /// Per cell: whether some distribution of the release is homogeneous in it.
+    /// Per cell: whether some distribution of the release is homogeneous in
+    /// it (all, or all but one, who answered gave the same answer).
     fn homogeneous(&self, cell_atoms: &[Vec<u32>], record_atom: &[u32], atoms: usize) -> Vec<bool> {
         let mut out = vec![false; cell_atoms.len()];
         for &q in &self.distributions {
-            // Category counts per atom, then per cell.
-            let mut per_atom: Vec<HashMap<usize, u64>> = vec![HashMap::new(); atoms];
-            let mut answered = vec![0u64; atoms];
-            for (i, &a) in record_atom.iter().enumerate() {
-                let a = a as usize;
-                let mut tally = |c: usize| *per_atom[a].entry(c).or_insert(0) += 1;
-                match &self.dataset.answers[q] {
-                    AnswerColumn::Likert(v) if v[i] != 0 && v[i] != LIKERT_NA => {
-                        tally(usize::from(v[i]));
-                    }
-                    AnswerColumn::Rating(v) if v[i] != RATING_NONE => tally(usize::from(v[i])),
-                    AnswerColumn::YesNo(v) if v[i] != 0 => tally(usize::from(v[i])),
-                    AnswerColumn::Single(v) if v[i] != CHOICE_NONE => tally(usize::from(v[i])),
-                    AnswerColumn::Multiple(v) if v[i] & MULTI_ANSWERED != 0 => {
-                        (0..63).filter(|b| v[i] & (1 << b) != 0).for_each(tally);
-                    }
-                    _ => continue,
-                }
-                answered[a] += 1;
-            }
+            let Some(tally) = Tally::count(self.dataset, q, record_atom, atoms) else {
+                continue;
+            };
             for (c, cell) in cell_atoms.iter().enumerate() {
-                let mut counts: HashMap<usize, u64> = HashMap::new();
-                let mut total = 0u64;
-                for &a in cell {
-                    total += answered[a as usize];
-                    for (&k, &v) in &per_atom[a as usize] {
-                        *counts.entry(k).or_insert(0) += v;
-                    }
-                }
-                let top = counts.values().copied().max().unwrap_or(0);
-                if total > 0 && top + 1 >= total {
+                let (counts, answered) = tally.cell(cell);
+                let top = counts.iter().copied().max().unwrap_or(0);
+                if answered > 0 && top + 1 >= answered {
                     out[c] = true;
                 }
             }
         }
         out
     }
+}
+
+/// The cells of a plan and the atoms (finest groups) they sum over.
+pub(crate) struct CellModel {
+    /// Every cell, tables in plan order.
+    pub(crate) keys: Vec<CellKey>,
+    /// The cells of each table of the plan.
+    pub(crate) tables: Vec<std::ops::Range<usize>>,
+    /// The atoms of each cell.
+    pub(crate) cell_atoms: Vec<Vec<u32>>,
+    /// The true size of each cell (internal: never released as such).
+    pub(crate) n: Vec<u64>,
+    atom_keys: Vec<Vec<u32>>,
+    atom_n: Vec<u64>,
+    atom_rep: Vec<usize>,
+    /// The atom of each record.
+    pub(crate) record_atom: Vec<u32>,
+    ledger_at: usize,
 }
 
 /// Every combination of one value per dimension of `table` (one empty

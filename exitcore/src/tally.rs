@@ -1,0 +1,127 @@
+//! Answer counts per atom (the finest groups of a release), from which every
+//! cell's counts are sums. Counting once per atom keeps analyses a single
+//! pass over the records, and the counts are mergeable across partitions.
+
+use crate::dataset::{AnswerColumn, CHOICE_NONE, LIKERT_NA, MULTI_ANSWERED, RATING_NONE};
+use crate::{Dataset, QuestionKind};
+
+/// Category counts of one question, per atom.
+#[derive(Debug, Clone)]
+pub(crate) struct Tally {
+    /// Categories: Likert points `1..=L` at `0..L`, rating values `v` at
+    /// `v - min`, choice options in order, yes/no as `[no, yes]`.
+    pub(crate) width: usize,
+    /// `atoms x width`, row-major.
+    counts: Vec<u64>,
+    /// Respondents who answered, per atom (a multiple-choice answer can tick
+    /// several categories or none, so this is not the row sum).
+    answered: Vec<u64>,
+}
+
+impl Tally {
+    /// Counts question `q` of `dataset` per atom; `None` for free text and
+    /// dates, which have no categories.
+    pub(crate) fn count(
+        dataset: &Dataset,
+        q: usize,
+        record_atom: &[u32],
+        atoms: usize,
+    ) -> Option<Tally> {
+        let kind = &dataset.questionnaire.questions.get(q)?.kind;
+        let (width, min) = match kind {
+            QuestionKind::Likert { scale, .. } => (scale.len(), 0),
+            QuestionKind::Rating { min, max, .. } => {
+                (usize::from(max.saturating_sub(*min)) + 1, *min)
+            }
+            QuestionKind::SingleChoice { options }
+            | QuestionKind::MultipleChoice { options, .. } => (options.len(), 0),
+            QuestionKind::YesNo => (2, 0),
+            QuestionKind::FreeText { .. } | QuestionKind::Date => return None,
+        };
+        let mut t = Tally {
+            width,
+            counts: vec![0; atoms * width],
+            answered: vec![0; atoms],
+        };
+        let mut add = |a: u32, c: usize| {
+            let a = a as usize;
+            if c < width {
+                if let Some(slot) = t.counts.get_mut(a * width + c) {
+                    *slot += 1;
+                }
+            }
+        };
+        let mut answered = vec![false; record_atom.len()];
+        match &dataset.answers[q] {
+            AnswerColumn::Likert(v) => {
+                for (i, (&x, &a)) in v.iter().zip(record_atom).enumerate() {
+                    if x != 0 && x != LIKERT_NA {
+                        add(a, usize::from(x - 1));
+                        answered[i] = true;
+                    }
+                }
+            }
+            AnswerColumn::Rating(v) => {
+                for (i, (&x, &a)) in v.iter().zip(record_atom).enumerate() {
+                    if x != RATING_NONE {
+                        add(a, usize::from(x.saturating_sub(min)));
+                        answered[i] = true;
+                    }
+                }
+            }
+            AnswerColumn::YesNo(v) => {
+                for (i, (&x, &a)) in v.iter().zip(record_atom).enumerate() {
+                    if x != 0 {
+                        add(a, usize::from(x - 1));
+                        answered[i] = true;
+                    }
+                }
+            }
+            AnswerColumn::Single(v) => {
+                for (i, (&x, &a)) in v.iter().zip(record_atom).enumerate() {
+                    if x != CHOICE_NONE {
+                        add(a, usize::from(x));
+                        answered[i] = true;
+                    }
+                }
+            }
+            AnswerColumn::Multiple(v) => {
+                for (i, (&x, &a)) in v.iter().zip(record_atom).enumerate() {
+                    if x & MULTI_ANSWERED != 0 {
+                        let mut bits = x & !MULTI_ANSWERED;
+                        while bits != 0 {
+                            add(a, bits.trailing_zeros() as usize);
+                            bits &= bits - 1;
+                        }
+                        answered[i] = true;
+                    }
+                }
+            }
+            AnswerColumn::Text(_) | AnswerColumn::Date(_) => return None,
+        }
+        for (&yes, &a) in answered.iter().zip(record_atom) {
+            if yes {
+                if let Some(s) = t.answered.get_mut(a as usize) {
+                    *s += 1;
+                }
+            }
+        }
+        Some(t)
+    }
+
+    /// The category counts and the number who answered, summed over `atoms`.
+    pub(crate) fn cell(&self, atoms: &[u32]) -> (Vec<u64>, u64) {
+        let mut counts = vec![0u64; self.width];
+        let mut answered = 0;
+        for &a in atoms {
+            let a = a as usize;
+            if let Some(row) = self.counts.get(a * self.width..(a + 1) * self.width) {
+                for (c, x) in counts.iter_mut().zip(row) {
+                    *c += x;
+                }
+            }
+            answered += self.answered.get(a).copied().unwrap_or(0);
+        }
+        (counts, answered)
+    }
+}
