@@ -488,13 +488,20 @@ impl Budget {
 }
 
 #[cfg(test)]
-// Counts and bin numbers here stay far below 2^53.
-#[allow(clippy::cast_precision_loss)]
+// Counts and bin numbers here stay far below 2^53, and the exact float
+// comparisons check values that are exact by construction (symmetry, 0, 1).
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::float_cmp
+)]
 mod tests {
     use std::collections::BTreeMap;
     use std::time::Instant;
 
     use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+    use rand::RngCore;
 
     use super::*;
 
@@ -600,5 +607,188 @@ mod tests {
         let counts = histogram((0..200_000).map(|i| noise.noise("q", &format!("cell {i}"), &d)));
         assert_fits_scale_2("CellNoise, 200k cells", &counts);
         eprintln!("took {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn pmf_and_cdf_match_hand_calculation() {
+        // scale 2: q = e^(-1/2) = 0.6065306597126334,
+        // (1 - q)/(1 + q) = 0.3934693402873666/1.6065306597126334 = 0.24491866240370913,
+        // P(3) = 0.24491866240370913 * q^3 (0.22313016014842982) = 0.054648740365478836,
+        // P(X <= -3) = q^3/(1 + q) = 0.13888945025695432, P(X <= 2) = 1 - that.
+        let d = DiscreteLaplace::new(2.0).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-15;
+        assert!(close(d.pmf(0), 0.244_918_662_403_709_13));
+        assert!(close(d.pmf(3), 0.054_648_740_365_478_836));
+        assert!(close(d.pmf(-3), 0.054_648_740_365_478_836));
+        assert!(close(d.cdf(-3), 0.138_889_450_256_954_32));
+        assert!(close(d.cdf(2), 0.861_110_549_743_045_7));
+        // scale 1/ln 2: q = 1/2, (1 - q)/(1 + q) = 1/3, P(x) = (1/3) 2^-|x|;
+        // P(X <= -1) = (1/2)/(3/2) = 1/3, P(X <= 0) = 2/3, P(X <= 1) = 1 - (1/4)/(3/2) = 5/6.
+        let half = DiscreteLaplace::new(1.0 / std::f64::consts::LN_2).unwrap();
+        for (x, p) in [
+            (0, 1.0 / 3.0),
+            (1, 1.0 / 6.0),
+            (-2, 1.0 / 12.0),
+            (5, 1.0 / 96.0),
+        ] {
+            assert!(close(half.pmf(x), p), "pmf({x})");
+        }
+        for (x, p) in [
+            (-2, 1.0 / 6.0),
+            (-1, 1.0 / 3.0),
+            (0, 2.0 / 3.0),
+            (1, 5.0 / 6.0),
+        ] {
+            assert!(close(half.cdf(x), p), "cdf({x})");
+        }
+    }
+
+    #[test]
+    fn pmf_sums_to_one_and_cdf_is_consistent_and_symmetric() {
+        for scale in [0.1, 0.5, 1.0, 2.0, 7.5, 50.0] {
+            let d = DiscreteLaplace::new(scale).unwrap();
+            // Beyond 60 scales the tail is below e^-60.
+            let reach = (60.0 * scale).ceil() as i64;
+            let total: f64 = (-reach..=reach).map(|x| d.pmf(x)).sum();
+            assert!((total - 1.0).abs() < 1e-12, "scale {scale}: sum {total}");
+            for x in -40..=40 {
+                assert_eq!(d.pmf(x), d.pmf(-x));
+                assert!(
+                    (d.cdf(x) + d.cdf(-x - 1) - 1.0).abs() < 1e-14,
+                    "scale {scale}, x {x}"
+                );
+                assert!(
+                    (d.cdf(x) - d.cdf(x - 1) - d.pmf(x)).abs() < 1e-14,
+                    "scale {scale}, x {x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_parameters_are_refused() {
+        for bad in [0.0, -0.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(
+                DiscreteLaplace::new(bad).unwrap_err().field(),
+                Some("scale")
+            );
+            let err = DiscreteLaplace::for_epsilon(bad, 1).unwrap_err();
+            assert_eq!(err.field(), Some("epsilon"));
+            assert_eq!(err.code(), "invalid_argument");
+        }
+        assert_eq!(
+            DiscreteLaplace::for_epsilon(1.0, 0).unwrap_err().field(),
+            Some("sensitivity")
+        );
+        // 1/5e-324 overflows: refused as an epsilon problem, not a scale one.
+        let tiny = DiscreteLaplace::for_epsilon(5e-324, 1).unwrap_err();
+        assert_eq!(tiny.field(), Some("epsilon"));
+        assert!(tiny.to_string().contains("overflows"), "{tiny}");
+    }
+
+    /// A generator that hands out fixed words, to reach the extremes of U.
+    struct Words(Vec<u64>);
+
+    impl RngCore for Words {
+        fn next_u32(&mut self) -> u32 {
+            unreachable!("the sampler draws whole words")
+        }
+        fn next_u64(&mut self) -> u64 {
+            self.0.remove(0)
+        }
+        fn fill_bytes(&mut self, _: &mut [u8]) {
+            unreachable!("the sampler draws whole words")
+        }
+    }
+
+    #[test]
+    fn extreme_uniforms_and_scales_stay_in_range() {
+        // U = 1 (all ones) gives a geometric draw of 0; U = 2^-53 (all zeros)
+        // gives the largest, floor(53 ln 2 * scale) = floor(73.47) = 73 at scale 2.
+        let d = DiscreteLaplace::new(2.0).unwrap();
+        assert_eq!(d.sample(&mut Words(vec![u64::MAX, u64::MAX])), 0);
+        assert_eq!(d.sample(&mut Words(vec![0, u64::MAX])), 73);
+        assert_eq!(d.sample(&mut Words(vec![u64::MAX, 0])), -73);
+        assert_eq!(d.sample(&mut Words(vec![0, 0])), 0);
+        // Absurd scales clamp instead of wrapping or panicking.
+        let huge = DiscreteLaplace::new(f64::MAX).unwrap();
+        assert_eq!(huge.sample(&mut Words(vec![0, u64::MAX])), i64::MAX);
+        assert_eq!(huge.sample(&mut Words(vec![u64::MAX, 0])), -i64::MAX);
+        assert_eq!(huge.sample(&mut Words(vec![1 << 11, u64::MAX])), i64::MAX);
+        let tiny = DiscreteLaplace::new(f64::MIN_POSITIVE).unwrap();
+        assert_eq!(tiny.sample(&mut Words(vec![0, u64::MAX])), 0);
+        assert_eq!(tiny.pmf(0), 1.0);
+        assert_eq!(tiny.pmf(1), 0.0);
+        assert_eq!(tiny.cdf(-1), 0.0);
+        assert_eq!(tiny.cdf(0), 1.0);
+        assert_eq!(huge.pmf(i64::MIN), huge.pmf(i64::MAX));
+        assert!(huge.cdf(i64::MIN) > 0.0 && huge.cdf(i64::MAX) < 1.0);
+        assert_eq!(d.cdf(i64::MAX), 1.0);
+        assert_eq!(d.cdf(i64::MIN), 0.0);
+    }
+
+    fn cells(noise: &CellNoise, query: &str, d: DiscreteLaplace) -> Vec<i64> {
+        (0..64)
+            .map(|i| noise.noise(query, &format!("cell {i}"), &d))
+            .collect()
+    }
+
+    #[test]
+    fn noise_is_deterministic_per_key_query_cell_and_scale() {
+        let d = DiscreteLaplace::new(2.0).unwrap();
+        let a = CellNoise::new(KEY).unwrap();
+        let same = CellNoise::new(KEY).unwrap();
+        let base = cells(&a, "q", d);
+        assert_eq!(base, cells(&same, "q", d));
+        assert_eq!(base, cells(&a.clone(), "q", d));
+        // 64 draws with P(0) < 1/4 each: all equal by chance is out of reach.
+        let other_key = CellNoise::new(b"another key, also sixteen bytes+").unwrap();
+        assert_ne!(base, cells(&other_key, "q", d));
+        assert_ne!(base, cells(&a, "q2", d));
+        assert_ne!(base, cells(&a, "q", DiscreteLaplace::new(2.5).unwrap()));
+        // The length prefixes keep (query, cell) splits apart.
+        assert_ne!(
+            (0..64)
+                .map(|i| a.noise(&format!("q{i}"), "x", &d))
+                .collect::<Vec<_>>(),
+            (0..64)
+                .map(|i| a.noise("q", &format!("{i}x"), &d))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn seed_derivation_is_pinned() {
+        // Changing the derivation would give every old query fresh noise, which
+        // must be charged again: pin it against a hand-built HMAC input and
+        // pin a few published values.
+        let noise = CellNoise::new(KEY).unwrap();
+        let mut mac = Hmac::<Sha256>::new_from_slice(KEY).unwrap();
+        mac.update(b"exitcore/privacy/cell-noise/v1");
+        mac.update(&[2, 0, 0, 0, 0, 0, 0, 0]);
+        mac.update(b"q1");
+        mac.update(&[6, 0, 0, 0, 0, 0, 0, 0]);
+        mac.update(b"org=HR");
+        mac.update(&2.0f64.to_bits().to_le_bytes());
+        let expected: [u8; 32] = mac.finalize().into_bytes().into();
+        assert_eq!(noise.seed("q1", "org=HR", 2.0), expected);
+        let d = DiscreteLaplace::new(2.0).unwrap();
+        let pinned: Vec<i64> = (0..8)
+            .map(|i| noise.noise("q1", &format!("cell {i}"), &d))
+            .collect();
+        assert_eq!(pinned, PINNED);
+    }
+
+    const PINNED: [i64; 8] = [5, 1, -2, 1, -1, 1, 0, -3];
+
+    #[test]
+    fn debug_hides_the_key() {
+        let noise = CellNoise::new(KEY).unwrap();
+        let shown = format!("{noise:?} {noise:#?}");
+        assert!(!shown.contains("test key"), "{shown}");
+        assert_eq!(format!("{noise:?}"), "CellNoise { .. }");
+        let err = CellNoise::new(&KEY[..15]).unwrap_err();
+        assert_eq!(err.field(), Some("key"));
+        assert!(!err.to_string().contains("test key"), "{err}");
     }
 }
