@@ -155,8 +155,11 @@ impl DiscreteLaplace {
     /// U is (j + 1)/2⁵³ for 53 random bits j, so it is never 0 (no ln 0) and
     /// each probability is off by at most about 2⁻⁵³ from the exact law; the
     /// largest geometric draw is ⌊53 ln 2 · scale⌋ ≈ 36.7·scale, which cuts
-    /// off a tail of mass about 2⁻⁵³. Draws beyond the `i64` range (only for
-    /// absurd scales) are clamped, never wrapped.
+    /// off a tail of mass about 2⁻⁵³. Strictly, then, the guarantee is
+    /// (ε, δ)-privacy with δ of that order rather than pure ε; exact samplers
+    /// (Canonne, Kamath and Steinke 2020) remove even that at the cost of
+    /// big-number arithmetic. Draws beyond the `i64` range (only for absurd
+    /// scales) are clamped, never wrapped.
     ///
     /// ```
     /// use exitcore::privacy::DiscreteLaplace;
@@ -790,5 +793,108 @@ mod tests {
         let err = CellNoise::new(&KEY[..15]).unwrap_err();
         assert_eq!(err.field(), Some("key"));
         assert!(!err.to_string().contains("test key"), "{err}");
+    }
+
+    #[test]
+    fn budget_refuses_overspending_and_changes_nothing() {
+        let mut b = Budget::new(1.0).unwrap();
+        for i in 0..9 {
+            b.charge(&format!("q{i}"), 0.1).unwrap();
+        }
+        let before = b.clone();
+        let err = b.charge("big", 0.2).unwrap_err();
+        let Error::BudgetExhausted {
+            spent,
+            requested,
+            total,
+        } = err
+        else {
+            panic!("wrong error: {err:?}");
+        };
+        assert!((spent - 0.9).abs() < 1e-12);
+        assert_eq!((requested, total), (0.2, 1.0));
+        assert_eq!(
+            err.to_string(),
+            "privacy budget exhausted: spent 0.9 of 1, this query needs 0.2"
+        );
+        assert_eq!(b, before);
+        // The refused query was not recorded: it can still be charged later
+        // for what is left, and the tenth 0.1 fits despite rounding.
+        b.charge("q9", 0.1).unwrap();
+        assert!(b.spent() <= 1.0 && b.remaining() < 1e-12);
+        assert_eq!(b.charge("q10", 0.1).unwrap_err().code(), "budget_exhausted");
+    }
+
+    #[test]
+    fn repeats_are_free_and_a_new_epsilon_is_a_new_charge() {
+        let mut b = Budget::new(1.0).unwrap();
+        b.charge("q", 0.4).unwrap();
+        for _ in 0..100 {
+            b.charge("q", 0.4).unwrap();
+        }
+        assert_eq!(b.spent(), 0.4);
+        b.charge("q", 0.3).unwrap();
+        assert!((b.spent() - 0.7).abs() < 1e-15);
+        b.charge("q", 0.3).unwrap();
+        assert!(b.charge("q", 0.400_000_1).is_err());
+        // A repeat is free even when the budget is spent.
+        b.charge("other", 0.3).unwrap();
+        b.charge("q", 0.4).unwrap();
+        assert_eq!(b.total(), 1.0);
+    }
+
+    #[test]
+    fn budget_round_trips_through_serde() {
+        let mut b = Budget::new(2.0).unwrap();
+        for (q, e) in [("a", 0.1), ("b", 0.7), ("a", 0.2), ("c", 0.3)] {
+            b.charge(q, e).unwrap();
+        }
+        let json = serde_json::to_string(&b).unwrap();
+        assert_eq!(
+            json,
+            r#"{"total":2.0,"charges":[{"query":"a","epsilon":0.1},{"query":"b","epsilon":0.7},{"query":"a","epsilon":0.2},{"query":"c","epsilon":0.3}]}"#
+        );
+        let mut back: Budget = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, b);
+        assert_eq!(back.spent().to_bits(), b.spent().to_bits());
+        // Repeats stay free after loading, new queries still cost.
+        back.charge("b", 0.7).unwrap();
+        assert_eq!(back.spent(), b.spent());
+        let err = back.charge("d", 0.8).unwrap_err();
+        assert_eq!(err.code(), "budget_exhausted");
+        let fresh: Budget = serde_json::from_str(r#"{"total": 1.5}"#).unwrap();
+        assert_eq!((fresh.spent(), fresh.remaining()), (0.0, 1.5));
+    }
+
+    #[test]
+    fn invalid_budgets_do_not_load() {
+        for bad in [
+            r#"{"total": 0}"#,
+            r#"{"total": -1}"#,
+            r#"{"total": 1, "charges": [{"query": "a", "epsilon": 0}]}"#,
+            r#"{"total": 1, "charges": [{"query": "a", "epsilon": 0.6}, {"query": "b", "epsilon": 0.6}]}"#,
+            r#"{"total": 1, "spent": 0}"#,
+            r#"{"charges": []}"#,
+        ] {
+            assert!(serde_json::from_str::<Budget>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn invalid_totals_and_epsilons_are_errors() {
+        for bad in [0.0, -0.0, -0.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let err = Budget::new(bad).unwrap_err();
+            assert_eq!(
+                (err.code(), err.field()),
+                ("invalid_argument", Some("total_epsilon"))
+            );
+            let mut b = Budget::new(1.0).unwrap();
+            let err = b.charge("q", bad).unwrap_err();
+            assert_eq!(
+                (err.code(), err.field()),
+                ("invalid_argument", Some("epsilon"))
+            );
+            assert_eq!(b, Budget::new(1.0).unwrap());
+        }
     }
 }
