@@ -80,6 +80,35 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A query would spend more of a data set's privacy budget (epsilon) than
+    /// is left; nothing was charged.
+    #[error(
+        "privacy budget exhausted: spent {} of {}, this query needs {}",
+        epsilon(*spent),
+        epsilon(*total),
+        epsilon(*requested)
+    )]
+    BudgetExhausted {
+        /// Epsilon already spent on the data set.
+        spent: f64,
+        /// Epsilon the refused query asked for.
+        requested: f64,
+        /// The data set's total epsilon.
+        total: f64,
+    },
+}
+
+/// An epsilon for a message: sums of charges such as 0.1 carry binary rounding
+/// (0.8999999999999999) that would only confuse a reader, so round to 12
+/// decimals, well below any epsilon a person would choose.
+fn epsilon(value: f64) -> String {
+    let rounded = format!("{value:.12}");
+    let trimmed = rounded.trim_end_matches('0').trim_end_matches('.');
+    if trimmed == "-0" {
+        "0".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 fn summarize(problems: &[Problem]) -> String {
@@ -102,6 +131,7 @@ impl Error {
             Error::Json { .. } => "json",
             Error::Io { .. } => "io",
             Error::InvalidArgument { .. } => "invalid_argument",
+            Error::BudgetExhausted { .. } => "budget_exhausted",
         }
     }
 
@@ -114,6 +144,7 @@ impl Error {
             | Error::Io { path, .. } => Some(path),
             Error::InvalidRecord { problems, .. } => problems.first().map(|p| p.field.as_str()),
             Error::InvalidArgument { name, .. } => Some(name),
+            Error::BudgetExhausted { .. } => Some("epsilon"),
             Error::Csv { .. } => None,
         }
     }
@@ -279,4 +310,29 @@ pub(crate) fn json_error(
         path
     };
     make(path, err.inner().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_exhausted_reads_like_a_sentence() {
+        let err = Error::BudgetExhausted {
+            spent: 0.1 + 0.2 + 0.3 + 0.3,
+            requested: 0.2,
+            total: 1.0,
+        };
+        assert_eq!(
+            err.to_string(),
+            "privacy budget exhausted: spent 0.9 of 1, this query needs 0.2"
+        );
+        assert_eq!(err.code(), "budget_exhausted");
+        assert_eq!(err.field(), Some("epsilon"));
+        assert_eq!(err.line(), None);
+        assert!(err.problems().is_empty());
+        assert_eq!(epsilon(100.0), "100");
+        assert_eq!(epsilon(1e-13), "0");
+        assert_eq!(epsilon(2.5e-3), "0.0025");
+    }
 }

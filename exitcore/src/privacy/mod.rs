@@ -11,8 +11,11 @@
 //!   subtracted from them.
 //! - Secondary suppression (internal): picks extra cells to withhold so that
 //!   no withheld cell can be computed from the released ones.
+//! - [`DiscreteLaplace`], [`CellNoise`] and [`Budget`]: integer noise for
+//!   counts, deterministic per cell, with an epsilon budget per data set.
 
 mod ledger;
+mod noise;
 mod redact;
 mod release;
 mod suppression;
@@ -20,6 +23,7 @@ mod suppression;
 use serde::{Deserialize, Serialize};
 
 pub use ledger::{Ledger, LedgerEntry};
+pub use noise::{Budget, CellNoise, DiscreteLaplace};
 pub use redact::{Redacted, Redactor, bsn_is_valid, iban_is_valid};
 pub use release::{
     Audit, CellDecision, CellKey, Dimension, Release, ReleasePlan, ReleaseSpec, Withheld,
