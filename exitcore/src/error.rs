@@ -186,6 +186,18 @@ impl Error {
         }
     }
 
+    /// The same error, naming `path` as the argument when it is an
+    /// invalid argument (so a nested check reports where in a spec it failed).
+    pub(crate) fn at_argument(self, path: &str) -> Self {
+        match self {
+            Error::InvalidArgument { message, .. } => Error::InvalidArgument {
+                name: path.to_owned(),
+                message,
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         Error::Io {
             path: path.display().to_string(),

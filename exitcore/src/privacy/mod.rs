@@ -26,7 +26,7 @@ pub use ledger::{Ledger, LedgerEntry};
 pub use noise::{Budget, CellNoise, DiscreteLaplace};
 pub use redact::{Redacted, Redactor, bsn_is_valid, iban_is_valid};
 pub use release::{
-    Audit, CellDecision, CellKey, Dimension, Release, ReleasePlan, ReleaseSpec, Withheld,
+    Audit, CellDecision, CellKey, Dimension, NoiseInfo, Release, ReleasePlan, ReleaseSpec, Withheld,
 };
 
 use crate::{Error, Result};

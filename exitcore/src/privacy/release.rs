@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger::{Ledger, dataset_fingerprint};
 use super::suppression::{Hidden, suppress};
-use super::{Policy, Redactor};
+use super::{Budget, CellNoise, DiscreteLaplace, Policy, Redactor};
 use crate::dataset::{AnswerColumn, DictColumn};
 use crate::tally::Tally;
 use crate::{Dataset, Error, Lang, Result};
@@ -138,7 +138,7 @@ pub struct Audit {
 /// Only [`ReleasePlan::decide`] makes one (it is serialisable but not
 /// deserialisable), so a release handed to [`Release::comments`] or
 /// [`Ledger::record`] is one the privacy layer decided, on that data set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Release {
     /// The policy it was decided under.
     pub policy: Policy,
@@ -146,8 +146,20 @@ pub struct Release {
     pub cells: Vec<CellDecision>,
     /// Counts of withheld cells by reason.
     pub audit: Audit,
+    /// The noise added to counts, when the release is differentially private.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<NoiseInfo>,
     #[serde(skip)]
     pub(crate) fingerprint: u64,
+}
+
+/// How a differentially private release was noised.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NoiseInfo {
+    /// The privacy loss charged for the release.
+    pub epsilon: f64,
+    /// The discrete Laplace scale of the noise on each count.
+    pub scale: f64,
 }
 
 impl Release {
@@ -328,6 +340,16 @@ impl ReleaseSpec {
         policy: Policy,
         ledger: Option<&Ledger>,
     ) -> Result<Release> {
+        Ok(self.plan(dataset, policy, ledger)?.decide())
+    }
+
+    /// The plan of this release, to decide with or without noise.
+    pub fn plan<'a>(
+        &self,
+        dataset: &'a Dataset,
+        policy: Policy,
+        ledger: Option<&'a Ledger>,
+    ) -> Result<ReleasePlan<'a>> {
         let mut plan = ReleasePlan::new(dataset, policy);
         if let Some(l) = ledger {
             plan = plan.with_ledger(l);
@@ -335,24 +357,14 @@ impl ReleaseSpec {
         for (i, t) in self.tables.iter().enumerate() {
             plan = plan
                 .table(t)
-                .map_err(|e| at_path(e, &format!("tables[{i}]")))?;
+                .map_err(|e| e.at_argument(&format!("tables[{i}]")))?;
         }
         for (i, q) in self.distributions.iter().enumerate() {
             plan = plan
                 .distribution(q)
-                .map_err(|e| at_path(e, &format!("distributions[{i}]")))?;
+                .map_err(|e| e.at_argument(&format!("distributions[{i}]")))?;
         }
-        Ok(plan.decide())
-    }
-}
-
-fn at_path(e: Error, path: &str) -> Error {
-    match e {
-        Error::InvalidArgument { message, .. } => Error::InvalidArgument {
-            name: path.to_owned(),
-            message,
-        },
-        other => other,
+        Ok(plan)
     }
 }
 
@@ -534,9 +546,109 @@ impl<'a> ReleasePlan<'a> {
         }
     }
 
+    /// The position of table `dims` in the plan (the whole organisation is 0).
+    pub(crate) fn table_index(&self, dims: &[Dimension]) -> Option<usize> {
+        self.tables.iter().position(|t| t == dims)
+    }
+
     /// Decides the release: which cells are released, which withheld and why.
     pub fn decide(&self) -> Release {
-        self.decide_on(&self.model())
+        self.decide_on(&self.model(), None)
+    }
+
+    /// Decides the release with differentially private counts: each cell's
+    /// count gets discrete Laplace noise, keyed by `noise` and fixed per
+    /// cell and data set, and the k rule is applied to the noisy count (and,
+    /// so that nothing is ever said about fewer than k people, to the true
+    /// one as well).
+    /// `epsilon` is charged to `budget` (nothing is charged, and nothing
+    /// released, when the budget cannot pay); asking the same release of the
+    /// same data again gives the same answer and costs nothing.
+    ///
+    /// The noise scale is the release's sensitivity over `epsilon`: one
+    /// person is counted once per table, and once per level of the org tree
+    /// in tables by org unit, so adding or removing one person moves that
+    /// many counts by one.
+    ///
+    /// What the guarantee covers: the released counts are `epsilon`-DP (up
+    /// to the sampler's 2^-53 granularity). Which cells are withheld for
+    /// homogeneity or to protect others still depends on the true data, as
+    /// in any suppression; that pattern is protected by the k rule, not by
+    /// the noise.
+    ///
+    /// ```
+    /// use exitcore::{Dataset, privacy::{Budget, CellNoise, Dimension, Policy, ReleasePlan}};
+    /// use exitcore::synthetic::{OrgConfig, generate};
+    /// let org = generate(&OrgConfig { exits: 300, ..OrgConfig::default() }).unwrap();
+    /// let ds = Dataset::from_records(&org.questionnaire, &org.records).dataset;
+    /// let key = CellNoise::new(b"a secret key of at least 16 bytes").unwrap();
+    /// let mut budget = Budget::new(1.0).unwrap();
+    /// let plan = ReleasePlan::new(&ds, Policy::default()).table(&[Dimension::TenureBand]).unwrap();
+    /// let a = plan.decide_with_noise(&key, 0.5, &mut budget).unwrap();
+    /// let b = plan.decide_with_noise(&key, 0.5, &mut budget).unwrap(); // free repeat
+    /// assert_eq!(a, b);
+    /// assert_eq!(budget.spent(), 0.5);
+    /// assert!(plan.decide_with_noise(&key, 0.6, &mut budget).is_err()); // over budget
+    /// ```
+    pub fn decide_with_noise(
+        &self,
+        noise: &CellNoise,
+        epsilon: f64,
+        budget: &mut Budget,
+    ) -> Result<Release> {
+        let levels = self
+            .dataset
+            .org
+            .depths
+            .iter()
+            .map(|&d| u32::from(d) + 1)
+            .max()
+            .unwrap_or(1);
+        let sensitivity: u32 = self
+            .tables
+            .iter()
+            .map(|t| {
+                if t.contains(&Dimension::OrgUnit) {
+                    levels
+                } else {
+                    1
+                }
+            })
+            .sum();
+        let dist = DiscreteLaplace::for_epsilon(epsilon, sensitivity)?;
+        let mut tables: Vec<String> = self
+            .tables
+            .iter()
+            .map(|t| t.iter().map(|d| d.id()).collect::<Vec<_>>().join("*"))
+            .collect();
+        tables.sort();
+        let mut questions: Vec<usize> = self.distributions.clone();
+        questions.sort_unstable();
+        // Everything that decides the true counts: the data set and the tables.
+        let query = format!(
+            "release/v1/{:016x}/{}/{questions:?}/k{}",
+            dataset_fingerprint(self.dataset),
+            tables.join(","),
+            self.policy.k()
+        );
+        budget.charge(&query, epsilon)?;
+        let model = self.model();
+        let noisy: Vec<u64> = model
+            .keys
+            .iter()
+            .zip(&model.n)
+            .map(|(key, &n)| {
+                let shifted =
+                    i128::from(n) + i128::from(noise.noise(&query, &key.to_string(), &dist));
+                u64::try_from(shifted.max(0)).unwrap_or(u64::MAX)
+            })
+            .collect();
+        let mut release = self.decide_on(&model, Some(&noisy));
+        release.noise = Some(NoiseInfo {
+            epsilon,
+            scale: dist.scale(),
+        });
+        Ok(release)
     }
 
     /// The cells of the plan's tables and the atoms they are made of.
@@ -680,8 +792,9 @@ impl<'a> ReleasePlan<'a> {
         }
     }
 
-    /// Decides the release of the cells of `m`.
-    pub(crate) fn decide_on(&self, m: &CellModel) -> Release {
+    /// Decides the release of the cells of `m`, showing `shown` counts
+    /// (noisy ones) instead of the true ones when given.
+    pub(crate) fn decide_on(&self, m: &CellModel, shown: Option<&[u64]>) -> Release {
         let ds = self.dataset;
         let entries = self.ledger.map(Ledger::entries).unwrap_or_default();
         let CellModel {
@@ -695,12 +808,19 @@ impl<'a> ReleasePlan<'a> {
             ..
         } = m;
         let keys = keys.clone();
+        // Which cells hold anyone is structure the engine needs (empty cells
+        // have no atoms); every rule and every released value uses `shown`.
+        let holds_people: Vec<bool> = n.iter().map(|&x| x > 0).collect();
+        let true_n = n;
+        let n = shown.unwrap_or(n);
 
         // Primary: small or empty cells, and homogeneous distributions.
         let homogeneous = self.homogeneous(cell_atoms, record_atom, atom_keys.len());
         let reason: Vec<Option<Withheld>> = (0..keys.len())
             .map(|c| {
-                if self.policy.withholds(n[c]) {
+                // Noise does not lift the invariant: a group of fewer than k
+                // stays withheld whatever its noisy count says.
+                if self.policy.withholds(n[c]) || self.policy.withholds(true_n[c]) {
                     Some(Withheld::Primary)
                 } else if homogeneous[c] {
                     Some(Withheld::Homogeneous)
@@ -712,7 +832,7 @@ impl<'a> ReleasePlan<'a> {
         // Empty cells have no atoms: nobody is in them, so there is nothing to
         // derive; they are withheld but need no protection of their own.
         let guard: Vec<bool> = (0..keys.len())
-            .map(|c| reason[c].is_some() && n[c] > 0)
+            .map(|c| reason[c].is_some() && holds_people[c])
             .collect();
         let blocked: Vec<bool> = reason.iter().map(Option::is_some).collect();
         let mut order: Vec<usize> = (0..keys.len()).filter(|&c| !blocked[c]).collect();
@@ -781,7 +901,7 @@ impl<'a> ReleasePlan<'a> {
             .map(|c| withheld[c].is_some() || n[c] < u64::from(self.policy.comment_k()))
             .collect();
         let comment_guard: Vec<bool> = (0..keys.len())
-            .map(|c| comment_small[c] && n[c] > 0)
+            .map(|c| comment_small[c] && holds_people[c])
             .collect();
         let comment_order: Vec<usize> = order
             .iter()
@@ -829,6 +949,7 @@ impl<'a> ReleasePlan<'a> {
             policy: self.policy,
             cells,
             audit,
+            noise: None,
             fingerprint: dataset_fingerprint(ds),
         }
     }
@@ -869,6 +990,13 @@ pub(crate) struct CellModel {
     /// The atom of each record.
     pub(crate) record_atom: Vec<u32>,
     ledger_at: usize,
+}
+
+impl CellModel {
+    /// The number of atoms.
+    pub(crate) fn atoms(&self) -> usize {
+        self.atom_n.len()
+    }
 }
 
 /// Every combination of one value per dimension of `table` (one empty
