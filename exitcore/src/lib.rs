@@ -9,6 +9,7 @@
 //! - [`import`]: real-world CSV exports through a declarative [`Mapping`];
 //! - [`Pseudonymiser`]: keyed hashing of employee and manager ids;
 //! - [`privacy`]: the minimum group size policy and redaction of free text;
+//! - [`stats`]: tests and estimates computed from counts (intervals, association, ranks, trends, survival);
 //! - [`synthetic`]: a seeded synthetic organisation for examples, tests and benches.
 //!
 //! ```
@@ -27,6 +28,7 @@ pub mod privacy;
 mod pseudonym;
 mod questionnaire;
 mod record;
+pub mod stats;
 pub mod synthetic;
 mod tally;
 mod text;
