@@ -89,7 +89,7 @@ pub fn chi_square<R: AsRef<[u64]>>(table: &[R]) -> Result<ChiSquare> {
     })
 }
 
-/// Adjusted standardized residuals (O - E) / sqrt(E (1 - r_i/N) (1 - c_j/N))
+/// Adjusted standardized residuals `(O - E) / sqrt(E (1 - r_i/N) (1 - c_j/N))`
 /// per cell, approximately standard normal under independence, so |value| > 2
 /// flags a cell that departs from independence.
 ///
@@ -169,7 +169,7 @@ pub fn fisher_exact(table: [[u64; 2]; 2]) -> FisherExact {
     ) else {
         return nan;
     };
-    let Some(n) = r1.checked_add(r2) else {
+    let Some(total) = r1.checked_add(r2) else {
         return nan;
     };
     if r1 == 0 || r2 == 0 || c1 == 0 || c2 == 0 {
@@ -184,7 +184,7 @@ pub fn fisher_exact(table: [[u64; 2]; 2]) -> FisherExact {
     let hi = r1.min(c1);
     // P(x + 1) / P(x) for the hypergeometric count in the top-left cell.
     let ratio = |x: u64| f(r1 - x) * f(c1 - x) / (f(x + 1) * f(r2 + x + 1 - c1));
-    let mode = u64::try_from((u128::from(c1) + 1) * (u128::from(r1) + 1) / (u128::from(n) + 2))
+    let mode = u64::try_from((u128::from(c1) + 1) * (u128::from(r1) + 1) / (u128::from(total) + 2))
         .unwrap_or(hi)
         .clamp(lo, hi);
     let mut observed = 1.0;
@@ -271,7 +271,8 @@ pub fn one_vs_rest<R: AsRef<[u64]>>(table: &[R], row: usize, col: usize) -> Resu
         .and_then(|x| x.as_ref().get(col))
         .copied()
         .unwrap_or(0);
-    Ok([[o, r - o], [c - o, m.n - r - c + o]])
+    // n - r - (c - o) rather than n - r - c + o: the latter underflows first.
+    Ok([[o, r - o], [c - o, m.n - r - (c - o)]])
 }
 
 /// Row and column totals, checked for overflow.
@@ -302,6 +303,7 @@ impl Margins {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // exact values (0, 1, clamps) are compared exactly on purpose
 mod tests {
     use super::*;
     use crate::stats::{assert_close, assert_rel};
@@ -457,6 +459,8 @@ mod tests {
         let t = [[1u64, 2, 3], [4, 5, 6]];
         let cell = one_vs_rest(&t, 0, 1).unwrap();
         assert_eq!(cell, [[2, 4], [5, 10]]);
+        // Off-diagonal cell with a large column total: the corner must not underflow.
+        assert_eq!(one_vs_rest(&t, 1, 2).unwrap(), [[6, 9], [3, 3]]);
         assert_eq!(cell.iter().flatten().sum::<u64>(), 21);
         assert!(one_vs_rest(&t, 2, 0).is_err());
         assert!(one_vs_rest(&t, 0, 3).is_err());

@@ -100,6 +100,7 @@ pub fn spearman<R: AsRef<[u64]>>(table: &[R]) -> Result<Spearman> {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // exact values (0, 1, clamps) are compared exactly on purpose
 mod tests {
     use super::*;
     use crate::stats::{assert_close, assert_rel};

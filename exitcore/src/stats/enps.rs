@@ -22,8 +22,8 @@ pub struct Enps {
 
 /// eNPS from counts of the ratings 0..=10 (`counts[r]` = how many rated `r`).
 ///
-/// The score is 100 (p_p - p_d); its variance, treating the rating as a
-/// multinomial draw scoring +1, 0 or -1, is (p_p + p_d - (p_p - p_d)²) / n, and
+/// The score is `100 (p_p - p_d)`; its variance, treating the rating as a
+/// multinomial draw scoring +1, 0 or -1, is `(p_p + p_d - (p_p - p_d)²) / n`, and
 /// the interval is score ± z 100 sqrt(variance), clamped to [-100, 100]. When
 /// everyone is a promoter (or everyone a detractor) the variance is zero and
 /// the interval collapses to the score; the Wald interval is known to be too
@@ -82,6 +82,7 @@ pub fn enps(counts: &[u64], confidence: f64) -> Result<Enps> {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // exact values (0, 1, clamps) are compared exactly on purpose
 mod tests {
     use super::*;
     use crate::stats::assert_close;

@@ -21,15 +21,15 @@ pub struct LogOdds {
 /// Colaresi & Quinn 2008, "Fightin' Words", section 3.5), per word.
 ///
 /// `group[w]` and `rest[w]` count word `w` in the group and in everyone else;
-/// `background[w]` sets the prior: α_w = `alpha0` · background share of `w`
+/// `background[w]` sets the prior: `α_w = alpha0 ·` background share of `w`
 /// (pass `group + rest` for the usual choice, or a larger reference corpus).
 /// With n the word totals:
-/// δ_w = ln((y_gw + α_w) / (n_g + α0 - y_gw - α_w)) - ln((y_rw + α_w) / (n_r + α0 - y_rw - α_w)),
-/// σ²_w ≈ 1 / (y_gw + α_w) + 1 / (y_rw + α_w), z_w = δ_w / σ_w.
+/// `δ_w = ln((y_gw + α_w) / (n_g + α0 - y_gw - α_w)) - ln((y_rw + α_w) / (n_r + α0 - y_rw - α_w))`,
+/// `σ²_w ≈ 1 / (y_gw + α_w) + 1 / (y_rw + α_w)`, `z_w = δ_w / σ_w`.
 /// The prior shrinks rare words towards zero, so z ranks words by evidence
 /// rather than by raw ratio.
 ///
-/// A word with zero background share gets α_w = 0 and, when it occurs in
+/// A word with zero background share gets `α_w = 0` and, when it occurs in
 /// neither group, `NaN` fields. Slices of different lengths, an all-zero
 /// background or an `alpha0` that is not finite and positive are errors.
 ///
@@ -86,6 +86,7 @@ pub fn log_odds_dirichlet(
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // exact values (0, 1, clamps) are compared exactly on purpose
 mod tests {
     use super::*;
     use crate::stats::assert_close;

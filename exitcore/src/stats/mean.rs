@@ -145,6 +145,7 @@ fn estimate(n: u64, mean: f64, variance: f64, alpha: f64) -> MeanEstimate {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // exact values (0, 1, clamps) are compared exactly on purpose
 mod tests {
     use super::*;
     use crate::stats::assert_close;

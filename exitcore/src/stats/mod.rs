@@ -171,6 +171,7 @@ pub(crate) fn table_shape<R: AsRef<[u64]>>(table: &[R]) -> Result<(usize, usize)
 /// Relative comparison for tests against reference values, with an absolute
 /// floor of 1e-12 for values that are zero up to rounding.
 #[cfg(test)]
+#[allow(clippy::float_cmp)]
 pub(crate) fn assert_close(actual: f64, expected: f64, rel: f64) {
     if expected.is_nan() {
         assert!(actual.is_nan(), "expected NaN, got {actual}");

@@ -42,6 +42,7 @@ pub fn wilson(successes: u64, n: u64, confidence: f64) -> Result<Interval> {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // exact values (0, 1, clamps) are compared exactly on purpose
 mod tests {
     use super::*;
     use crate::stats::assert_close;

@@ -78,10 +78,10 @@ pub fn mann_whitney(first: &[u64], second: &[u64]) -> Result<MannWhitney> {
         n2 += b;
     }
     // U1 = R1 - n1 (n1 + 1) / 2, so 2 U1 is an exact integer.
-    let twice_u1 = twice_r1 - n1 * (n1 + 1);
+    let doubled_u = twice_r1 - n1 * (n1 + 1);
     let nn = n1 * n2;
-    let u = f128(twice_u1) / 2.0;
-    let u_max = f128(twice_u1.max(2 * nn - twice_u1)) / 2.0;
+    let u = f128(doubled_u) / 2.0;
+    let u_max = f128(doubled_u.max(2 * nn - doubled_u)) / 2.0;
     let n = n1 + n2;
     let nf = f128(n);
     let variance = if n < 2 {
@@ -98,7 +98,7 @@ pub fn mann_whitney(first: &[u64], second: &[u64]) -> Result<MannWhitney> {
     let rank_biserial = if nn == 0 {
         f64::NAN
     } else {
-        1.0 - f128(twice_u1) / f128(nn)
+        1.0 - f128(doubled_u) / f128(nn)
     };
     Ok(MannWhitney {
         u,
@@ -125,7 +125,7 @@ pub struct KruskalWallis {
 /// (`table[g][l]` = how many in group `g` answered level `l`).
 ///
 /// Matches `scipy.stats.kruskal(*samples)` on the expanded samples, with the
-/// tie correction. H is computed as 12 / (N (N + 1)) Σ (R_g - n_g (N + 1) / 2)² / n_g
+/// tie correction. H is computed as `12 / (N (N + 1)) Σ (R_g - n_g (N + 1) / 2)² / n_g`
 /// with exact integer deviations, which avoids the cancellation of the
 /// textbook form. Empty groups are left out (scipy rejects them). With fewer
 /// than two non-empty groups, or all observations on one level, the fields
@@ -191,6 +191,7 @@ pub fn kruskal_wallis<R: AsRef<[u64]>>(table: &[R]) -> Result<KruskalWallis> {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // exact values (0, 1, clamps) are compared exactly on purpose
 mod tests {
     use super::*;
     use crate::stats::{assert_close, assert_rel};

@@ -59,7 +59,7 @@ pub struct RateRatio {
 /// The p-value matches `scipy.stats.binomtest(k1, k1 + k2, t1 / (t1 + t2)).pvalue`:
 /// it sums the probabilities of all outcomes at most (1 + 1e-7) times as
 /// likely as k1, walking outwards from the mode. The interval is the
-/// Clopper-Pearson interval [π_L, π_U] of the binomial proportion
+/// Clopper-Pearson interval `[π_L, π_U]` of the binomial proportion
 /// (`binomtest(...).proportion_ci(confidence, method="exact")`) mapped to the
 /// ratio by π / (1 - π) · t2 / t1, so it is exact (conservative) too; its
 /// upper end is infinite when k2 = 0.
@@ -113,7 +113,10 @@ pub fn rate_ratio(k1: u64, t1: f64, k2: u64, t2: f64, confidence: f64) -> Result
 
 /// Two-sided binomial test p-value as scipy's `binomtest` computes it.
 fn binomial_two_sided(k: u64, n: u64, p: f64) -> f64 {
-    if f(k) == p * f(n) {
+    // scipy's exact shortcut, kept so the two agree on where p = 1.
+    #[allow(clippy::float_cmp)]
+    let at_expectation = f(k) == p * f(n);
+    if at_expectation {
         return 1.0;
     }
     let odds = p / (1.0 - p);
@@ -192,6 +195,7 @@ fn beta_quantile(a: f64, b: f64, tail: f64, upper: bool) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // exact values (0, 1, clamps) are compared exactly on purpose
 mod tests {
     use super::*;
     use crate::stats::{assert_close, assert_rel};

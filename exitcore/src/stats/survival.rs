@@ -80,6 +80,8 @@ pub fn kaplan_meier(rows: &[SurvivalRow], confidence: f64) -> Result<Vec<KaplanM
             greenwood += d / (n * (n - d));
         }
         let v = survival.ln();
+        // Exact 1 and 0 are reached exactly (no events yet, everyone left).
+        #[allow(clippy::float_cmp)]
         let interval = if survival == 1.0 {
             Interval {
                 lower: 1.0,
@@ -178,7 +180,10 @@ pub fn logrank<G: AsRef<[SurvivalRow]>>(groups: &[G]) -> Result<LogRank> {
     let mut cov = vec![0.0; a * a];
     let mut deaths = vec![0u64; k];
     let mut leaving = vec![0u64; k];
-    for block in all.chunk_by(|x, y| x.0 == y.0) {
+    // Rows at the same time form one risk set; times are compared exactly.
+    #[allow(clippy::float_cmp)]
+    let blocks = all.chunk_by(|x, y| x.0 == y.0);
+    for block in blocks {
         deaths.fill(0);
         leaving.fill(0);
         for &(_, g, d, c) in block {
@@ -307,6 +312,7 @@ fn merge(rows: &[SurvivalRow], name: &str) -> Result<Vec<SurvivalRow>> {
     let mut merged: Vec<SurvivalRow> = Vec::with_capacity(sorted.len());
     for r in sorted {
         match merged.last_mut() {
+            #[allow(clippy::float_cmp)]
             Some(last) if last.time == r.time => {
                 last.events = last
                     .events
@@ -327,6 +333,7 @@ fn merge(rows: &[SurvivalRow], name: &str) -> Result<Vec<SurvivalRow>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // exact values (0, 1, clamps) are compared exactly on purpose
 mod tests {
     use super::*;
     use crate::stats::{assert_close, assert_rel};
