@@ -9,6 +9,7 @@
 //! - [`import`]: real-world CSV exports through a declarative [`Mapping`];
 //! - [`Pseudonymiser`]: keyed hashing of employee and manager ids;
 //! - [`privacy`]: the minimum group size policy and redaction of free text;
+//! - [`analysis`]: reasons, theme scores and eNPS per group, tests and findings, on released cells only;
 //! - [`stats`]: tests and estimates computed from counts (intervals, association, ranks, trends, survival);
 //! - [`synthetic`]: a seeded synthetic organisation for examples, tests and benches.
 //!
@@ -21,6 +22,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 mod dataset;
 mod error;
 pub mod import;

@@ -86,6 +86,11 @@ pub struct OrgConfig {
     pub comment_rate: f64,
     /// Planted patterns: units whose leavers name a reason more often.
     pub plants: Vec<Plant>,
+    /// Whether units and managers shift their leavers' satisfaction (and so
+    /// their scores and reasons). Off, the org unit and the manager say
+    /// nothing about answers except through `plants`: a null organisation
+    /// for checking that analyses do not find patterns that are not there.
+    pub group_effects: bool,
 }
 
 impl Default for OrgConfig {
@@ -111,6 +116,7 @@ impl Default for OrgConfig {
             start_year: 2016,
             comment_rate: 0.4,
             plants: Vec::new(),
+            group_effects: true,
         }
     }
 }
@@ -1495,7 +1501,12 @@ fn records(
         };
 
         // Latent satisfaction: unit, manager and the person.
-        let satisfaction = org.unit_effect[u] + org.manager_effect[manager] + 0.9 * normal(rng);
+        let group = if c.group_effects {
+            org.unit_effect[u] + org.manager_effect[manager]
+        } else {
+            0.0
+        };
+        let satisfaction = group + 0.9 * normal(rng);
         let bin = float_to_usize(((satisfaction + 2.5) / BIN_WIDTH).clamp(0.0, 6.0));
         let table = &profiles.tables[profiles.unit_profile[u]][bin * 2 + usize::from(early)];
         let primary = pick(rng, table);

@@ -45,10 +45,10 @@ impl Tally {
         };
         let mut add = |a: u32, c: usize| {
             let a = a as usize;
-            if c < width {
-                if let Some(slot) = t.counts.get_mut(a * width + c) {
-                    *slot += 1;
-                }
+            if c < width
+                && let Some(slot) = t.counts.get_mut(a * width + c)
+            {
+                *slot += 1;
             }
         };
         let mut answered = vec![false; record_atom.len()];
@@ -100,10 +100,8 @@ impl Tally {
             AnswerColumn::Text(_) | AnswerColumn::Date(_) => return None,
         }
         for (&yes, &a) in answered.iter().zip(record_atom) {
-            if yes {
-                if let Some(s) = t.answered.get_mut(a as usize) {
-                    *s += 1;
-                }
+            if yes && let Some(s) = t.answered.get_mut(a as usize) {
+                *s += 1;
             }
         }
         Some(t)

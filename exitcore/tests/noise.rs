@@ -1,6 +1,12 @@
 //! Differentially private releases: noisy counts, deterministic per cell
 //! and data set, paid from an epsilon budget.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::float_cmp,
+    missing_docs
+)]
 
 use exitcore::privacy::{Budget, CellNoise, Dimension, Policy, ReleasePlan};
 use exitcore::synthetic::{OrgConfig, generate};

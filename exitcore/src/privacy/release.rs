@@ -633,7 +633,7 @@ impl<'a> ReleasePlan<'a> {
         );
         budget.charge(&query, epsilon)?;
         let model = self.model();
-        let noisy: Vec<u64> = model
+        let shown: Vec<u64> = model
             .keys
             .iter()
             .zip(&model.n)
@@ -643,7 +643,7 @@ impl<'a> ReleasePlan<'a> {
                 u64::try_from(shifted.max(0)).unwrap_or(u64::MAX)
             })
             .collect();
-        let mut release = self.decide_on(&model, Some(&noisy));
+        let mut release = self.decide_on(&model, Some(&shown));
         release.noise = Some(NoiseInfo {
             epsilon,
             scale: dist.scale(),
@@ -724,6 +724,7 @@ impl<'a> ReleasePlan<'a> {
         let mut keys: Vec<CellKey> = Vec::new();
         let mut cell_atoms: Vec<Vec<u32>> = Vec::new();
         let mut tables = Vec::with_capacity(self.tables.len());
+        let mut org_depth = Vec::new();
         for table in &self.tables {
             let values = |d: Dimension| -> Vec<u32> {
                 if d == Dimension::OrgUnit {
@@ -746,7 +747,9 @@ impl<'a> ReleasePlan<'a> {
                 .enumerate()
                 .map(|(i, c)| (c.clone(), first + i))
                 .collect();
+            let org_at = table.iter().position(|d| *d == Dimension::OrgUnit);
             for combo in &combos {
+                org_depth.push(org_at.and_then(|p| org.depths.get(combo[p] as usize).copied()));
                 keys.push(CellKey(
                     table
                         .iter()
@@ -782,6 +785,7 @@ impl<'a> ReleasePlan<'a> {
         CellModel {
             keys,
             tables,
+            org_depth,
             cell_atoms,
             n,
             atom_keys,
@@ -980,6 +984,9 @@ pub(crate) struct CellModel {
     pub(crate) keys: Vec<CellKey>,
     /// The cells of each table of the plan.
     pub(crate) tables: Vec<std::ops::Range<usize>>,
+    /// The depth of each cell's org unit in the tree (0 = top level), for
+    /// cells of tables by org unit: the cells of one depth are disjoint.
+    pub(crate) org_depth: Vec<Option<u8>>,
     /// The atoms of each cell.
     pub(crate) cell_atoms: Vec<Vec<u32>>,
     /// The true size of each cell (internal: never released as such).

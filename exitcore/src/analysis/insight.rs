@@ -1,0 +1,196 @@
+//! Insights: the significant findings of an analysis, ranked by effect size
+//! and told as plain sentences in Dutch and English.
+
+use serde::Serialize;
+
+use super::{Finding, FindingKind};
+use crate::privacy::{CellKey, Dimension};
+use crate::{Dataset, Lang, QuestionKind};
+
+/// A significant finding as a person would say it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Insight {
+    /// The finding behind it.
+    pub finding: Finding,
+    /// Effect size on a common scale (Cohen's d equivalent), so reason and
+    /// score findings rank together: ln(odds ratio) x sqrt(3) / pi for
+    /// reasons (Chinn 2000), 2r / sqrt(1 - r^2) from the rank-biserial r for
+    /// scores. Its sign says whether the group is above (+) or below (-) the rest.
+    pub effect: f64,
+    /// The sentence in Dutch.
+    pub nl: String,
+    /// The sentence in English.
+    pub en: String,
+}
+
+impl Insight {
+    /// The sentence in `lang`.
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Nl => &self.nl,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// The significant findings of `findings`, strongest effect first.
+pub(crate) fn insights(dataset: &Dataset, findings: &[Finding]) -> Vec<Insight> {
+    let mut out: Vec<Insight> = findings
+        .iter()
+        .filter(|f| f.significant)
+        .filter_map(|f| {
+            let effect = effect(&f.kind)?;
+            Some(Insight {
+                finding: f.clone(),
+                effect,
+                nl: sentence(dataset, f, Lang::Nl),
+                en: sentence(dataset, f, Lang::En),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.effect
+            .abs()
+            .total_cmp(&a.effect.abs())
+            .then(a.finding.p_value.total_cmp(&b.finding.p_value))
+    });
+    out
+}
+
+fn effect(kind: &FindingKind) -> Option<f64> {
+    let e = match kind {
+        FindingKind::Reason { odds_ratio, .. } => {
+            odds_ratio.ln() * 3f64.sqrt() / std::f64::consts::PI
+        }
+        // The rank-biserial is positive when the rest scores higher.
+        FindingKind::Item { rank_biserial, .. } => {
+            let r = -rank_biserial;
+            2.0 * r / (1.0 - r * r).sqrt()
+        }
+    };
+    // An odds ratio of 0 or infinity (nobody, or everybody, in the group
+    // named the reason) has no finite size; rank it by its sign at the top.
+    Some(if e.is_finite() {
+        e
+    } else if e.is_nan() {
+        return None;
+    } else {
+        e.signum() * f64::MAX
+    })
+}
+
+fn group_name(key: &CellKey) -> String {
+    key.0
+        .iter()
+        .map(|(d, v)| match d {
+            Dimension::OrgUnit => v.replace('/', " / "),
+            _ => v.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn number(x: f64, decimals: usize, lang: Lang) -> String {
+    let s = format!("{x:.decimals$}");
+    match lang {
+        Lang::Nl => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+fn percent(x: f64, lang: Lang) -> String {
+    format!("{}%", number(100.0 * x, 0, lang))
+}
+
+fn option_text(dataset: &Dataset, option: &str, lang: Lang) -> String {
+    dataset
+        .questionnaire
+        .questions
+        .iter()
+        .find_map(|q| match &q.kind {
+            QuestionKind::SingleChoice { options } => options
+                .iter()
+                .find(|o| o.id == option)
+                .map(|o| lower_first(o.text.get(lang))),
+            _ => None,
+        })
+        .unwrap_or_else(|| option.to_owned())
+}
+
+fn question_text(dataset: &Dataset, question: &str, lang: Lang) -> String {
+    dataset
+        .questionnaire
+        .questions
+        .iter()
+        .find(|q| q.id == question)
+        .map_or_else(|| question.to_owned(), |q| q.text.get(lang).to_owned())
+}
+
+fn sentence(dataset: &Dataset, f: &Finding, lang: Lang) -> String {
+    let group = group_name(&f.key);
+    match &f.kind {
+        FindingKind::Reason {
+            option,
+            share,
+            rest_share,
+            ..
+        } => {
+            let reason = option_text(dataset, option, lang);
+            let (s, r) = (percent(*share, lang), percent(*rest_share, lang));
+            let ratio = share / rest_share;
+            match (lang, share > rest_share) {
+                (Lang::Nl, true) if ratio.is_finite() => format!(
+                    "Vertrekkers uit {group} noemen {reason} {}x zo vaak als de rest van de organisatie ({s} vs {r})",
+                    number(ratio, 1, lang)
+                ),
+                (Lang::En, true) if ratio.is_finite() => format!(
+                    "Leavers from {group} name {reason} {}x as often as the rest of the organisation ({s} vs {r})",
+                    number(ratio, 1, lang)
+                ),
+                (Lang::Nl, true) => format!(
+                    "Vertrekkers uit {group} noemen {reason} vaker dan de rest van de organisatie ({s} vs {r})"
+                ),
+                (Lang::En, true) => format!(
+                    "Leavers from {group} name {reason} more often than the rest of the organisation ({s} vs {r})"
+                ),
+                (Lang::Nl, false) => format!(
+                    "Vertrekkers uit {group} noemen {reason} minder vaak dan de rest van de organisatie ({s} vs {r})"
+                ),
+                (Lang::En, false) => format!(
+                    "Leavers from {group} name {reason} less often than the rest of the organisation ({s} vs {r})"
+                ),
+            }
+        }
+        FindingKind::Item {
+            question,
+            mean,
+            rest_mean,
+            ..
+        } => {
+            let q = question_text(dataset, question, lang);
+            let (m, r) = (number(*mean, 1, lang), number(*rest_mean, 1, lang));
+            match (lang, mean > rest_mean) {
+                (Lang::Nl, true) => format!(
+                    "Vertrekkers uit {group} scoren hoger op \u{201c}{q}\u{201d} dan de rest van de organisatie (gemiddeld {m} vs {r})"
+                ),
+                (Lang::En, true) => format!(
+                    "Leavers from {group} score higher on \u{201c}{q}\u{201d} than the rest of the organisation (mean {m} vs {r})"
+                ),
+                (Lang::Nl, false) => format!(
+                    "Vertrekkers uit {group} scoren lager op \u{201c}{q}\u{201d} dan de rest van de organisatie (gemiddeld {m} vs {r})"
+                ),
+                (Lang::En, false) => format!(
+                    "Leavers from {group} score lower on \u{201c}{q}\u{201d} than the rest of the organisation (mean {m} vs {r})"
+                ),
+            }
+        }
+    }
+}

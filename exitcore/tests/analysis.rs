@@ -1,0 +1,212 @@
+//! The analyses on the cell model: numbers only from released cells,
+//! reference values from statsmodels / scipy or written-out arithmetic.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::float_cmp,
+    missing_docs
+)]
+
+use exitcore::analysis::study::{StudyConfig, run};
+use exitcore::analysis::{Analysis, AnalysisSpec, FindingKind};
+use exitcore::privacy::{Dimension, Policy, Withheld};
+use exitcore::{Answer, Dataset, ExitRecord, Questionnaire};
+
+fn close(a: f64, b: f64) {
+    assert!((a - b).abs() <= 1e-9 * b.abs().max(1e-3), "{a} vs {b}");
+}
+
+fn record(
+    q: &Questionnaire,
+    i: usize,
+    team: &str,
+    reason: &str,
+    enps: i64,
+    score: u8,
+) -> ExitRecord {
+    let mut r = ExitRecord::new(format!("r{i}"), q, ["D", team]);
+    r.answers
+        .insert("primary_reason".into(), Answer::text(reason));
+    r.answers.insert("enps".into(), Answer::Number(enps));
+    r.answers
+        .insert("would_return".into(), Answer::Bool(i % 2 == 0));
+    r.answers.insert(
+        "leadership_support".into(),
+        Answer::Number(i64::from(score)),
+    );
+    r
+}
+
+/// D/A: 12 leavers (pay 6, workload 4, culture 2); D/B: 10 (pay 2,
+/// workload 3, culture 5); D/C: 3 (one each).
+fn data() -> Dataset {
+    let q = Questionnaire::standard();
+    let mut records = Vec::new();
+    let mut i = 0;
+    for (team, reasons) in [
+        ("A", [("pay", 6), ("workload", 4), ("culture", 2)]),
+        ("B", [("pay", 2), ("workload", 3), ("culture", 5)]),
+        ("C", [("pay", 1), ("workload", 1), ("culture", 1)]),
+    ] {
+        for (reason, n) in reasons {
+            for _ in 0..n {
+                let enps = [10, 9, 7, 3, 0][i % 5];
+                let score = u8::try_from(i % 5 + 1).unwrap();
+                records.push(record(&q, i, team, reason, enps, score));
+                i += 1;
+            }
+        }
+    }
+    let loaded = Dataset::from_records(&q, &records);
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    loaded.dataset
+}
+
+#[test]
+fn shares_and_intervals_match_statsmodels_and_withheld_groups_are_empty() {
+    let ds = data();
+    let a = Analysis::run(
+        &ds,
+        Policy::default(),
+        &AnalysisSpec::by(&[&[Dimension::OrgUnit]]),
+    )
+    .unwrap();
+    assert_eq!(a.overall.n, Some(25));
+    let pay = a
+        .overall
+        .primary_reasons
+        .iter()
+        .find(|s| s.option == "pay")
+        .unwrap();
+    assert_eq!(pay.count, 9);
+    close(pay.share, 9.0 / 25.0);
+    // statsmodels proportion_confint(9, 25, method="wilson")
+    close(pay.interval.lower, 0.202_478_807_744_582_2);
+    close(pay.interval.upper, 0.554_815_022_518_351_5);
+
+    let groups = &a.breakdowns[0].groups;
+    let by = |name: &str| groups.iter().find(|g| g.key.to_string() == name).unwrap();
+    // C is below k; with D and A released, B would give C by subtraction.
+    assert_eq!(by("org_unit=D/C").withheld, Some(Withheld::Primary));
+    assert_eq!(by("org_unit=D/B").withheld, Some(Withheld::Secondary));
+    for g in [by("org_unit=D/B"), by("org_unit=D/C")] {
+        assert_eq!(g.n, None);
+        assert!(g.primary_reasons.is_empty() && g.items.is_empty() && g.enps.is_none());
+    }
+    let team_a = by("org_unit=D/A");
+    assert_eq!(team_a.n, Some(12));
+    let pay = team_a
+        .primary_reasons
+        .iter()
+        .find(|s| s.option == "pay")
+        .unwrap();
+    // statsmodels proportion_confint(6, 12, method="wilson")
+    close(pay.interval.lower, 0.253_781_597_633_706);
+    close(pay.interval.upper, 0.746_218_402_366_294);
+    // eNPS of A: ratings 10,9,7,3,0 repeated over records 0..11 -> 10,9,7,3,0,10,9,7,3,0,10,9:
+    // promoters 6, detractors 4, score 100 * (6 - 4) / 12.
+    let e = team_a.enps.unwrap();
+    assert_eq!((e.promoters, e.detractors), (6, 4));
+    close(e.score, 100.0 * 2.0 / 12.0);
+
+    // No test runs over a single released team; the level-0 "test" has only D.
+    assert!(a.breakdowns[0].reasons.is_empty());
+    // Findings compare A (12) with the rest; below the minimum test group of 20.
+    assert!(a.findings.is_empty());
+}
+
+#[test]
+fn a_finding_compares_the_group_with_the_rest_by_fishers_exact_test() {
+    let ds = data();
+    let spec = AnalysisSpec {
+        min_test_group: 10,
+        ..AnalysisSpec::by(&[&[Dimension::OrgUnit]])
+    };
+    let a = Analysis::run(&ds, Policy::default(), &spec).unwrap();
+    let f = a
+        .findings
+        .iter()
+        .find(|f| {
+            f.key.to_string() == "org_unit=D/A"
+                && matches!(&f.kind, FindingKind::Reason { option, .. } if option == "pay")
+        })
+        .unwrap();
+    // A: pay 6 of 12; the rest (B and C): pay 3 of 13.
+    // scipy.stats.fisher_exact([[6, 6], [3, 10]]) -> (3.3333333333333335, 0.22619464261677208)
+    assert_eq!(f.test, "fisher_exact");
+    close(f.p_value, 0.226_194_642_616_772_08);
+    let FindingKind::Reason {
+        share,
+        rest_share,
+        odds_ratio,
+        ..
+    } = f.kind
+    else {
+        panic!()
+    };
+    close(share, 0.5);
+    close(rest_share, 3.0 / 13.0);
+    close(odds_ratio, 10.0 / 3.0);
+    assert!(!f.significant);
+    assert!(a.insights.is_empty());
+}
+
+#[test]
+fn an_analysis_of_k_minus_one_people_releases_nothing() {
+    let q = Questionnaire::standard();
+    let records: Vec<ExitRecord> = (0..4)
+        .map(|i| record(&q, i, "A", ["pay", "workload"][i % 2], 5, 3))
+        .collect();
+    let ds = Dataset::from_records(&q, &records).dataset;
+    assert_eq!(ds.len(), 4);
+    let spec = AnalysisSpec::by(&[
+        &[Dimension::OrgUnit],
+        &[Dimension::TenureBand],
+        &[Dimension::OrgUnit, Dimension::ExitQuarter],
+    ]);
+    let a = Analysis::run(&ds, Policy::default(), &spec).unwrap();
+    assert_eq!(a.overall.n, None);
+    assert!(a.overall.primary_reasons.is_empty() && a.overall.enps.is_none());
+    for b in &a.breakdowns {
+        assert!(
+            b.groups
+                .iter()
+                .all(|g| g.n.is_none() && g.primary_reasons.is_empty())
+        );
+        assert!(b.reasons.is_empty() && b.items.is_empty());
+    }
+    assert!(a.findings.is_empty() && a.insights.is_empty());
+    assert_eq!(a.audit.released, 0);
+}
+
+#[test]
+fn bad_specs_are_named() {
+    let ds = data();
+    let spec = AnalysisSpec {
+        confidence: 1.0,
+        ..AnalysisSpec::default()
+    };
+    let e = Analysis::run(&ds, Policy::default(), &spec).unwrap_err();
+    assert_eq!(e.field(), Some("confidence"));
+    let e = AnalysisSpec::from_json_value(serde_json::json!({"by": [["nope"]]})).unwrap_err();
+    assert!(e.to_string().contains("by[0][0]"), "{e}");
+    let spec = AnalysisSpec::by(&[&[Dimension::OrgUnit, Dimension::OrgUnit]]);
+    let e = Analysis::run(&ds, Policy::default(), &spec).unwrap_err();
+    assert_eq!(e.field(), Some("by[0]"));
+}
+
+#[test]
+fn a_small_planted_pattern_study_finds_plants_and_no_false_insights() {
+    // The full study is `cargo run --release --example planted` (200 + 200
+    // organisations); this is its small version, with fixed seeds.
+    let out = run(&StudyConfig {
+        organisations: 6,
+        exits: 4_000,
+        odds_ratio: 4.0,
+        ..StudyConfig::default()
+    })
+    .unwrap();
+    assert!(out.found >= 5, "{out:?}");
+    assert_eq!(out.false_alarms, 0, "{out:?}");
+}
