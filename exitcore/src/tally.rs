@@ -107,6 +107,32 @@ impl Tally {
         Some(t)
     }
 
+    /// Counts a per-record category (`None`: no answer) per atom.
+    pub(crate) fn of_records(
+        width: usize,
+        record_atom: &[u32],
+        atoms: usize,
+        category: impl Fn(usize) -> Option<usize>,
+    ) -> Tally {
+        let mut t = Tally {
+            width,
+            counts: vec![0; atoms * width],
+            answered: vec![0; atoms],
+        };
+        for (i, &a) in record_atom.iter().enumerate() {
+            let a = a as usize;
+            if let Some(c) = category(i).filter(|&c| c < width)
+                && let Some(slot) = t.counts.get_mut(a * width + c)
+            {
+                *slot += 1;
+                if let Some(s) = t.answered.get_mut(a) {
+                    *s += 1;
+                }
+            }
+        }
+        t
+    }
+
     /// The category counts and the number who answered, summed over `atoms`.
     pub(crate) fn cell(&self, atoms: &[u32]) -> (Vec<u64>, u64) {
         let mut counts = vec![0u64; self.width];

@@ -30,7 +30,7 @@ fn record(
         .insert("primary_reason".into(), Answer::text(reason));
     r.answers.insert("enps".into(), Answer::Number(enps));
     r.answers
-        .insert("would_return".into(), Answer::Bool(i % 2 == 0));
+        .insert("would_return".into(), Answer::Bool(i.is_multiple_of(2)));
     r.answers.insert(
         "leadership_support".into(),
         Answer::Number(i64::from(score)),
@@ -209,4 +209,96 @@ fn a_small_planted_pattern_study_finds_plants_and_no_false_insights() {
     .unwrap();
     assert!(out.found >= 5, "{out:?}");
     assert_eq!(out.false_alarms, 0, "{out:?}");
+}
+
+#[test]
+fn trends_follow_the_hand_calculated_cochran_armitage_and_mann_kendall() {
+    // Four years of 10 leavers; "pay" is named by 2, 4, 6, 8 of them, the
+    // rest split over workload and culture; leadership_support averages
+    // rise year on year.
+    let q = Questionnaire::standard();
+    let mut records = Vec::new();
+    for (y, pay) in [(2021, 2), (2022, 4), (2023, 6), (2024, 8)] {
+        for j in 0..10 {
+            let i = records.len();
+            let reason = if j < pay {
+                "pay"
+            } else if j % 2 == 0 {
+                "workload"
+            } else {
+                "culture"
+            };
+            let score = u8::try_from((y - 2021) / 2 + 1 + j % 3).unwrap();
+            // eNPS varies: a homogeneous distribution would withhold the year.
+            let mut r = record(&q, i, "A", reason, [10, 9, 7, 3, 0][j % 5], score);
+            r.context.exit_date = Some(format!("{y}-06").parse().unwrap());
+            records.push(r);
+        }
+    }
+    let ds = Dataset::from_records(&q, &records).dataset;
+    let spec = AnalysisSpec {
+        trend: Some(exitcore::analysis::Period::Year),
+        ..AnalysisSpec::default()
+    };
+    let a = Analysis::run(&ds, Policy::default(), &spec).unwrap();
+    let t = a.trends.unwrap();
+    let labels: Vec<&str> = t.periods.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(labels, ["2021", "2022", "2023", "2024"]);
+    let pay = t.reasons.iter().find(|r| r.option == "pay").unwrap();
+    // p = 20/40 = 0.5, scores 0..3 (shift-invariant; 1..4 below):
+    // numerator (sum s_i (x_i - n_i p))^2 = (1*-3 + 2*-1 + 3*1 + 4*3)^2 = 10^2 = 100
+    // denominator p(1-p) (sum n s^2 - (sum n s)^2 / N) = 0.25 (300 - 100^2/40) = 12.5
+    // statistic 8; scipy.stats.chi2.sf(8, 1) = 0.004677734981047266
+    close(pay.test.statistic, 8.0);
+    close(pay.test.p_value, 0.004_677_734_981_047_266);
+    assert!(pay.test.z > 0.0);
+    close(pay.first_share, 6.0 / 20.0);
+    close(pay.second_share, 14.0 / 20.0);
+    // Yearly means of leadership_support: j % 3 over 0..9 adds 0.9 on
+    // average, the year adds 1, 1, 2, 2: means 1.9, 1.9, 2.9, 2.9.
+    let item = t
+        .items
+        .iter()
+        .find(|i| i.question == "leadership_support")
+        .unwrap();
+    let means: Vec<f64> = item.means.iter().map(|m| m.unwrap()).collect();
+    for (m, e) in means.iter().zip([1.9, 1.9, 2.9, 2.9]) {
+        close(*m, e);
+    }
+    // Mann-Kendall on 1.9, 1.9, 2.9, 2.9: S = 4 (pairs up: 4, ties: 2),
+    // var = (4*3*13 - 2*(2*1*9)) / 18 = (156 - 36) / 18 = 6.6667,
+    // z = (S - 1) / sqrt(var) = 3 / 2.5820 = 1.1619;
+    // scipy.stats.norm.sf(1.161895003862225) * 2 = 0.24528...
+    assert_eq!(item.test.s, 4);
+    close(item.test.variance, 120.0 / 18.0);
+    close(item.test.z, 3.0 / (120.0f64 / 18.0).sqrt());
+    // The reason trend is a finding about the whole organisation.
+    let f = a
+        .findings
+        .iter()
+        .find(|f| matches!(&f.kind, FindingKind::ReasonTrend { option, .. } if option == "pay"))
+        .unwrap();
+    assert!(f.key.0.is_empty());
+    assert_eq!(f.test, "cochran_armitage");
+}
+
+#[test]
+fn drivers_correlate_every_likert_item_with_enps_and_would_return() {
+    let org = exitcore::synthetic::generate(&exitcore::synthetic::OrgConfig {
+        exits: 3000,
+        ..Default::default()
+    })
+    .unwrap();
+    let ds = Dataset::from_records(&org.questionnaire, &org.records).dataset;
+    let a = Analysis::run(&ds, Policy::default(), &AnalysisSpec::default()).unwrap();
+    assert_eq!(a.drivers.len(), 20);
+    // The generator moves scores, eNPS and "would return" with one latent
+    // satisfaction, so every correlation is clearly positive.
+    assert!(
+        a.drivers
+            .iter()
+            .all(|d| d.spearman.rho > 0.1 && d.spearman.p_value < 1e-6),
+        "{:#?}",
+        a.drivers
+    );
 }

@@ -63,10 +63,18 @@ fn effect(kind: &FindingKind) -> Option<f64> {
             odds_ratio.ln() * 3f64.sqrt() / std::f64::consts::PI
         }
         // The rank-biserial is positive when the rest scores higher.
-        FindingKind::Item { rank_biserial, .. } => {
-            let r = -rank_biserial;
-            2.0 * r / (1.0 - r * r).sqrt()
+        FindingKind::Item { rank_biserial, .. } => d_from_r(-rank_biserial),
+        // The odds of the reason in the second half of the periods against the first.
+        FindingKind::ReasonTrend {
+            first_share,
+            second_share,
+            ..
+        } => {
+            let odds = |p: f64| p / (1.0 - p);
+            (odds(*second_share) / odds(*first_share)).ln() * 3f64.sqrt() / std::f64::consts::PI
         }
+        // Kendall's tau as a Pearson r (Greiner's relation r = sin(pi tau / 2)).
+        FindingKind::ItemTrend { tau, .. } => d_from_r((std::f64::consts::FRAC_PI_2 * tau).sin()),
     };
     // An odds ratio of 0 or infinity (nobody, or everybody, in the group
     // named the reason) has no finite size; rank it by its sign at the top.
@@ -77,6 +85,10 @@ fn effect(kind: &FindingKind) -> Option<f64> {
     } else {
         e.signum() * f64::MAX
     })
+}
+
+fn d_from_r(r: f64) -> f64 {
+    2.0 * r / (1.0 - r * r).sqrt()
 }
 
 fn group_name(key: &CellKey) -> String {
@@ -166,6 +178,52 @@ fn sentence(dataset: &Dataset, f: &Finding, lang: Lang) -> String {
                 ),
                 (Lang::En, false) => format!(
                     "Leavers from {group} name {reason} less often than the rest of the organisation ({s} vs {r})"
+                ),
+            }
+        }
+        FindingKind::ReasonTrend {
+            option,
+            first_share,
+            second_share,
+            z,
+        } => {
+            let reason = option_text(dataset, option, lang);
+            let (a, b) = (percent(*first_share, lang), percent(*second_share, lang));
+            match (lang, *z > 0.0) {
+                (Lang::Nl, true) => format!(
+                    "Vertrekkers noemen {reason} steeds vaker: {a} in de eerste helft van de periode, {b} in de tweede"
+                ),
+                (Lang::Nl, false) => format!(
+                    "Vertrekkers noemen {reason} steeds minder vaak: {a} in de eerste helft van de periode, {b} in de tweede"
+                ),
+                (Lang::En, true) => format!(
+                    "Leavers name {reason} more and more often: {a} in the first half of the period, {b} in the second"
+                ),
+                (Lang::En, false) => format!(
+                    "Leavers name {reason} less and less often: {a} in the first half of the period, {b} in the second"
+                ),
+            }
+        }
+        FindingKind::ItemTrend {
+            question,
+            first_mean,
+            second_mean,
+            tau,
+        } => {
+            let q = question_text(dataset, question, lang);
+            let (a, b) = (number(*first_mean, 1, lang), number(*second_mean, 1, lang));
+            match (lang, *tau > 0.0) {
+                (Lang::Nl, true) => format!(
+                    "De score op \u{201c}{q}\u{201d} stijgt over de tijd (gemiddeld {a} in de eerste helft van de periode, {b} in de tweede)"
+                ),
+                (Lang::Nl, false) => format!(
+                    "De score op \u{201c}{q}\u{201d} daalt over de tijd (gemiddeld {a} in de eerste helft van de periode, {b} in de tweede)"
+                ),
+                (Lang::En, true) => format!(
+                    "Scores on \u{201c}{q}\u{201d} rise over time (mean {a} in the first half of the period, {b} in the second)"
+                ),
+                (Lang::En, false) => format!(
+                    "Scores on \u{201c}{q}\u{201d} fall over time (mean {a} in the first half of the period, {b} in the second)"
                 ),
             }
         }

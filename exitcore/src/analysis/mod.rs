@@ -58,6 +58,28 @@ pub struct AnalysisSpec {
     /// discovery budget on groups too small to show anything.
     #[serde(default = "default_min_test_group")]
     pub min_test_group: u64,
+    /// Trends over exit quarters or years (none when absent).
+    #[serde(default)]
+    pub trend: Option<Period>,
+}
+
+/// A period for trends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// Calendar quarters of the exit date.
+    Quarter,
+    /// Calendar years of the exit date.
+    Year,
+}
+
+impl Period {
+    fn dimension(self) -> Dimension {
+        match self {
+            Period::Quarter => Dimension::ExitQuarter,
+            Period::Year => Dimension::ExitYear,
+        }
+    }
 }
 
 fn default_min_test_group() -> u64 {
@@ -79,6 +101,7 @@ impl Default for AnalysisSpec {
             confidence: default_confidence(),
             fdr: default_fdr(),
             min_test_group: default_min_test_group(),
+            trend: None,
         }
     }
 }
@@ -170,6 +193,23 @@ pub struct GroupResult {
     pub items: Vec<ItemScore>,
     /// eNPS.
     pub enps: Option<enps::Enps>,
+    /// Leavers with less than a year of tenure, among those whose tenure is known.
+    pub early_leavers: Option<Proportion>,
+    /// Leavers the organisation regrets losing, among those marked either way.
+    pub regrettable: Option<Proportion>,
+}
+
+/// A share of a group with its Wilson interval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Proportion {
+    /// How many have the property.
+    pub count: u64,
+    /// How many it is known for.
+    pub n: u64,
+    /// `count / n`.
+    pub share: f64,
+    /// Wilson interval of the share.
+    pub interval: Interval,
 }
 
 /// A test of whether primary reasons differ between the released groups
@@ -232,6 +272,28 @@ pub enum FindingKind {
         /// Odds ratio of the group against the rest.
         odds_ratio: f64,
     },
+    /// A primary reason is named more (or less) often over time.
+    ReasonTrend {
+        /// The reason's option id.
+        option: String,
+        /// Share in the first half of the released periods.
+        first_share: f64,
+        /// Share in the second half.
+        second_share: f64,
+        /// Signed Cochran-Armitage z (positive: rising).
+        z: f64,
+    },
+    /// A Likert item's mean rises or falls over time.
+    ItemTrend {
+        /// The question's id.
+        question: String,
+        /// Mean in the first half of the released periods.
+        first_mean: f64,
+        /// Mean in the second half.
+        second_mean: f64,
+        /// Kendall's tau of the per-period means.
+        tau: f64,
+    },
     /// A group scores a Likert item higher or lower than the rest.
     Item {
         /// The question's id.
@@ -256,7 +318,8 @@ pub struct Finding {
     /// What differs.
     #[serde(flatten)]
     pub kind: FindingKind,
-    /// Which test: `fisher_exact` (reasons) or `mann_whitney` (scores).
+    /// Which test: `fisher_exact` (reasons), `mann_whitney` (scores),
+    /// `cochran_armitage` (reason trends) or `mann_kendall` (score trends).
     pub test: &'static str,
     /// Unadjusted p-value.
     pub p_value: f64,
@@ -277,6 +340,11 @@ pub struct Analysis {
     pub overall: GroupResult,
     /// One per breakdown of the spec.
     pub breakdowns: Vec<Breakdown>,
+    /// Trends over time, when the spec asks for them.
+    pub trends: Option<Trends>,
+    /// Spearman correlations of Likert items with eNPS and with "would
+    /// return", over the whole organisation.
+    pub drivers: Vec<Driver>,
     /// Every group-versus-rest test, most significant first.
     pub findings: Vec<Finding>,
     /// The significant findings, strongest effect first, as sentences.
@@ -348,6 +416,9 @@ impl Analysis {
                 .table(t)
                 .map_err(|e| e.at_argument(&format!("by[{i}]")))?;
         }
+        if let Some(p) = spec.trend {
+            plan = plan.table(&[p.dimension()])?;
+        }
         for q in questions.all() {
             let id = &dataset.questionnaire.questions[q].id;
             plan = plan.distribution(id)?;
@@ -373,6 +444,19 @@ impl Analysis {
                 .iter()
                 .filter_map(|&q| tally(Some(q)).map(|t| (q, t)))
                 .collect(),
+            early: Tally::of_records(2, &model.record_atom, atoms, |i| {
+                let (lo, hi) = (dataset.tenure_min[i], dataset.tenure_max[i]);
+                if hi != u32::MAX && hi <= 12 {
+                    Some(1)
+                } else if lo != u32::MAX && lo >= 12 {
+                    Some(0)
+                } else {
+                    None
+                }
+            }),
+            regrettable: Tally::of_records(2, &model.record_atom, atoms, |i| {
+                dataset.regrettable[i].checked_sub(1).map(usize::from)
+            }),
             all_atoms: model.cell_atoms.first().cloned().unwrap_or_default(),
         };
         let group = |c: usize, overall: bool| -> Result<GroupResult> {
@@ -424,6 +508,26 @@ impl Analysis {
                 items,
             });
         }
+        let trends = match spec.trend {
+            Some(period) => {
+                let t = plan
+                    .table_index(&[period.dimension()])
+                    .map(|t| model.tables[t].clone());
+                match t {
+                    Some(range) => Some(ctx.trends(period, range, &release, &model.cell_atoms)?),
+                    None => None,
+                }
+            }
+            None => None,
+        };
+        if let (Some(t), Some(n)) = (&trends, overall.n) {
+            findings.extend(t.findings(n));
+        }
+        let drivers = if overall.n.is_some() {
+            drivers(dataset, &questions)?
+        } else {
+            Vec::new()
+        };
         let p: Vec<f64> = findings.iter().map(|f: &Finding| f.p_value).collect();
         for (f, q) in findings.iter_mut().zip(multitest::benjamini_hochberg(&p)) {
             f.q_value = q;
@@ -435,6 +539,8 @@ impl Analysis {
             audit: release.audit,
             overall,
             breakdowns,
+            trends,
+            drivers,
             insights: insight::insights(dataset, &findings),
             findings,
         })
@@ -448,6 +554,10 @@ struct Context<'a> {
     contributing: Option<(Tally, Vec<String>)>,
     enps: Option<Tally>,
     likert: Vec<(usize, Tally)>,
+    /// `[not early, early]` per atom.
+    early: Tally,
+    /// `[no, yes]` per atom.
+    regrettable: Tally,
     all_atoms: Vec<u32>,
 }
 
@@ -490,10 +600,14 @@ impl Context<'_> {
             contributing_reasons: Vec::new(),
             items: Vec::new(),
             enps: None,
+            early_leavers: None,
+            regrettable: None,
         };
         if n.is_none() {
             return Ok(g);
         }
+        g.early_leavers = self.proportion(&self.early, atoms)?;
+        g.regrettable = self.proportion(&self.regrettable, atoms)?;
         g.primary_reasons = self.shares(self.primary.as_ref(), atoms)?;
         g.contributing_reasons = self.shares(self.contributing.as_ref(), atoms)?;
         let (all_enps, _) = self
@@ -536,6 +650,20 @@ impl Context<'_> {
             });
         }
         Ok(g)
+    }
+
+    fn proportion(&self, tally: &Tally, atoms: &[u32]) -> Result<Option<Proportion>> {
+        let (counts, n) = tally.cell(atoms);
+        let count = counts.get(1).copied().unwrap_or(0);
+        if n == 0 {
+            return Ok(None);
+        }
+        Ok(Some(Proportion {
+            count,
+            n,
+            share: ratio(count, n),
+            interval: proportion::wilson(count, n, self.spec.confidence)?,
+        }))
     }
 
     /// The atoms of the whole organisation that are not in `atoms`.
@@ -683,4 +811,278 @@ fn ratio(a: u64, b: u64) -> f64 {
     } else {
         stats::f(a) / stats::f(b)
     }
+}
+
+/// A period of a trend: released or withheld.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodPoint {
+    /// The period (`2024-Q1`, `2024`).
+    pub label: String,
+    /// Exits in it, when released.
+    pub n: Option<u64>,
+    /// Why it is withheld, when it is.
+    pub withheld: Option<Withheld>,
+}
+
+/// A primary reason's share over time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReasonTrend {
+    /// The reason's option id.
+    pub option: String,
+    /// Share per period (`None` for withheld periods).
+    pub shares: Vec<Option<f64>>,
+    /// Cochran-Armitage test over the released periods, scored by their
+    /// position on the time line (so gaps keep their width).
+    pub test: stats::trend::TrendTest,
+    /// Share in the first half of the released periods.
+    pub first_share: f64,
+    /// Share in the second half.
+    pub second_share: f64,
+}
+
+/// A Likert item's mean over time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemTrend {
+    /// The question's id.
+    pub question: String,
+    /// Mean per period (`None` for withheld periods or no answers).
+    pub means: Vec<Option<f64>>,
+    /// Mann-Kendall test on the released periods' means.
+    pub test: stats::trend::MannKendall,
+    /// Mean in the first half of the released periods.
+    pub first_mean: f64,
+    /// Mean in the second half.
+    pub second_mean: f64,
+}
+
+/// Trends over exit periods.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trends {
+    /// Quarters or years.
+    pub period: Period,
+    /// Every period with exits, in order.
+    pub periods: Vec<PeriodPoint>,
+    /// One per primary reason.
+    pub reasons: Vec<ReasonTrend>,
+    /// One per Likert item.
+    pub items: Vec<ItemTrend>,
+}
+
+impl Trends {
+    fn findings(&self, n: u64) -> Vec<Finding> {
+        let whole = CellKey(Vec::new());
+        let reasons = self
+            .reasons
+            .iter()
+            .filter(|r| !r.test.p_value.is_nan())
+            .map(|r| Finding {
+                key: whole.clone(),
+                n,
+                kind: FindingKind::ReasonTrend {
+                    option: r.option.clone(),
+                    first_share: r.first_share,
+                    second_share: r.second_share,
+                    z: r.test.z,
+                },
+                test: "cochran_armitage",
+                p_value: r.test.p_value,
+                q_value: f64::NAN,
+                significant: false,
+            });
+        let items = self
+            .items
+            .iter()
+            .filter(|i| !i.test.p_value.is_nan())
+            .map(|i| Finding {
+                key: whole.clone(),
+                n,
+                kind: FindingKind::ItemTrend {
+                    question: i.question.clone(),
+                    first_mean: i.first_mean,
+                    second_mean: i.second_mean,
+                    tau: i.test.tau,
+                },
+                test: "mann_kendall",
+                p_value: i.test.p_value,
+                q_value: f64::NAN,
+                significant: false,
+            });
+        reasons.chain(items).collect()
+    }
+}
+
+impl Context<'_> {
+    fn trends(
+        &self,
+        period: Period,
+        range: std::ops::Range<usize>,
+        release: &crate::privacy::Release,
+        cell_atoms: &[Vec<u32>],
+    ) -> Result<Trends> {
+        let periods: Vec<PeriodPoint> = range
+            .clone()
+            .map(|c| PeriodPoint {
+                label: release.cells[c]
+                    .key
+                    .0
+                    .first()
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default(),
+                n: release.cells[c].n,
+                withheld: release.cells[c].withheld,
+            })
+            .collect();
+        let released: Vec<(usize, usize)> = range
+            .clone()
+            .enumerate()
+            .filter(|(_, c)| release.cells[*c].n.is_some())
+            .collect();
+        let half = released.len() / 2;
+        let (first, second) = released.split_at(half);
+        let scores: Vec<f64> = released.iter().map(|&(i, _)| stats::f(i as u64)).collect();
+        let mut reasons = Vec::new();
+        if let Some((tally, ids)) = &self.primary {
+            let per: Vec<(Vec<u64>, u64)> = released
+                .iter()
+                .map(|&(_, c)| tally.cell(&cell_atoms[c]))
+                .collect();
+            let totals: Vec<u64> = per.iter().map(|(_, n)| *n).collect();
+            let sum = |part: &[(usize, usize)], o: usize| -> (u64, u64) {
+                part.iter().fold((0, 0), |(x, n), &(_, c)| {
+                    let (counts, answered) = tally.cell(&cell_atoms[c]);
+                    (x + counts.get(o).copied().unwrap_or(0), n + answered)
+                })
+            };
+            for (o, id) in ids.iter().enumerate() {
+                let successes: Vec<u64> = per
+                    .iter()
+                    .map(|(counts, _)| counts.get(o).copied().unwrap_or(0))
+                    .collect();
+                let mut shares = vec![None; periods.len()];
+                for (&(i, _), (counts, n)) in released.iter().zip(&per) {
+                    shares[i] = Some(ratio(counts.get(o).copied().unwrap_or(0), *n));
+                }
+                let (x1, n1) = sum(first, o);
+                let (x2, n2) = sum(second, o);
+                reasons.push(ReasonTrend {
+                    option: id.clone(),
+                    shares,
+                    test: stats::trend::cochran_armitage(&successes, &totals, &scores)?,
+                    first_share: ratio(x1, n1),
+                    second_share: ratio(x2, n2),
+                });
+            }
+        }
+        let mut items = Vec::new();
+        for (q, tally) in &self.likert {
+            let mut means = vec![None; periods.len()];
+            let mut series = Vec::new();
+            for &(i, c) in &released {
+                let (counts, n) = tally.cell(&cell_atoms[c]);
+                if n > 0 {
+                    let m = mean::from_level_counts(&counts, 1.0, self.spec.confidence)?.mean;
+                    means[i] = Some(m);
+                    series.push(m);
+                }
+            }
+            let half_mean = |part: &[(usize, usize)]| -> Result<f64> {
+                let mut total = vec![0u64; tally.width];
+                for &(_, c) in part {
+                    for (t, x) in total.iter_mut().zip(tally.cell(&cell_atoms[c]).0) {
+                        *t += x;
+                    }
+                }
+                Ok(mean::from_level_counts(&total, 1.0, self.spec.confidence)?.mean)
+            };
+            items.push(ItemTrend {
+                question: self.dataset.questionnaire.questions[*q].id.clone(),
+                means,
+                test: stats::trend::mann_kendall(&series)?,
+                first_mean: half_mean(first)?,
+                second_mean: half_mean(second)?,
+            });
+        }
+        Ok(Trends {
+            period,
+            periods,
+            reasons,
+            items,
+        })
+    }
+}
+
+/// A Likert item's rank correlation with eNPS or with "would return".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Driver {
+    /// The Likert item's id.
+    pub question: String,
+    /// Its theme.
+    pub theme: Option<Theme>,
+    /// `enps` or `would_return`.
+    pub target: &'static str,
+    /// Spearman correlation over respondents who answered both.
+    pub spearman: stats::correlation::Spearman,
+}
+
+/// Drivers over the whole organisation (released as a whole).
+fn drivers(dataset: &Dataset, questions: &Questions) -> Result<Vec<Driver>> {
+    use crate::dataset::{AnswerColumn, LIKERT_NA, RATING_NONE};
+    let qs = &dataset.questionnaire.questions;
+    let would_return = qs.iter().position(|q| q.role == Some(Role::WouldReturn));
+    let mut out = Vec::new();
+    for &item in &questions.likert {
+        let AnswerColumn::Likert(x) = &dataset.answers[item] else {
+            continue;
+        };
+        let width = match &qs[item].kind {
+            QuestionKind::Likert { scale, .. } => scale.len(),
+            _ => continue,
+        };
+        let targets = [("enps", questions.enps), ("would_return", would_return)];
+        for (name, target) in targets {
+            let Some(t) = target else { continue };
+            let (levels, y): (usize, Box<dyn Fn(usize) -> Option<usize>>) =
+                match &dataset.answers[t] {
+                    AnswerColumn::Rating(v) => {
+                        let min = match &qs[t].kind {
+                            QuestionKind::Rating { min, .. } => *min,
+                            _ => 0,
+                        };
+                        let max = match &qs[t].kind {
+                            QuestionKind::Rating { max, .. } => *max,
+                            _ => 10,
+                        };
+                        (
+                            usize::from(max.saturating_sub(min)) + 1,
+                            Box::new(move |i| {
+                                let r = v[i];
+                                (r != RATING_NONE).then(|| usize::from(r.saturating_sub(min)))
+                            }),
+                        )
+                    }
+                    AnswerColumn::YesNo(v) => {
+                        (2, Box::new(move |i| v[i].checked_sub(1).map(usize::from)))
+                    }
+                    _ => continue,
+                };
+            let mut table = vec![vec![0u64; levels]; width];
+            for (i, &a) in x.iter().enumerate() {
+                if a == 0 || a == LIKERT_NA {
+                    continue;
+                }
+                if let (Some(row), Some(col)) = (table.get_mut(usize::from(a - 1)), y(i))
+                    && let Some(cell) = row.get_mut(col)
+                {
+                    *cell += 1;
+                }
+            }
+            out.push(Driver {
+                question: qs[item].id.clone(),
+                theme: qs[item].theme,
+                target: name,
+                spearman: stats::correlation::spearman(&table)?,
+            });
+        }
+    }
+    Ok(out)
 }
