@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::convert::{to_py, to_value};
+use crate::convert::{Num, to_py, to_value};
 use crate::errors::OrRaise;
 use crate::questionnaire::PyQuestionnaire;
+use crate::release::PyRelease;
 
 /// Validated exit records stored by column.
 #[pyclass(frozen, name = "Dataset", module = "exitcore")]
@@ -161,15 +162,26 @@ impl PyDataset {
     /// Decides a release: which cells of the given tables may be shown
     /// under `policy`, with an audit. `tables` lists dimension names
     /// (`[["org_unit"], ["org_unit", "tenure_band"]]`); `distributions`
-    /// lists questions whose answers are shown per cell.
-    #[pyo3(signature = (tables, distributions = None, policy = None))]
+    /// lists questions whose answers are shown per cell. With `ledger`, the
+    /// cells published by the releases recorded in it count as public. With
+    /// `noise`, `epsilon` and `budget` (all three or none), counts are
+    /// differentially private and `epsilon` is charged to `budget`.
+    #[pyo3(signature = (
+        tables, distributions = None, policy = None, *,
+        ledger = None, noise = None, epsilon = None, budget = None
+    ))]
+    #[allow(clippy::too_many_arguments)] // the Python signature
     fn release<'py>(
-        &self,
-        py: Python<'py>,
+        slf: &Bound<'py, Self>,
         tables: &Bound<'py, PyAny>,
         distributions: Option<&Bound<'py, PyAny>>,
         policy: Option<&crate::privacy::PyPolicy>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+        ledger: Option<&crate::release::PyLedger>,
+        noise: Option<&crate::release::PyCellNoise>,
+        epsilon: Option<Num<f64>>,
+        budget: Option<&crate::release::PyBudget>,
+    ) -> PyResult<PyRelease> {
+        let py = slf.py();
         let mut spec = serde_json::Map::new();
         spec.insert("tables".into(), to_value(tables, "tables")?);
         if let Some(d) = distributions {
@@ -178,9 +190,44 @@ impl PyDataset {
         let spec = exitcore::privacy::ReleaseSpec::from_json_value(serde_json::Value::Object(spec))
             .or_raise(py)?;
         let policy = policy.map_or_else(exitcore::privacy::Policy::default, |p| p.0);
-        let ds = &self.0;
-        let release = py.detach(|| spec.decide(ds, policy)).or_raise(py)?;
-        Ok(to_py(py, &release)?.cast_into::<PyDict>()?)
+        let dp = match (noise, epsilon, budget) {
+            (None, None, None) => None,
+            (Some(n), Some(Num(e)), Some(b)) => Some((n, e, b)),
+            (n, e, b) => {
+                let missing = [
+                    ("noise", n.is_none()),
+                    ("epsilon", e.is_none()),
+                    ("budget", b.is_none()),
+                ]
+                .iter()
+                .filter(|(_, m)| *m)
+                .map(|(name, _)| *name)
+                .collect::<Vec<_>>();
+                return Err(crate::release::arg_error(
+                    py,
+                    missing[0],
+                    format!(
+                        "a differentially private release needs noise, epsilon and budget together; missing: {}",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        };
+        let ds = &slf.get().0;
+        let decide = |l: Option<&exitcore::privacy::Ledger>| {
+            let plan = spec.plan(ds, policy, l)?;
+            match dp {
+                None => Ok(plan.decide()),
+                Some((n, e, b)) => b.with(|b| plan.decide_with_noise(&n.0, e, b)),
+            }
+        };
+        let release = py
+            .detach(|| match ledger {
+                Some(l) => l.with(|l| decide(Some(l))),
+                None => decide(None),
+            })
+            .or_raise(py)?;
+        Ok(PyRelease::new(release, slf.clone().unbind()))
     }
 
     /// Every org unit path (all levels), sorted.

@@ -54,6 +54,12 @@ create_exception!(
     ExitcoreError,
     "An argument of a call is out of its allowed range (code \"invalid_argument\")."
 );
+create_exception!(
+    exitcore,
+    BudgetExhaustedError,
+    ExitcoreError,
+    "A query would spend more privacy budget (epsilon) than is left; nothing was charged (code \"budget_exhausted\")."
+);
 
 /// The Python exception for a core error, with `code`, `field`, `problems`
 /// (and `line` for CSV errors) set on the instance.
@@ -67,6 +73,7 @@ pub fn to_py_err(py: Python<'_>, err: &exitcore::Error) -> PyErr {
         "json" => JsonError::new_err(message),
         "io" => FileError::new_err(message),
         "invalid_argument" => InvalidArgumentError::new_err(message),
+        "budget_exhausted" => BudgetExhaustedError::new_err(message),
         _ => ExitcoreError::new_err(message),
     };
     match annotate(py, &exc, err) {
@@ -111,6 +118,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         (py.get_type::<JsonError>(), "json"),
         (py.get_type::<FileError>(), "io"),
         (py.get_type::<InvalidArgumentError>(), "invalid_argument"),
+        (py.get_type::<BudgetExhaustedError>(), "budget_exhausted"),
     ];
     for (class, code) in classes {
         class.setattr("code", code)?;

@@ -10,6 +10,7 @@ mod errors;
 mod privacy;
 mod pseudonym;
 mod questionnaire;
+mod release;
 mod synthetic;
 
 use pyo3::prelude::*;
@@ -29,6 +30,10 @@ fn _exitcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(questionnaire::themes, m)?)?;
     m.add_class::<privacy::PyPolicy>()?;
     m.add_class::<privacy::PyRedactor>()?;
+    m.add_class::<release::PyRelease>()?;
+    m.add_class::<release::PyLedger>()?;
+    m.add_class::<release::PyCellNoise>()?;
+    m.add_class::<release::PyBudget>()?;
     m.add_function(wrap_pyfunction!(privacy::iban_is_valid, m)?)?;
     m.add_function(wrap_pyfunction!(privacy::bsn_is_valid, m)?)?;
     m.add_class::<synthetic::PySyntheticOrg>()?;

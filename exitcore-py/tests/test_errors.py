@@ -21,6 +21,7 @@ ALL = [
     (exitcore.JsonError, "json"),
     (exitcore.FileError, "io"),
     (exitcore.InvalidArgumentError, "invalid_argument"),
+    (exitcore.BudgetExhaustedError, "budget_exhausted"),
 ]
 
 
@@ -60,7 +61,13 @@ def _raisers(tmp_path: Path) -> list[tuple[str, Callable[[], Any]]]:
         ("json", lambda: exitcore.Dataset.from_json(q, "nope")),
         ("io", lambda: exitcore.Questionnaire.from_path(tmp_path / "missing.json")),
         ("invalid_argument", lambda: exitcore.pseudonymise(b"short", "x")),
+        ("budget_exhausted", _overspend),
     ]
+
+
+def _overspend() -> None:
+    ds = exitcore.Dataset.from_records(exitcore.Questionnaire.standard(), [record("r-1")]).dataset
+    ds.release([], noise=exitcore.CellNoise(b"0123456789abcdef"), epsilon=2.0, budget=exitcore.Budget(1.0))
 
 
 def test_every_error_carries_code_field_problems(tmp_path: Path) -> None:

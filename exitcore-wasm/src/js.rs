@@ -1,6 +1,8 @@
 //! The `#[wasm_bindgen]` surface: thin wrappers that move values across the
 //! boundary and turn every failure into a JS `Error` with a `code`.
 
+use std::rc::Rc;
+
 use exitcore::{Error, Loaded};
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
 use serde::Serialize;
@@ -75,7 +77,7 @@ pub(crate) fn string_arg(value: &JsValue, name: &str) -> Result<String, Error> {
 }
 
 /// A string (as UTF-8), a `Uint8Array` or an `ArrayBuffer` as bytes.
-fn bytes_arg(value: &JsValue, name: &str, expected: &str) -> Result<Vec<u8>, Error> {
+pub(crate) fn bytes_arg(value: &JsValue, name: &str, expected: &str) -> Result<Vec<u8>, Error> {
     if let Some(s) = value.as_string() {
         Ok(s.into_bytes())
     } else if let Some(a) = value.dyn_ref::<Uint8Array>() {
@@ -90,7 +92,7 @@ fn bytes_arg(value: &JsValue, name: &str, expected: &str) -> Result<Vec<u8>, Err
     }
 }
 
-fn type_of(value: &JsValue) -> String {
+pub(crate) fn type_of(value: &JsValue) -> String {
     if value.is_null() {
         "null".to_owned()
     } else if Array::is_array(value) {
@@ -102,7 +104,7 @@ fn type_of(value: &JsValue) -> String {
 
 /// Checks that `value` is a plain options object (or absent) whose keys are
 /// all in `known`, and returns it.
-fn options_arg(value: &JsValue, known: &[&str]) -> Result<Option<Object>, Error> {
+pub(crate) fn options_arg(value: &JsValue, known: &[&str]) -> Result<Option<Object>, Error> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
@@ -135,7 +137,13 @@ fn loaded_to_js(loaded: Loaded) -> JsResult<Object> {
     let problems = to_js(&problems)?;
     let rejected = to_js(&rejected)?;
     let out = Object::new();
-    set(&out, "dataset", &JsValue::from(Dataset { inner: dataset }));
+    set(
+        &out,
+        "dataset",
+        &JsValue::from(Dataset {
+            inner: Rc::new(dataset),
+        }),
+    );
     set(&out, "problems", &problems);
     set(&out, "rejected", &rejected);
     Ok(out)
@@ -277,7 +285,15 @@ impl JsMapping {
 /// Validated exit records, stored by column for analysis.
 #[wasm_bindgen(js_name = Dataset)]
 pub struct Dataset {
-    inner: exitcore::Dataset,
+    // Shared with the releases decided on it, which need it for comments.
+    inner: Rc<exitcore::Dataset>,
+}
+
+impl Dataset {
+    /// The core data set.
+    pub(crate) fn core(&self) -> &exitcore::Dataset {
+        &self.inner
+    }
 }
 
 #[wasm_bindgen(js_class = Dataset)]
@@ -351,14 +367,15 @@ impl Dataset {
     /// Decides a release: which cells of the given tables may be shown, and
     /// an audit. `spec` is `{ tables: [["org_unit"], ["org_unit", "tenure_band"]],
     /// distributions?: ["primary_reason"], policy?: { k, commentK, showZero } }`.
-    #[wasm_bindgen(unchecked_return_type = "Release")]
+    /// `options.ledger` counts the cells of the releases recorded in it as
+    /// public; `options.noise`, `options.epsilon` and `options.budget`
+    /// (all three or none) make the counts differentially private.
     pub fn release(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ReleaseSpec")] spec: &JsValue,
-    ) -> JsResult<JsValue> {
-        let spec = json_value(spec).map_err(|e| to_js_error(arg_error("spec", e)))?;
-        let release = crate::privacy::release(&self.inner, spec).map_err(to_js_error)?;
-        to_js(&release)
+        #[wasm_bindgen(unchecked_optional_param_type = "ReleaseOptions")] options: &JsValue,
+    ) -> JsResult<crate::release::JsRelease> {
+        crate::release::release(&self.inner, spec, options).map_err(to_js_error)
     }
 
     /// Every org unit path (all levels), sorted.

@@ -160,11 +160,15 @@ pub fn bsn_is_valid(candidate: &str) -> bool {
     privacy::bsn_is_valid(candidate)
 }
 
-/// `dataset.release({ tables, distributions, policy })`: `policy` holds the
-/// options of `new Policy(...)`; the rest is the core's release spec.
+/// `dataset.release({ tables, distributions, policy }, options)`: `policy`
+/// holds the options of `new Policy(...)`; the rest is the core's release
+/// spec. With `ledger`, earlier releases count as public; with `noise`, the
+/// counts are differentially private.
 pub(crate) fn release(
     dataset: &exitcore::Dataset,
     spec: serde_json::Value,
+    ledger: Option<&privacy::Ledger>,
+    noise: Option<(&privacy::CellNoise, f64, &mut privacy::Budget)>,
 ) -> Result<exitcore::privacy::Release, Error> {
     let serde_json::Value::Object(mut spec) = spec else {
         return Err(arg_error(
@@ -174,7 +178,41 @@ pub(crate) fn release(
     };
     let policy = policy_from_options(spec.remove("policy"))?;
     let spec = exitcore::privacy::ReleaseSpec::from_json_value(serde_json::Value::Object(spec))?;
-    spec.decide(dataset, policy)
+    let plan = spec.plan(dataset, policy, ledger)?;
+    match noise {
+        None => Ok(plan.decide()),
+        Some((n, epsilon, budget)) => plan.decide_with_noise(n, epsilon, budget),
+    }
+}
+
+/// `options.noise`, `options.epsilon` and `options.budget` together, none of
+/// them, or an error naming the first one missing.
+pub(crate) fn noise_args<N, B>(
+    noise: Option<N>,
+    epsilon: Option<f64>,
+    budget: Option<B>,
+) -> Result<Option<(N, f64, B)>, Error> {
+    match (noise, epsilon, budget) {
+        (None, None, None) => Ok(None),
+        (Some(n), Some(e), Some(b)) => Ok(Some((n, e, b))),
+        (n, e, b) => {
+            let missing: Vec<&str> = [
+                ("options.noise", n.is_none()),
+                ("options.epsilon", e.is_none()),
+                ("options.budget", b.is_none()),
+            ]
+            .into_iter()
+            .filter_map(|(name, m)| m.then_some(name))
+            .collect();
+            Err(arg_error(
+                missing.first().copied().unwrap_or("options"),
+                format!(
+                    "a differentially private release needs noise, epsilon and budget together; missing: {}",
+                    missing.join(", ")
+                ),
+            ))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -202,11 +240,50 @@ mod tests {
         })
         .unwrap();
         let ds = exitcore::Dataset::from_records(&org.questionnaire, &org.records).dataset;
-        let r = release(&ds, json!({"tables": [["org_unit"]], "policy": {"k": 7}})).unwrap();
+        let r = release(
+            &ds,
+            json!({"tables": [["org_unit"]], "policy": {"k": 7}}),
+            None,
+            None,
+        )
+        .unwrap();
         assert_eq!(r.policy.k(), 7);
         assert!(r.cells.iter().filter_map(|c| c.n).all(|n| n >= 7));
-        let e = release(&ds, json!({"tables": [["nope"]]})).unwrap_err();
+        let e = release(&ds, json!({"tables": [["nope"]]}), None, None).unwrap_err();
         assert_eq!(e.field(), Some("tables[0][0]"));
-        assert!(release(&ds, json!([1])).is_err());
+        assert!(release(&ds, json!([1]), None, None).is_err());
+    }
+
+    #[test]
+    fn noise_options_go_together_and_name_the_missing_one() {
+        assert!(noise_args::<(), ()>(None, None, None).unwrap().is_none());
+        assert!(noise_args(Some(()), Some(0.5), Some(())).unwrap().is_some());
+        let e = noise_args::<(), ()>(Some(()), None, None).unwrap_err();
+        assert_eq!(e.field(), Some("options.epsilon"));
+        assert!(e.to_string().contains("options.budget"));
+        let e = noise_args::<(), ()>(None, Some(1.0), Some(())).unwrap_err();
+        assert_eq!(e.field(), Some("options.noise"));
+        let e = noise_args::<(), ()>(Some(()), Some(1.0), None).unwrap_err();
+        assert_eq!(e.field(), Some("options.budget"));
+    }
+
+    #[test]
+    fn release_with_noise_charges_the_budget_once() {
+        let org = exitcore::synthetic::generate(&exitcore::synthetic::OrgConfig {
+            exits: 200,
+            ..Default::default()
+        })
+        .unwrap();
+        let ds = exitcore::Dataset::from_records(&org.questionnaire, &org.records).dataset;
+        let key = privacy::CellNoise::new(b"a secret key of at least 16 bytes").unwrap();
+        let mut budget = privacy::Budget::new(1.0).unwrap();
+        let spec = json!({"tables": [["org_unit"]]});
+        let a = release(&ds, spec.clone(), None, Some((&key, 0.5, &mut budget))).unwrap();
+        let b = release(&ds, spec.clone(), None, Some((&key, 0.5, &mut budget))).unwrap();
+        assert_eq!(a, b);
+        assert!(a.noise.is_some());
+        assert!((budget.spent() - 0.5).abs() < 1e-12);
+        let e = release(&ds, spec, None, Some((&key, 0.6, &mut budget))).unwrap_err();
+        assert_eq!(e.code(), "budget_exhausted");
     }
 }

@@ -188,7 +188,8 @@ export interface SyntheticOrg {
 }
 
 export type ErrorCode =
-  | "questionnaire" | "invalid_record" | "mapping" | "csv" | "json" | "io" | "invalid_argument";
+  | "questionnaire" | "invalid_record" | "mapping" | "csv" | "json" | "io" | "invalid_argument"
+  | "budget_exhausted";
 
 /** Every error thrown by exitcore is an `Error` with these properties. */
 export interface ExitcoreError extends Error {
@@ -205,16 +206,53 @@ export interface ReleaseSpec {
   distributions?: string[];
   policy?: { k?: number; commentK?: number; showZero?: boolean };
 }
+/** A cell: one `[dimension, value]` pair per dimension of its table; `[]` is the whole organisation. */
+export type CellKey = [string, string][];
 export interface CellDecision {
-  key: [string, string][];
+  key: CellKey;
   /** Present only when the cell is released. */
   n: number | null;
   withheld: "primary" | "homogeneous" | "secondary" | null;
   comments: boolean;
 }
-export interface Release {
-  policy: { k: number; comment_k: number; show_zero: boolean };
-  cells: CellDecision[];
-  audit: { cells: number; released: number; primary: number; homogeneous: number; secondary: number; comments_withheld: number };
+/** Cells considered, released, and withheld by reason. */
+export interface Audit { cells: number; released: number; primary: number; homogeneous: number; secondary: number; comments_withheld: number }
+/** A policy in its JSON form. */
+export interface PolicyDocument { k: number; comment_k: number; show_zero: boolean }
+/** How a differentially private release was noised. */
+export interface NoiseInfo {
+  /** The privacy loss charged for the release. */
+  epsilon: number;
+  /** The discrete Laplace scale of the noise on each count. */
+  scale: number;
 }
+/** A release as plain data (`Release.toJSON()`). */
+export interface ReleaseData {
+  policy: PolicyDocument;
+  cells: CellDecision[];
+  audit: Audit;
+  /** Present only for a differentially private release. */
+  noise?: NoiseInfo;
+}
+/** Options of `Dataset.release`. `noise`, `epsilon` and `budget` go together. */
+export interface ReleaseOptions {
+  /** Earlier releases of the data set: their cells count as public. */
+  ledger?: Ledger;
+  /** The secret key of the noise on counts. */
+  noise?: CellNoise;
+  /** The privacy loss of this release, charged to `budget`. */
+  epsilon?: number;
+  budget?: Budget;
+}
+/** Options of `Release.comments`. */
+export interface CommentOptions {
+  /** Names to redact besides e-mail addresses, phone numbers, IBANs and BSNs. */
+  roster?: string[];
+  /** Language of the placeholders; default `"en"`. */
+  lang?: "nl" | "en";
+}
+/** A ledger in its JSON form (opaque: respondent fingerprints and published cells). */
+export interface LedgerDocument { releases: { respondents: string; cells: CellKey[]; comment_cells: CellKey[] }[] }
+/** A budget in its JSON form: the total and every charge, replayed on load. */
+export interface BudgetDocument { total: number; charges?: { query: string; epsilon: number }[] }
 "#;

@@ -8,6 +8,9 @@ an :class:`ExitcoreError`, itself a :class:`ValueError`, with the attributes
 """
 
 from exitcore._exitcore import (
+    Budget,
+    BudgetExhaustedError,
+    CellNoise,
     CsvError,
     Dataset,
     ExitcoreError,
@@ -16,6 +19,7 @@ from exitcore._exitcore import (
     InvalidArgumentError,
     InvalidRecordError,
     JsonError,
+    Ledger,
     LoadResult,
     Mapping,
     MappingError,
@@ -24,6 +28,7 @@ from exitcore._exitcore import (
     Questionnaire,
     QuestionnaireError,
     Redactor,
+    Release,
     SyntheticOrg,
     __version__,
     bsn_is_valid,
@@ -34,6 +39,9 @@ from exitcore._exitcore import (
 )
 
 __all__ = [
+    "Budget",
+    "BudgetExhaustedError",
+    "CellNoise",
     "CsvError",
     "Dataset",
     "ExitcoreError",
@@ -42,6 +50,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidRecordError",
     "JsonError",
+    "Ledger",
     "LoadResult",
     "Mapping",
     "MappingError",
@@ -50,6 +59,7 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireError",
     "Redactor",
+    "Release",
     "SyntheticOrg",
     "__version__",
     "bsn_is_valid",

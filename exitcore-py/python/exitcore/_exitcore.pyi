@@ -2,7 +2,9 @@
 
 import os
 from collections.abc import Sequence
-from typing import Any, Final, TypedDict, final
+from typing import Any, Final, Literal, TypedDict, final
+
+from typing_extensions import NotRequired
 
 
 __all__ = [
@@ -15,6 +17,7 @@ __all__ = [
     "JsonError",
     "FileError",
     "InvalidArgumentError",
+    "BudgetExhaustedError",
     "Questionnaire",
     "Dataset",
     "LoadResult",
@@ -24,6 +27,10 @@ __all__ = [
     "pseudonymise",
     "Policy",
     "Redactor",
+    "Release",
+    "Ledger",
+    "CellNoise",
+    "Budget",
     "iban_is_valid",
     "bsn_is_valid",
     "SyntheticOrg",
@@ -74,6 +81,7 @@ class CsvError(ExitcoreError): ...
 class JsonError(ExitcoreError): ...
 class FileError(ExitcoreError): ...
 class InvalidArgumentError(ExitcoreError): ...
+class BudgetExhaustedError(ExitcoreError): ...
 
 @final
 class Questionnaire:
@@ -126,7 +134,12 @@ class Dataset:
         tables: Sequence[Sequence[str]],
         distributions: Sequence[str] | None = None,
         policy: Policy | None = None,
-    ) -> dict[str, Any]: ...
+        *,
+        ledger: Ledger | None = None,
+        noise: CellNoise | None = None,
+        epsilon: float | None = None,
+        budget: Budget | None = None,
+    ) -> Release: ...
     def org_units(self) -> list[list[str]]: ...
     def __len__(self) -> int: ...
 
@@ -204,6 +217,92 @@ class Redactor:
 
     def __new__(cls, roster: Sequence[str] = ...) -> Redactor: ...
     def redact(self, text: str, lang: str = "nl") -> str: ...
+
+class _CellDecision(TypedDict):
+    """The decision for one cell; `n` is None unless the cell is released."""
+
+    key: list[tuple[str, str]]
+    n: int | None
+    withheld: Literal["primary", "homogeneous", "secondary"] | None
+    comments: bool
+
+class _Audit(TypedDict):
+    """Cells considered, released, and withheld by reason."""
+
+    cells: int
+    released: int
+    primary: int
+    homogeneous: int
+    secondary: int
+    comments_withheld: int
+
+class _NoiseInfo(TypedDict):
+    """How a differentially private release was noised."""
+
+    epsilon: float
+    scale: float
+
+class _ReleaseDict(TypedDict):
+    policy: _PolicyDict
+    cells: list[_CellDecision]
+    audit: _Audit
+    noise: NotRequired[_NoiseInfo]
+
+_CellKey = Sequence[tuple[str, str] | Sequence[str]] | dict[str, str]
+
+@final
+class Release:
+    """A decided release: every cell, the audit, the policy and the noise."""
+
+    @property
+    def cells(self) -> list[_CellDecision]: ...
+    @property
+    def audit(self) -> _Audit: ...
+    @property
+    def policy(self) -> Policy: ...
+    @property
+    def noise(self) -> _NoiseInfo | None: ...
+    def to_dict(self) -> _ReleaseDict: ...
+    def comments(
+        self,
+        key: _CellKey,
+        question: str,
+        *,
+        roster: Sequence[str] = ...,
+        lang: str = "en",
+    ) -> list[str] | None: ...
+
+@final
+class Ledger:
+    """What earlier releases of a data set published."""
+
+    def __new__(cls) -> Ledger: ...
+    def record(self, dataset: Dataset, release: Release) -> None: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(json: str) -> Ledger: ...
+    def __len__(self) -> int: ...
+
+@final
+class CellNoise:
+    """The secret key of the noise on differentially private counts."""
+
+    def __new__(cls, key: str | _Bytes) -> CellNoise: ...
+
+@final
+class Budget:
+    """The epsilon budget of one data set."""
+
+    def __new__(cls, total_epsilon: float) -> Budget: ...
+    @property
+    def spent(self) -> float: ...
+    @property
+    def remaining(self) -> float: ...
+    @property
+    def total(self) -> float: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(json: str) -> Budget: ...
 
 def iban_is_valid(candidate: str) -> bool: ...
 def bsn_is_valid(candidate: str) -> bool: ...
