@@ -25,6 +25,7 @@
 pub mod analysis;
 mod dataset;
 mod error;
+mod headcount;
 pub mod import;
 pub mod privacy;
 mod pseudonym;
@@ -38,6 +39,7 @@ mod theme;
 
 pub use dataset::{Dataset, DatasetSummary, Loaded};
 pub use error::{Error, Problem, ProblemKind, Result};
+pub use headcount::{Headcount, HeadcountRow};
 pub use import::{ImportOptions, ImportOutcome, ImportSummary, Mapping};
 pub use pseudonym::Pseudonymiser;
 

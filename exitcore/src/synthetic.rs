@@ -151,28 +151,7 @@ pub struct Plant {
     pub odds_ratio: f64,
 }
 
-/// People in one leaf unit in one quarter, so exits become turnover rates.
-///
-/// ```
-/// use exitcore::synthetic::{OrgConfig, generate};
-/// let org = generate(&OrgConfig { exits: 100, ..OrgConfig::default() }).unwrap();
-/// let row = &org.headcount[0];
-/// assert_eq!((row.year, row.quarter), (2016, 1));
-/// assert_eq!(row.org_unit, org.units[0]);
-/// assert!(row.headcount > 0);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HeadcountRow {
-    /// Path of the leaf unit.
-    pub org_unit: Vec<String>,
-    /// The year.
-    pub year: i32,
-    /// The quarter of the year, 1-4.
-    pub quarter: u8,
-    /// People employed in the unit during the quarter.
-    pub headcount: u32,
-}
+pub use crate::headcount::HeadcountRow;
 
 /// A generated organisation: the questionnaire, the exits and the headcount.
 ///

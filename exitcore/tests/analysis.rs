@@ -302,3 +302,65 @@ fn drivers_correlate_every_likert_item_with_enps_and_would_return() {
         a.drivers
     );
 }
+
+#[test]
+fn turnover_rates_match_garwood_and_binomtest() {
+    use exitcore::analysis::AnalysisInputs;
+    use exitcore::{Headcount, HeadcountRow};
+    let ds = data();
+    // 2024, four quarters: D/A 40 people, D/B 60, D/C 20 -> 40, 60, 20 person-years.
+    let rows = ["A", "B", "C"]
+        .iter()
+        .zip([40, 60, 20])
+        .flat_map(|(team, n)| {
+            (1..=4).map(move |q| HeadcountRow {
+                org_unit: vec!["D".into(), (*team).into()],
+                year: 2024,
+                quarter: q,
+                headcount: n,
+            })
+        })
+        .collect();
+    let headcount = Headcount::new(rows).unwrap();
+    let spec = AnalysisSpec {
+        min_test_group: 10,
+        ..AnalysisSpec::by(&[&[Dimension::OrgUnit]])
+    };
+    let inputs = AnalysisInputs {
+        headcount: Some(&headcount),
+        ..AnalysisInputs::default()
+    };
+    let a = Analysis::run_with(&ds, Policy::default(), &spec, inputs).unwrap();
+    let all = a.overall.turnover.as_ref().unwrap();
+    // 25 exits over 120 person-years.
+    close(all.rate, 25.0 / 120.0);
+    // scipy.stats.chi2.ppf(0.025, 50) / 2 / 120, chi2.ppf(0.975, 52) / 2 / 120
+    close(all.interval.lower, 0.134_822_348_731_911_07);
+    close(all.interval.upper, 0.307_541_097_479_419_7);
+    let team_a = a.breakdowns[0]
+        .groups
+        .iter()
+        .find(|g| g.key.to_string() == "org_unit=D/A")
+        .unwrap()
+        .turnover
+        .as_ref()
+        .unwrap();
+    close(team_a.rate, 12.0 / 40.0);
+    close(team_a.rest_rate.unwrap(), 13.0 / 80.0);
+    // chi2.ppf(0.025, 24) / 2 / 40, chi2.ppf(0.975, 26) / 2 / 40
+    close(team_a.interval.lower, 0.155_014_377_718_055_43);
+    close(team_a.interval.upper, 0.524_039_626_204_424);
+    // scipy.stats.binomtest(12, 25, 40 / 120).pvalue
+    close(team_a.vs_rest.unwrap().p_value, 0.137_993_550_697_987_7);
+    let f = a.findings.iter().find(|f| f.test == "rate_ratio").unwrap();
+    close(f.p_value, 0.137_993_550_697_987_7);
+
+    // Headcount that misses a quarter with exits is refused.
+    let q = Questionnaire::standard();
+    let mut r = record(&q, 0, "A", "pay", 5, 3);
+    r.context.exit_date = Some("2023-05".parse().unwrap());
+    let ds = Dataset::from_records(&q, [r]).dataset;
+    let e = Analysis::run_with(&ds, Policy::default(), &spec, inputs).unwrap_err();
+    assert_eq!(e.field(), Some("headcount"));
+    assert!(e.to_string().contains("2023-Q2"), "{e}");
+}

@@ -73,6 +73,8 @@ fn effect(kind: &FindingKind) -> Option<f64> {
             let odds = |p: f64| p / (1.0 - p);
             (odds(*second_share) / odds(*first_share)).ln() * 3f64.sqrt() / std::f64::consts::PI
         }
+        // A rate ratio is an odds ratio for rare events: same conversion.
+        FindingKind::Turnover { ratio, .. } => ratio.ln() * 3f64.sqrt() / std::f64::consts::PI,
         // Kendall's tau as a Pearson r (Greiner's relation r = sin(pi tau / 2)).
         FindingKind::ItemTrend { tau, .. } => d_from_r((std::f64::consts::FRAC_PI_2 * tau).sin()),
     };
@@ -201,6 +203,31 @@ fn sentence(dataset: &Dataset, f: &Finding, lang: Lang) -> String {
                 ),
                 (Lang::En, false) => format!(
                     "Leavers name {reason} less and less often: {a} in the first half of the period, {b} in the second"
+                ),
+            }
+        }
+        FindingKind::Turnover {
+            rate,
+            rest_rate,
+            ratio,
+        } => {
+            let (a, b) = (
+                number(100.0 * rate, 1, lang),
+                number(100.0 * rest_rate, 1, lang),
+            );
+            let x = number(*ratio, 1, lang);
+            match (lang, *ratio > 1.0) {
+                (Lang::Nl, true) => format!(
+                    "Het verloop in {group} is {x}x zo hoog als in de rest van de organisatie ({a} vs {b} vertrekkers per 100 medewerkers per jaar)"
+                ),
+                (Lang::Nl, false) => format!(
+                    "Het verloop in {group} is lager dan in de rest van de organisatie ({a} vs {b} vertrekkers per 100 medewerkers per jaar)"
+                ),
+                (Lang::En, true) => format!(
+                    "Turnover in {group} is {x}x that of the rest of the organisation ({a} vs {b} leavers per 100 employees per year)"
+                ),
+                (Lang::En, false) => format!(
+                    "Turnover in {group} is lower than in the rest of the organisation ({a} vs {b} leavers per 100 employees per year)"
                 ),
             }
         }

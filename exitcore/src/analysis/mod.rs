@@ -30,7 +30,7 @@ pub use insight::Insight;
 use crate::privacy::{CellKey, Dimension, Ledger, Policy, ReleasePlan, Withheld};
 use crate::stats::{self, Interval, contingency, enps, mean, multitest, proportion, rank};
 use crate::tally::Tally;
-use crate::{Dataset, Error, QuestionKind, Result, Role, Theme};
+use crate::{Dataset, Error, Headcount, QuestionKind, Result, Role, Theme};
 
 /// What to analyse: the breakdowns (one dimension or a crossing of two),
 /// the confidence level of intervals and the false discovery rate.
@@ -197,6 +197,35 @@ pub struct GroupResult {
     pub early_leavers: Option<Proportion>,
     /// Leavers the organisation regrets losing, among those marked either way.
     pub regrettable: Option<Proportion>,
+    /// Exits per person-year, for the whole organisation and org units, when
+    /// headcount is given.
+    pub turnover: Option<Turnover>,
+}
+
+/// Exits per person-year of a group, against the rest of the organisation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Turnover {
+    /// Exits (the group's released size).
+    pub exits: u64,
+    /// Person-years of headcount.
+    pub person_years: f64,
+    /// Exits per person-year.
+    pub rate: f64,
+    /// Exact (Garwood) Poisson interval of the rate.
+    pub interval: Interval,
+    /// The rest of the organisation's rate (absent for the whole organisation).
+    pub rest_rate: Option<f64>,
+    /// Rate ratio against the rest with its exact conditional test.
+    pub vs_rest: Option<stats::rate::RateRatio>,
+}
+
+/// Optional inputs of an analysis beyond the data set.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnalysisInputs<'a> {
+    /// Earlier releases, counted as public.
+    pub ledger: Option<&'a Ledger>,
+    /// Headcount per unit and quarter, for turnover rates.
+    pub headcount: Option<&'a Headcount>,
 }
 
 /// A share of a group with its Wilson interval.
@@ -294,6 +323,15 @@ pub enum FindingKind {
         /// Kendall's tau of the per-period means.
         tau: f64,
     },
+    /// A unit's turnover rate differs from the rest of the organisation's.
+    Turnover {
+        /// Exits per person-year in the unit.
+        rate: f64,
+        /// Exits per person-year in the rest.
+        rest_rate: f64,
+        /// `rate / rest_rate`.
+        ratio: f64,
+    },
     /// A group scores a Likert item higher or lower than the rest.
     Item {
         /// The question's id.
@@ -319,6 +357,7 @@ pub struct Finding {
     #[serde(flatten)]
     pub kind: FindingKind,
     /// Which test: `fisher_exact` (reasons), `mann_whitney` (scores),
+    /// `rate_ratio` (turnover, exact conditional binomial),
     /// `cochran_armitage` (reason trends) or `mann_kendall` (score trends).
     pub test: &'static str,
     /// Unadjusted p-value.
@@ -408,7 +447,31 @@ impl Analysis {
         spec: &AnalysisSpec,
         ledger: Option<&Ledger>,
     ) -> Result<Analysis> {
+        Self::run_with(
+            dataset,
+            policy,
+            spec,
+            AnalysisInputs {
+                ledger,
+                headcount: None,
+            },
+        )
+    }
+
+    /// Runs the analysis with optional inputs: a ledger of earlier
+    /// releases, and headcount for turnover rates (the headcount must cover
+    /// every quarter in which someone left).
+    pub fn run_with(
+        dataset: &Dataset,
+        policy: Policy,
+        spec: &AnalysisSpec,
+        inputs: AnalysisInputs<'_>,
+    ) -> Result<Analysis> {
+        let ledger = inputs.ledger;
         spec.check()?;
+        if let Some(h) = inputs.headcount {
+            check_coverage(dataset, h)?;
+        }
         let questions = Questions::of(dataset);
         let mut plan = ReleasePlan::new(dataset, policy);
         for (i, t) in spec.by.iter().enumerate() {
@@ -469,7 +532,10 @@ impl Analysis {
                 overall,
             )
         };
-        let overall = group(0, true)?;
+        let mut overall = group(0, true)?;
+        if let Some(h) = inputs.headcount {
+            overall.turnover = turnover(h, &overall, None, spec.confidence)?;
+        }
         let mut breakdowns = Vec::with_capacity(spec.by.len());
         let mut findings = Vec::new();
         for dims in &spec.by {
@@ -477,10 +543,15 @@ impl Analysis {
                 continue;
             };
             let range = model.tables[t].clone();
-            let groups: Vec<GroupResult> = range
+            let mut groups: Vec<GroupResult> = range
                 .clone()
                 .map(|c| group(c, false))
                 .collect::<Result<_>>()?;
+            if let (Some(h), [Dimension::OrgUnit]) = (inputs.headcount, dims.as_slice()) {
+                for g in &mut groups {
+                    g.turnover = turnover(h, g, Some(&overall), spec.confidence)?;
+                }
+            }
             // Groups of one org tree level are disjoint; levels overlap.
             let mut levels: Vec<Option<u8>> = range.clone().map(|c| model.org_depth[c]).collect();
             levels.sort_unstable();
@@ -602,6 +673,7 @@ impl Context<'_> {
             enps: None,
             early_leavers: None,
             regrettable: None,
+            turnover: None,
         };
         if n.is_none() {
             return Ok(g);
@@ -767,6 +839,24 @@ impl Context<'_> {
                     },
                     test,
                     p_value: p,
+                    q_value: f64::NAN,
+                    significant: false,
+                });
+            }
+            if let Some(t) = &g.turnover
+                && let (Some(rr), Some(rest_rate)) = (t.vs_rest, t.rest_rate)
+                && !rr.p_value.is_nan()
+            {
+                out.push(Finding {
+                    key: g.key.clone(),
+                    n,
+                    kind: FindingKind::Turnover {
+                        rate: t.rate,
+                        rest_rate,
+                        ratio: rr.ratio,
+                    },
+                    test: "rate_ratio",
+                    p_value: rr.p_value,
                     q_value: f64::NAN,
                     significant: false,
                 });
@@ -1085,4 +1175,78 @@ fn drivers(dataset: &Dataset, questions: &Questions) -> Result<Vec<Driver>> {
         }
     }
     Ok(out)
+}
+
+/// Every quarter with an exit must have headcount, or rates would divide
+/// exits by too little exposure.
+fn check_coverage(dataset: &Dataset, headcount: &Headcount) -> Result<()> {
+    for i in 0..dataset.len {
+        let (y, m) = (i32::from(dataset.exit_year[i]), dataset.exit_month[i]);
+        if y == 0 {
+            continue;
+        }
+        let covered = if m == 0 {
+            (1..=4).any(|q| headcount.covers(y, q))
+        } else {
+            headcount.covers(y, (m - 1) / 3 + 1)
+        };
+        if !covered {
+            let span = headcount
+                .span()
+                .map(|((y0, q0), (y1, q1))| format!("{y0}-Q{q0} to {y1}-Q{q1}"))
+                .unwrap_or_default();
+            let when = if m == 0 {
+                y.to_string()
+            } else {
+                format!("{y}-Q{}", (m - 1) / 3 + 1)
+            };
+            return Err(Error::argument(
+                "headcount",
+                format!("the headcount covers {span}, but there are exits in {when}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The turnover of a released group (org unit or the whole organisation).
+fn turnover(
+    headcount: &Headcount,
+    g: &GroupResult,
+    overall: Option<&GroupResult>,
+    confidence: f64,
+) -> Result<Option<Turnover>> {
+    let Some(exits) = g.n else { return Ok(None) };
+    let path: Vec<String> = match g.key.0.as_slice() {
+        [] => Vec::new(),
+        [(Dimension::OrgUnit, label)] => label.split('/').map(str::to_owned).collect(),
+        _ => return Ok(None),
+    };
+    let person_years = headcount.person_years(&path);
+    if person_years <= 0.0 {
+        return Ok(None);
+    }
+    let mut t = Turnover {
+        exits,
+        person_years,
+        rate: stats::f(exits) / person_years,
+        interval: stats::rate::poisson_interval(exits, person_years, confidence)?,
+        rest_rate: None,
+        vs_rest: None,
+    };
+    if let Some(all) = overall.and_then(|o| o.n) {
+        let rest_py = headcount.person_years(&[]) - person_years;
+        let rest = all.saturating_sub(exits);
+        if rest_py > 0.0 {
+            t.rest_rate = Some(stats::f(rest) / rest_py);
+            t.vs_rest = Some(stats::rate::rate_ratio(
+                exits,
+                person_years,
+                rest,
+                rest_py,
+                confidence,
+            )?);
+        }
+    }
+    Ok(Some(t))
 }
