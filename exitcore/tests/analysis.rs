@@ -5,6 +5,7 @@
     clippy::expect_used,
     clippy::panic,
     clippy::float_cmp,
+    clippy::many_single_char_names,
     missing_docs
 )]
 
