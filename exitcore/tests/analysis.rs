@@ -365,3 +365,116 @@ fn turnover_rates_match_garwood_and_binomtest() {
     assert_eq!(e.field(), Some("headcount"));
     assert!(e.to_string().contains("2023-Q2"), "{e}");
 }
+
+#[test]
+fn survival_matches_lifelines_and_stops_before_a_small_interval() {
+    use exitcore::Tenure;
+    use exitcore::analysis::{AnalysisInputs, Stayer};
+    let q = Questionnaire::standard();
+    let leavers_a = [2, 2, 4, 5, 5, 7, 8, 10, 14, 20, 30, 40];
+    let leavers_b = [1, 3, 3, 6, 9, 9, 11, 18, 25, 50];
+    let mut records = Vec::new();
+    for (team, months) in [("A", &leavers_a[..]), ("B", &leavers_b[..])] {
+        for &m in months {
+            let i = records.len();
+            let mut r = record(
+                &q,
+                i,
+                team,
+                ["pay", "workload", "culture"][i % 3],
+                [10, 9, 7, 3, 0][i % 5],
+                u8::try_from(i % 5 + 1).unwrap(),
+            );
+            r.context.tenure = Some(Tenure::months(m));
+            records.push(r);
+        }
+    }
+    let ds = Dataset::from_records(&q, &records).dataset;
+    let stayer = |team: &str, m: u32| Stayer {
+        org_unit: vec!["D".into(), team.into()],
+        tenure_months: m,
+    };
+    let stayers: Vec<Stayer> = [3, 6, 12, 24, 36, 48, 60, 100]
+        .iter()
+        .map(|&m| stayer("A", m))
+        .chain([5, 10, 20, 30, 40].iter().map(|&m| stayer("B", m)))
+        .collect();
+    let inputs = AnalysisInputs {
+        stayers: Some(&stayers),
+        ..AnalysisInputs::default()
+    };
+    let spec = AnalysisSpec::by(&[&[Dimension::OrgUnit]]);
+    let a = Analysis::run_with(&ds, Policy::new(2).unwrap(), &spec, inputs).unwrap();
+    let s = a.survival.unwrap();
+    assert_eq!(s.leavers_used, 22);
+    let curve = |name: &str| s.curves.iter().find(|c| c.key.to_string() == name).unwrap();
+    // lifelines KaplanMeierFitter().fit(A + B + stayers, events) at 3, 6, ..., 120 months
+    // (survival_function_ and confidence_interval_ at the last time <= h).
+    let all = curve("(all)");
+    let expected = [
+        (
+            3,
+            0.857_142_857_142_857_3,
+            0.690_269_383_158_600_2,
+            0.937_905_458_624_672_3,
+        ),
+        (
+            6,
+            0.737_733_990_147_783_6,
+            0.556_018_236_219_313_2,
+            0.854_167_224_893_209_7,
+        ),
+        (
+            12,
+            0.543_394_857_193_252_2,
+            0.358_561_186_080_568_3,
+            0.695_797_972_474_106_7,
+        ),
+        (
+            24,
+            0.434_715_885_754_601_8,
+            0.257_791_861_373_980_1,
+            0.599_329_087_304_277_6,
+        ),
+        (
+            36,
+            0.347_772_708_603_681_3,
+            0.180_409_875_084_833_42,
+            0.521_305_275_344_399,
+        ),
+        (
+            60,
+            0.193_207_060_335_378_5,
+            0.047_507_381_765_835_66,
+            0.411_870_843_567_715_9,
+        ),
+        (
+            120,
+            0.193_207_060_335_378_5,
+            0.047_507_381_765_835_66,
+            0.411_870_843_567_715_9,
+        ),
+    ];
+    assert!(!all.truncated);
+    assert_eq!(all.points.len(), 7);
+    for (p, (h, sv, lo, hi)) in all.points.iter().zip(expected) {
+        assert_eq!(p.months, h);
+        close(p.survival, sv);
+        close(p.interval.lower, lo);
+        close(p.interval.upper, hi);
+    }
+    // Team A: one leaver between 24 and 36 months is a group of one (k = 2),
+    // so the curve stops at 24.
+    let team_a = curve("org_unit=D/A");
+    assert!(team_a.truncated);
+    assert_eq!(
+        team_a.points.iter().map(|p| p.months).collect::<Vec<_>>(),
+        [3, 6, 12, 24]
+    );
+    close(team_a.points[3].survival, 0.443_438_914_027_149_13);
+    close(team_a.points[3].interval.lower, 0.210_248_453_550_639_65);
+    // lifelines.statistics.logrank_test(A, B, ...) -> 0.14604473352877737, p 0.702344176216086
+    let cmp = s.comparisons.iter().find(|c| c.level == 1).unwrap();
+    close(cmp.logrank.statistic, 0.146_044_733_528_777_37);
+    close(cmp.logrank.p_value, 0.702_344_176_216_086);
+}

@@ -22,10 +22,12 @@
 
 mod insight;
 pub mod study;
+mod survival;
 
 use serde::{Deserialize, Serialize};
 
 pub use insight::Insight;
+pub use survival::{HORIZONS, Stayer, Survival, SurvivalComparison, SurvivalCurve, SurvivalPoint};
 
 use crate::privacy::{CellKey, Dimension, Ledger, Policy, ReleasePlan, Withheld};
 use crate::stats::{self, Interval, contingency, enps, mean, multitest, proportion, rank};
@@ -226,6 +228,8 @@ pub struct AnalysisInputs<'a> {
     pub ledger: Option<&'a Ledger>,
     /// Headcount per unit and quarter, for turnover rates.
     pub headcount: Option<&'a Headcount>,
+    /// Current staff with their tenure so far, for survival curves.
+    pub stayers: Option<&'a [Stayer]>,
 }
 
 /// A share of a group with its Wilson interval.
@@ -381,6 +385,8 @@ pub struct Analysis {
     pub breakdowns: Vec<Breakdown>,
     /// Trends over time, when the spec asks for them.
     pub trends: Option<Trends>,
+    /// Tenure survival, when current staff are given.
+    pub survival: Option<Survival>,
     /// Spearman correlations of Likert items with eNPS and with "would
     /// return", over the whole organisation.
     pub drivers: Vec<Driver>,
@@ -453,7 +459,7 @@ impl Analysis {
             spec,
             AnalysisInputs {
                 ledger,
-                headcount: None,
+                ..AnalysisInputs::default()
             },
         )
     }
@@ -594,6 +600,24 @@ impl Analysis {
         if let (Some(t), Some(n)) = (&trends, overall.n) {
             findings.extend(t.findings(n));
         }
+        let survival = match inputs.stayers {
+            Some(stayers) => {
+                let org_groups = breakdowns
+                    .iter()
+                    .find(|b| b.by == [Dimension::OrgUnit])
+                    .map(|b| b.groups.as_slice())
+                    .unwrap_or_default();
+                survival::survival(
+                    dataset,
+                    stayers,
+                    &overall,
+                    org_groups,
+                    policy.k(),
+                    spec.confidence,
+                )?
+            }
+            None => None,
+        };
         let drivers = if overall.n.is_some() {
             drivers(dataset, &questions)?
         } else {
@@ -611,6 +635,7 @@ impl Analysis {
             overall,
             breakdowns,
             trends,
+            survival,
             drivers,
             insights: insight::insights(dataset, &findings),
             findings,

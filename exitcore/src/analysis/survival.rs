@@ -1,0 +1,244 @@
+//! Tenure survival: how long people stay, from leavers' tenure at exit and
+//! current staff's tenure so far (censored), per released org unit.
+//!
+//! A full Kaplan-Meier step function would show when each leaver of a small
+//! unit left, so curves are given at fixed horizons only, and a curve stops
+//! before the first interval between horizons in which fewer than `k` (but
+//! some) of the group's leavers left: such an interval is a group of fewer
+//! than `k` people.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::GroupResult;
+use crate::privacy::{CellKey, Dimension};
+use crate::stats::Interval;
+use crate::stats::survival::{LogRank, SurvivalRow, kaplan_meier, logrank};
+use crate::{Dataset, Result};
+
+/// One current employee: where, and how many whole months so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stayer {
+    /// Path of the unit.
+    pub org_unit: Vec<String>,
+    /// Whole months employed so far.
+    pub tenure_months: u32,
+}
+
+/// The months at which curves are given.
+pub const HORIZONS: [u32; 7] = [3, 6, 12, 24, 36, 60, 120];
+
+/// The share still employed `months` after starting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurvivalPoint {
+    /// Months since starting.
+    pub months: u32,
+    /// Kaplan-Meier estimate of staying longer than `months`.
+    pub survival: f64,
+    /// Exponential-Greenwood interval.
+    pub interval: Interval,
+}
+
+/// One group's curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurvivalCurve {
+    /// The group.
+    pub key: CellKey,
+    /// The curve at each horizon up to where it is cut (see the module docs).
+    pub points: Vec<SurvivalPoint>,
+    /// Whether horizons were left out to protect a small interval.
+    pub truncated: bool,
+}
+
+/// A log-rank test across the released groups of one org tree level.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurvivalComparison {
+    /// The org tree level (0 = top).
+    pub level: u8,
+    /// The groups compared.
+    pub groups: Vec<CellKey>,
+    /// The test.
+    pub logrank: LogRank,
+}
+
+/// Tenure survival of the organisation and its released org units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Survival {
+    /// Leavers whose exact tenure is known (banded tenures cannot be used).
+    pub leavers_used: u64,
+    /// One curve per released group.
+    pub curves: Vec<SurvivalCurve>,
+    /// Log-rank tests per org tree level.
+    pub comparisons: Vec<SurvivalComparison>,
+}
+
+/// Event and censoring times per org path.
+struct Times {
+    /// Leaf path -> (months -> events).
+    events: BTreeMap<Vec<String>, BTreeMap<u32, u64>>,
+    /// Path -> (months -> censored).
+    censored: BTreeMap<Vec<String>, BTreeMap<u32, u64>>,
+}
+
+impl Times {
+    fn rows(&self, prefix: &[String]) -> Vec<SurvivalRow> {
+        let mut by_time: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
+        for (path, times) in &self.events {
+            if path.starts_with(prefix) {
+                for (&t, &n) in times {
+                    by_time.entry(t).or_default().0 += n;
+                }
+            }
+        }
+        for (path, times) in &self.censored {
+            if path.starts_with(prefix) {
+                for (&t, &n) in times {
+                    by_time.entry(t).or_default().1 += n;
+                }
+            }
+        }
+        by_time
+            .into_iter()
+            .map(|(t, (events, censored))| SurvivalRow {
+                time: f64::from(t),
+                events,
+                censored,
+            })
+            .collect()
+    }
+}
+
+fn path_of(key: &CellKey) -> Option<Vec<String>> {
+    match key.0.as_slice() {
+        [] => Some(Vec::new()),
+        [(Dimension::OrgUnit, label)] => Some(label.split('/').map(str::to_owned).collect()),
+        _ => None,
+    }
+}
+
+/// Survival for `overall` and the released org-unit `groups`.
+pub(crate) fn survival(
+    dataset: &Dataset,
+    stayers: &[Stayer],
+    overall: &GroupResult,
+    groups: &[GroupResult],
+    k: u32,
+    confidence: f64,
+) -> Result<Option<Survival>> {
+    if overall.n.is_none() {
+        return Ok(None);
+    }
+    let org = &dataset.org;
+    let mut times = Times {
+        events: BTreeMap::new(),
+        censored: BTreeMap::new(),
+    };
+    let mut leaf_paths: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut leavers_used = 0;
+    for i in 0..dataset.len {
+        let (lo, hi) = (dataset.tenure_min[i], dataset.tenure_max[i]);
+        if lo == u32::MAX || hi != lo.saturating_add(1) {
+            continue;
+        }
+        let leaf = org.leaf[i];
+        let path = leaf_paths
+            .entry(leaf)
+            .or_insert_with(|| org.path(leaf))
+            .clone();
+        *times.events.entry(path).or_default().entry(lo).or_default() += 1;
+        leavers_used += 1;
+    }
+    for s in stayers {
+        *times
+            .censored
+            .entry(s.org_unit.clone())
+            .or_default()
+            .entry(s.tenure_months)
+            .or_default() += 1;
+    }
+    let curve = |key: &CellKey| -> Result<Option<SurvivalCurve>> {
+        let Some(prefix) = path_of(key) else {
+            return Ok(None);
+        };
+        let rows = times.rows(&prefix);
+        if rows.iter().all(|r| r.events == 0) {
+            return Ok(None);
+        }
+        let km = kaplan_meier(&rows, confidence)?;
+        let mut points = Vec::new();
+        let mut truncated = false;
+        let mut from = 0u32;
+        for h in HORIZONS {
+            let events: u64 = rows
+                .iter()
+                .filter(|r| r.time >= f64::from(from) && r.time < f64::from(h))
+                .map(|r| r.events)
+                .sum();
+            if events > 0 && events < u64::from(k) {
+                truncated = true;
+                break;
+            }
+            let at = km.iter().rev().find(|p| p.time <= f64::from(h));
+            points.push(match at {
+                Some(p) => SurvivalPoint {
+                    months: h,
+                    survival: p.survival,
+                    interval: p.interval,
+                },
+                None => SurvivalPoint {
+                    months: h,
+                    survival: 1.0,
+                    interval: Interval {
+                        lower: 1.0,
+                        upper: 1.0,
+                    },
+                },
+            });
+            from = h;
+        }
+        Ok(Some(SurvivalCurve {
+            key: key.clone(),
+            points,
+            truncated,
+        }))
+    };
+    let mut curves = Vec::new();
+    curves.extend(curve(&overall.key)?);
+    let released: Vec<&GroupResult> = groups.iter().filter(|g| g.n.is_some()).collect();
+    for g in &released {
+        curves.extend(curve(&g.key)?);
+    }
+    // Org levels: groups of one level are disjoint.
+    let mut by_level: BTreeMap<usize, Vec<&GroupResult>> = BTreeMap::new();
+    for g in &released {
+        if let Some(p) = path_of(&g.key).filter(|p| !p.is_empty()) {
+            by_level.entry(p.len() - 1).or_default().push(g);
+        }
+    }
+    let mut comparisons = Vec::new();
+    for (level, gs) in by_level {
+        if gs.len() < 2 {
+            continue;
+        }
+        let tables: Vec<Vec<SurvivalRow>> = gs
+            .iter()
+            .map(|g| path_of(&g.key).map(|p| times.rows(&p)).unwrap_or_default())
+            .collect();
+        let test = logrank(&tables)?;
+        if test.p_value.is_nan() {
+            continue;
+        }
+        comparisons.push(SurvivalComparison {
+            level: u8::try_from(level).unwrap_or(u8::MAX),
+            groups: gs.iter().map(|g| g.key.clone()).collect(),
+            logrank: test,
+        });
+    }
+    Ok(Some(Survival {
+        leavers_used,
+        curves,
+        comparisons,
+    }))
+}
