@@ -3,16 +3,16 @@
 //!
 //! Entry points: `ReleasePlan::decide`, `ReleasePlan::decide_with_noise`,
 //! `ReleaseSpec::decide` / `decide_with_ledger`, `Release::comments`,
-//! `Analysis::run` / `run_with_ledger` (shares, means, eNPS, tests, trends,
-//! drivers, findings, insights). `Dataset::summary` and the import summaries
+//! `Analysis::run` / `run_with_ledger` / `run_with` (shares, means, eNPS,
+//! tests, trends, drivers, turnover, survival, findings, insights). `Dataset::summary` and the import summaries
 //! are diagnostics about the caller's own data, not releases.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use exitcore::analysis::{Analysis, AnalysisSpec, Period};
+use exitcore::analysis::{Analysis, AnalysisInputs, AnalysisSpec, Period, Stayer};
 use exitcore::privacy::{
     Budget, CellNoise, Dimension, Ledger, Policy, Redactor, Release, ReleasePlan, ReleaseSpec,
 };
-use exitcore::{Answer, Dataset, ExitRecord, Lang, Questionnaire, Tenure};
+use exitcore::{Answer, Dataset, ExitRecord, Headcount, HeadcountRow, Lang, Questionnaire, Tenure};
 
 const ALL: [Dimension; 10] = [
     Dimension::OrgUnit,
@@ -163,6 +163,32 @@ fn k_minus_one_people_release_nothing_through_any_entry_point() {
                 ..AnalysisSpec::default()
             };
             assert_analysis_silent(&Analysis::run(&ds, policy, &spec).unwrap());
+            let rows = ["A", "B"]
+                .iter()
+                .flat_map(|t| (2020..2023).flat_map(move |y| (1..=4).map(move |q| (t, y, q))))
+                .map(|(t, year, quarter)| HeadcountRow {
+                    org_unit: vec!["D".into(), (*t).into()],
+                    year,
+                    quarter,
+                    headcount: 30,
+                })
+                .collect();
+            let headcount = Headcount::new(rows).unwrap();
+            let stayers: Vec<Stayer> = (0..40)
+                .map(|i| Stayer {
+                    org_unit: vec!["D".into(), ["A", "B"][i % 2].into()],
+                    tenure_months: u32::try_from(i).unwrap(),
+                })
+                .collect();
+            let inputs = AnalysisInputs {
+                ledger: Some(&ledger),
+                headcount: Some(&headcount),
+                stayers: Some(&stayers),
+            };
+            let a = Analysis::run_with(&ds, policy, &spec, inputs).unwrap();
+            assert!(a.survival.is_none());
+            assert!(a.overall.turnover.is_none());
+            assert_analysis_silent(&a);
             assert_analysis_silent(
                 &Analysis::run_with_ledger(&ds, policy, &spec, Some(&ledger)).unwrap(),
             );
