@@ -146,6 +146,13 @@ impl PySyntheticOrg {
         Ok(to_py(py, &self.0.headcount)?.cast_into::<PyList>()?)
     }
 
+    /// Current staff with their tenure so far, as a new list of dicts on
+    /// every access (`org_unit`, `tenure_months`).
+    #[getter]
+    fn stayers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        Ok(to_py(py, &self.0.stayers)?.cast_into::<PyList>()?)
+    }
+
     /// Every org unit path.
     #[getter]
     fn units(&self) -> Vec<Vec<String>> {

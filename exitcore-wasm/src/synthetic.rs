@@ -134,7 +134,7 @@ pub(crate) fn generate_org(options: Value) -> Result<SyntheticOrg> {
 }
 
 /// A seeded synthetic organisation: `{ questionnaire, records, headcount,
-/// units }`. Options are exitcore's `OrgConfig` fields in camelCase; omitted
+/// stayers, units }`. Options are exitcore's `OrgConfig` fields in camelCase; omitted
 /// ones keep their defaults, unknown names throw (`invalid_argument`).
 #[wasm_bindgen(unchecked_return_type = "SyntheticOrg")]
 pub fn generate(
@@ -145,10 +145,12 @@ pub fn generate(
         questionnaire,
         records,
         headcount,
+        stayers,
         units,
     } = generate_org(options).map_err(to_js_error)?;
     let records = to_js(&records)?;
     let headcount = to_js(&headcount)?;
+    let stayers = to_js(&stayers)?;
     let units = to_js(&units)?;
     let out = Object::new();
     set(
@@ -160,6 +162,7 @@ pub fn generate(
     );
     set(&out, "records", &records);
     set(&out, "headcount", &headcount);
+    set(&out, "stayers", &stayers);
     set(&out, "units", &units);
     Ok(out)
 }

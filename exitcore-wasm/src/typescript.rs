@@ -184,6 +184,8 @@ export interface SyntheticOrg {
   questionnaire: Questionnaire;
   records: ExitRecord[];
   headcount: HeadcountRow[];
+  /** Current staff with their tenure so far. */
+  stayers: { org_unit: string[]; tenure_months: number }[];
   units: string[][];
 }
 

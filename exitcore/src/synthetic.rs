@@ -151,6 +151,7 @@ pub struct Plant {
     pub odds_ratio: f64,
 }
 
+pub use crate::analysis::Stayer;
 pub use crate::headcount::HeadcountRow;
 
 /// A generated organisation: the questionnaire, the exits and the headcount.
@@ -171,6 +172,9 @@ pub struct SyntheticOrg {
     pub records: Vec<ExitRecord>,
     /// Headcount per leaf unit per quarter, unit by unit in the order of `units`.
     pub headcount: Vec<HeadcountRow>,
+    /// The staff of the last quarter with their tenure so far (as many per
+    /// unit as its last headcount), for survival curves.
+    pub stayers: Vec<Stayer>,
     /// Every leaf unit's path, in tree order.
     pub units: Vec<Vec<String>>,
 }
@@ -210,12 +214,46 @@ pub fn generate(config: &OrgConfig) -> Result<SyntheticOrg> {
         &calendar,
         &mut stream(config.seed, 2),
     )?;
+    let stayers = stayers(&headcount, &mut stream(config.seed, 3));
     Ok(SyntheticOrg {
         questionnaire,
         records,
         headcount,
+        stayers,
         units: org.units,
     })
+}
+
+/// The last quarter's staff of every unit, with tenures from a mix of new,
+/// mid-career and long-serving people (integer draws only, so every
+/// platform gives the same staff).
+fn stayers(headcount: &[HeadcountRow], rng: &mut ChaCha8Rng) -> Vec<Stayer> {
+    let mut last: Vec<&HeadcountRow> = Vec::new();
+    for row in headcount {
+        match last.last_mut() {
+            Some(prev) if prev.org_unit == row.org_unit => {
+                if (row.year, row.quarter) > (prev.year, prev.quarter) {
+                    *prev = row;
+                }
+            }
+            _ => last.push(row),
+        }
+    }
+    let mut out = Vec::new();
+    for row in last {
+        for _ in 0..row.headcount {
+            let tenure_months = match rng.random_range(0..10u8) {
+                0..=2 => rng.random_range(0..24),
+                3..=7 => rng.random_range(24..120),
+                _ => rng.random_range(120..360),
+            };
+            out.push(Stayer {
+                org_unit: row.org_unit.clone(),
+                tenure_months,
+            });
+        }
+    }
+    out
 }
 
 /// Most exits one call generates: each record is a few kilobytes of objects,

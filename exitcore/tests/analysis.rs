@@ -478,3 +478,34 @@ fn survival_matches_lifelines_and_stops_before_a_small_interval() {
     close(cmp.logrank.statistic, 0.146_044_733_528_777_37);
     close(cmp.logrank.p_value, 0.702_344_176_216_086);
 }
+
+#[test]
+fn the_synthetic_organisation_supports_turnover_and_survival() {
+    use exitcore::Headcount;
+    use exitcore::analysis::AnalysisInputs;
+    let org = exitcore::synthetic::generate(&exitcore::synthetic::OrgConfig {
+        exits: 3000,
+        ..Default::default()
+    })
+    .unwrap();
+    let ds = Dataset::from_records(&org.questionnaire, &org.records).dataset;
+    let headcount = Headcount::new(org.headcount.clone()).unwrap();
+    let inputs = AnalysisInputs {
+        headcount: Some(&headcount),
+        stayers: Some(&org.stayers),
+        ..AnalysisInputs::default()
+    };
+    let spec = AnalysisSpec::by(&[&[Dimension::OrgUnit]]);
+    let a = Analysis::run_with(&ds, Policy::default(), &spec, inputs).unwrap();
+    let t = a.overall.turnover.as_ref().unwrap();
+    close(t.rate, 3000.0 / t.person_years);
+    let s = a.survival.as_ref().unwrap();
+    assert_eq!(s.leavers_used, 3000);
+    let all = &s.curves[0];
+    assert!(
+        all.points
+            .windows(2)
+            .all(|w| w[1].survival <= w[0].survival)
+    );
+    assert!(!s.comparisons.is_empty());
+}
