@@ -1,7 +1,7 @@
 //! `exitcore.Analysis`: the result of `Dataset.analyse`, as dicts, JSON
-//! and (when pandas is installed) DataFrames.
+//! and (when pandas is installed) data frames.
 //!
-//! Every number comes from the core's `Analysis`; the DataFrame accessors
+//! Every number comes from the core's `Analysis`; the data frame accessors
 //! only lay its fields out as columns.
 
 use exitcore::analysis::{Analysis, FindingKind, GroupResult};
@@ -20,7 +20,7 @@ use crate::privacy::PyPolicy;
 #[pyclass(frozen, name = "Analysis", module = "exitcore")]
 pub struct PyAnalysis(pub Analysis);
 
-/// Columns of a DataFrame, built up row by row; `None` becomes a missing value.
+/// Columns of a data frame, built up row by row; `None` becomes a missing value.
 struct Columns<'py> {
     py: Python<'py>,
     names: &'static [&'static str],
@@ -164,7 +164,7 @@ impl PyAnalysis {
             .collect())
     }
 
-    /// Primary reasons as a pandas DataFrame: one row per released group
+    /// Primary reasons as a pandas `DataFrame`: one row per released group
     /// and option, with columns `group`, `option`, `count`, `share`,
     /// `lower`, `upper` (the Wilson interval).
     fn reasons_frame<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -186,7 +186,7 @@ impl PyAnalysis {
         c.frame("reasons_frame")
     }
 
-    /// Likert items as a pandas DataFrame: one row per released group and
+    /// Likert items as a pandas `DataFrame`: one row per released group and
     /// item, with columns `group`, `question`, `theme`, `n`, `mean`,
     /// `lower`, `upper`, `rest_mean` and `p_value` (Mann-Whitney against
     /// the rest; missing for the whole organisation).
@@ -225,7 +225,7 @@ impl PyAnalysis {
         c.frame("items_frame")
     }
 
-    /// Findings as a pandas DataFrame, most significant first: `group`,
+    /// Findings as a pandas `DataFrame`, most significant first: `group`,
     /// `n`, `kind` (`reason`, `item`, `reason_trend`, `item_trend`),
     /// `subject` (the option or question), `estimate` (the group's share or
     /// mean; the second half's for trends), `reference` (the rest's; the
