@@ -230,6 +230,73 @@ impl PyDataset {
         Ok(PyRelease::new(release, slf.clone().unbind()))
     }
 
+    /// Analyses the data set on the cells a release under `policy` would
+    /// show: reason shares, item means and eNPS per group, tests across
+    /// groups, group-versus-rest findings with a false-discovery-rate
+    /// correction, and insights. `by` lists breakdowns of one or two
+    /// dimension names (`[["org_unit"], ["job_family", "tenure_band"]]`);
+    /// `trend` is `"quarter"` or `"year"`. With `ledger`, the cells
+    /// published by the releases recorded in it count as public. Argument
+    /// errors name the field (`by[0][0]`, `confidence`).
+    // Unset arguments take the core's defaults (the binding decides none);
+    // the text signature shows those defaults, and a test checks that
+    // passing them changes nothing.
+    #[pyo3(
+        signature = (
+            by = None, *, policy = None, confidence = None, fdr = None,
+            min_test_group = None, trend = None, ledger = None
+        ),
+        text_signature = "($self, by=None, *, policy=None, confidence=0.95, fdr=0.05, \
+                          min_test_group=20, trend=None, ledger=None)"
+    )]
+    #[allow(clippy::too_many_arguments)] // the Python signature
+    fn analyse(
+        &self,
+        py: Python<'_>,
+        by: Option<&Bound<'_, PyAny>>,
+        policy: Option<&crate::privacy::PyPolicy>,
+        confidence: Option<Num<f64>>,
+        fdr: Option<Num<f64>>,
+        min_test_group: Option<&Bound<'_, PyAny>>,
+        trend: Option<&Bound<'_, PyAny>>,
+        ledger: Option<&crate::release::PyLedger>,
+    ) -> PyResult<crate::analysis::PyAnalysis> {
+        // The core reads the spec, so its errors name the failing path.
+        // confidence and fdr may be NaN, which JSON cannot hold, so they are
+        // set on the parsed spec (the core checks them when it runs).
+        let mut spec = serde_json::Map::new();
+        let fields = [
+            ("by", by),
+            ("min_test_group", min_test_group),
+            ("trend", trend),
+        ];
+        for (name, value) in fields {
+            if let Some(v) = value.filter(|v| !v.is_none()) {
+                spec.insert(name.into(), to_value(v, name)?);
+            }
+        }
+        let mut spec =
+            exitcore::analysis::AnalysisSpec::from_json_value(serde_json::Value::Object(spec))
+                .or_raise(py)?;
+        if let Some(Num(c)) = confidence {
+            spec.confidence = c;
+        }
+        if let Some(Num(f)) = fdr {
+            spec.fdr = f;
+        }
+        let policy = policy.map_or_else(exitcore::privacy::Policy::default, |p| p.0);
+        let ds = &self.0;
+        let analysis = py
+            .detach(|| match ledger {
+                Some(l) => l.with(|l| {
+                    exitcore::analysis::Analysis::run_with_ledger(ds, policy, &spec, Some(l))
+                }),
+                None => exitcore::analysis::Analysis::run(ds, policy, &spec),
+            })
+            .or_raise(py)?;
+        Ok(crate::analysis::PyAnalysis(analysis))
+    }
+
     /// Every org unit path (all levels), sorted.
     fn org_units(&self) -> Vec<Vec<String>> {
         self.0.org_units()

@@ -4,6 +4,7 @@
 //! The bindings only translate (types, errors, ownership); every rule and
 //! statistic lives in the core.
 
+mod analysis;
 mod convert;
 mod dataset;
 mod errors;
@@ -34,6 +35,7 @@ fn _exitcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<release::PyLedger>()?;
     m.add_class::<release::PyCellNoise>()?;
     m.add_class::<release::PyBudget>()?;
+    m.add_class::<analysis::PyAnalysis>()?;
     m.add_function(wrap_pyfunction!(privacy::iban_is_valid, m)?)?;
     m.add_function(wrap_pyfunction!(privacy::bsn_is_valid, m)?)?;
     m.add_class::<synthetic::PySyntheticOrg>()?;

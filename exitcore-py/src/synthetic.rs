@@ -64,6 +64,7 @@ pub struct PySyntheticOrg(exitcore::synthetic::SyntheticOrg);
     start_year = None,
     comment_rate = None,
     plants = None,
+    group_effects = None,
 ))]
 #[allow(clippy::too_many_arguments)] // one keyword argument per config field
 pub fn generate(
@@ -79,6 +80,7 @@ pub fn generate(
     start_year: Option<Num<i32>>,
     comment_rate: Option<Num<f64>>,
     plants: Option<Vec<PlantArg>>,
+    group_effects: Option<bool>,
 ) -> PyResult<PySyntheticOrg> {
     let mut config = exitcore::synthetic::OrgConfig::default();
     if let Some(Num(v)) = seed {
@@ -120,6 +122,9 @@ pub fn generate(
                 odds_ratio: p.odds_ratio,
             })
             .collect();
+    }
+    if let Some(v) = group_effects {
+        config.group_effects = v;
     }
     py.detach(|| exitcore::synthetic::generate(&config))
         .map(PySyntheticOrg)

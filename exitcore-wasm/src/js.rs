@@ -378,6 +378,25 @@ impl Dataset {
         crate::release::release(&self.inner, spec, options).map_err(to_js_error)
     }
 
+    /// Analyses the data set on the cells a release would show: reason
+    /// shares, item means and eNPS per group, tests across groups,
+    /// group-versus-rest findings with a false-discovery-rate correction,
+    /// and insights in Dutch and English. `spec` is `{ by?: [["org_unit"],
+    /// ["job_family", "tenure_band"]], confidence?, fdr?, minTestGroup?,
+    /// trend?: "quarter" | "year", policy?: { k, commentK, showZero } }`
+    /// (omitted: the core's defaults); `options.ledger` counts the cells of
+    /// the releases recorded in it as public. Returns a plain object (the
+    /// analysis's JSON form, `snake_case` keys like a release's).
+    #[wasm_bindgen(unchecked_return_type = "AnalysisData")]
+    pub fn analyse(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "AnalysisSpec")] spec: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "AnalyseOptions")] options: &JsValue,
+    ) -> JsResult<JsValue> {
+        let analysis = crate::release::analyse(&self.inner, spec, options).map_err(to_js_error)?;
+        to_js(&analysis)
+    }
+
     /// Every org unit path (all levels), sorted.
     #[wasm_bindgen(js_name = orgUnits, unchecked_return_type = "string[][]")]
     pub fn org_units(&self) -> JsResult<JsValue> {

@@ -9,6 +9,7 @@
 //! `cargo build -p exitcore-wasm --target wasm32-unknown-unknown --release`
 //! and `wasm-bindgen`; see the crate's README.
 
+mod analysis;
 mod convert;
 mod js;
 mod privacy;

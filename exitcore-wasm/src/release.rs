@@ -142,6 +142,30 @@ pub(crate) fn release(
     })
 }
 
+/// `dataset.analyse(spec, options)`: `options.ledger` lends a `Ledger`, the
+/// rest is translated by `crate::analysis`.
+pub(crate) fn analyse(
+    dataset: &exitcore::Dataset,
+    spec: &JsValue,
+    options: &JsValue,
+) -> Result<exitcore::analysis::Analysis, Error> {
+    let spec = crate::js::json_value(spec).map_err(|e| arg_error("spec", e))?;
+    let ledger = match options_arg(options, &["ledger"])? {
+        None => None,
+        Some(o) => match borrow_option(&o, "ledger", "Ledger")? {
+            None => None,
+            Some(Lent::Ledger(l)) => Some(l),
+            Some(_) => return Err(arg_error("options.ledger", "expected a Ledger")),
+        },
+    };
+    let ledger = ledger
+        .as_ref()
+        .map(|l| l.try_borrow())
+        .transpose()
+        .map_err(|_| arg_error("options.ledger", "the Ledger is in use"))?;
+    crate::analysis::analyse(dataset, spec, ledger.as_deref())
+}
+
 /// A decided release: every cell (released with a count, or withheld with
 /// a reason), the audit, the policy and, when differentially private, the
 /// noise. Only `dataset.release` makes one.

@@ -43,6 +43,7 @@ struct GenerateOptions {
     start_year: Option<i32>,
     comment_rate: Option<f64>,
     plants: Option<Vec<PlantOptions>>,
+    group_effects: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +90,9 @@ pub(crate) fn org_config(options: Value) -> Result<OrgConfig> {
     }
     if let Some(v) = o.comment_rate {
         config.comment_rate = v;
+    }
+    if let Some(v) = o.group_effects {
+        config.group_effects = v;
     }
     if let Some(plants) = o.plants {
         config.plants = plants
@@ -187,6 +191,14 @@ mod tests {
         assert_eq!(c.plants.len(), 1);
         assert_eq!(c.plants[0].reason, "workload");
         assert_eq!(org_config(Value::Null).unwrap().exits, d.exits);
+        assert!(c.group_effects && d.group_effects);
+        assert!(
+            !org_config(json!({"groupEffects": false}))
+                .unwrap()
+                .group_effects
+        );
+        let err = org_config(json!({"groupEffects": "no"})).unwrap_err();
+        assert_eq!(err.field(), Some("options.groupEffects"));
     }
 
     #[test]

@@ -168,6 +168,8 @@ export interface OrgConfig {
   startYear?: number;
   commentRate?: number;
   plants?: Plant[];
+  /** Whether units and managers shift their leavers' answers (default true); false gives a null organisation. */
+  groupEffects?: boolean;
 }
 
 /** People in one leaf unit in one quarter of a synthetic organisation. */
@@ -257,4 +259,96 @@ export interface CommentOptions {
 export interface LedgerDocument { releases: { respondents: string; cells: CellKey[]; comment_cells: CellKey[] }[] }
 /** A budget in its JSON form: the total and every charge, replayed on load. */
 export interface BudgetDocument { total: number; charges?: { query: string; epsilon: number }[] }
+
+/** What `Dataset.analyse` computes; omitted fields take the core's defaults. */
+export interface AnalysisSpec {
+  /** Breakdowns, each of one or two dimensions: `[["org_unit"], ["job_family", "tenure_band"]]`. */
+  by?: string[][];
+  /** Confidence level of every interval; default 0.95. */
+  confidence?: number;
+  /** False discovery rate of the findings (Benjamini-Hochberg); default 0.05. */
+  fdr?: number;
+  /** Smallest group tested against the rest; default 20. */
+  minTestGroup?: number;
+  /** Trends over exit quarters or years; none when absent. */
+  trend?: "quarter" | "year";
+  /** The options of `new Policy(...)`; default k = 5. */
+  policy?: { k?: number; commentK?: number; showZero?: boolean };
+}
+/** Options of `Dataset.analyse`. */
+export interface AnalyseOptions {
+  /** Earlier releases of the data set: their cells count as public. */
+  ledger?: Ledger;
+}
+/** An interval; `NaN` ends where the data cannot support one. */
+export interface Interval { lower: number; upper: number }
+/** The share of respondents who chose one option. */
+export interface Share { option: string; count: number; share: number; interval: Interval }
+/** A share of a group with its Wilson interval. */
+export interface Proportion { count: number; n: number; share: number; interval: Interval }
+/** A Likert item's scores in one group. */
+export interface ItemScore {
+  question: string;
+  theme: string | null;
+  mean: { n: number; mean: number; sd: number; sem: number; interval: Interval };
+  /** Mean of the rest of the organisation (null for the whole organisation). */
+  rest_mean: number | null;
+  /** Mann-Whitney test against the rest (null when `rest_mean` is). */
+  vs_rest: { u: number; n1: number; n2: number; z: number; p_value: number; rank_biserial: number } | null;
+}
+/** Everything released about one group; a withheld group has only `key` and `withheld`. */
+export interface GroupResult {
+  key: CellKey;
+  /** The group's size, when released. */
+  n: number | null;
+  withheld: "primary" | "homogeneous" | "secondary" | null;
+  primary_reasons: Share[];
+  contributing_reasons: Share[];
+  items: ItemScore[];
+  enps: { n: number; promoters: number; detractors: number; score: number; interval: Interval } | null;
+  early_leavers: Proportion | null;
+  regrettable: Proportion | null;
+}
+/** One breakdown: its groups and the tests across them (per org tree level for org units). */
+export interface Breakdown {
+  by: string[];
+  groups: GroupResult[];
+  reasons: { level: number | null; groups: CellKey[]; chi_square: Record<string, unknown>; residuals: number[][]; small_expected: boolean }[];
+  items: { level: number | null; question: string; kruskal_wallis: Record<string, unknown> }[];
+}
+/** A group-versus-rest test (or a trend), with its p-value adjusted across the analysis. */
+export interface Finding {
+  key: CellKey;
+  n: number;
+  kind: "reason" | "item" | "reason_trend" | "item_trend";
+  /** `fisher_exact`, `mann_whitney`, `cochran_armitage` or `mann_kendall`. */
+  test: string;
+  p_value: number;
+  q_value: number;
+  significant: boolean;
+  /** The fields of the kind: `option`, `share`, `rest_share`, `odds_ratio`; `question`, `mean`, `rest_mean`, `rank_biserial`; ... */
+  [key: string]: unknown;
+}
+/** A significant finding as a sentence in Dutch and English. */
+export interface Insight {
+  finding: Finding;
+  /** Effect size on a common scale; its sign says whether the group is above the rest. */
+  effect: number;
+  nl: string;
+  en: string;
+}
+/** What `Dataset.analyse` returns: released numbers only. */
+export interface AnalysisData {
+  policy: PolicyDocument;
+  audit: Audit;
+  overall: GroupResult;
+  breakdowns: Breakdown[];
+  /** Present when the spec asks for a trend. */
+  trends: { period: "quarter" | "year"; periods: { label: string; n: number | null; withheld: string | null }[]; reasons: unknown[]; items: unknown[] } | null;
+  drivers: { question: string; theme: string | null; target: "enps" | "would_return"; spearman: Record<string, unknown> }[];
+  /** Every test, most significant first. */
+  findings: Finding[];
+  /** The significant findings, strongest effect first. */
+  insights: Insight[];
+}
 "#;

@@ -8,6 +8,7 @@ an :class:`ExitcoreError`, itself a :class:`ValueError`, with the attributes
 """
 
 from exitcore._exitcore import (
+    Analysis,
     Budget,
     BudgetExhaustedError,
     CellNoise,
@@ -39,6 +40,7 @@ from exitcore._exitcore import (
 )
 
 __all__ = [
+    "Analysis",
     "Budget",
     "BudgetExhaustedError",
     "CellNoise",
