@@ -4,7 +4,7 @@
 //! Every number comes from the core's `Analysis`; the data frame accessors
 //! only lay its fields out as columns.
 
-use exitcore::analysis::{Analysis, FindingKind, GroupResult};
+use exitcore::analysis::{Analysis, GroupResult};
 use exitcore::privacy::CellKey;
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyImportError;
@@ -132,6 +132,17 @@ impl PyAnalysis {
             .transpose()
     }
 
+    /// Tenure survival at fixed horizons per released org unit, when
+    /// current staff (`stayers`) were given; otherwise `None`.
+    #[getter]
+    fn survival<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.0
+            .survival
+            .as_ref()
+            .map(|t| Ok(to_py(py, t)?.cast_into::<PyDict>()?))
+            .transpose()
+    }
+
     /// Spearman correlations of Likert items with eNPS and "would return".
     #[getter]
     fn drivers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
@@ -250,40 +261,15 @@ impl PyAnalysis {
             ],
         );
         for f in &self.0.findings {
-            let (kind, subject, estimate, reference, statistic) = match &f.kind {
-                FindingKind::Reason {
-                    option,
-                    share,
-                    rest_share,
-                    odds_ratio,
-                } => ("reason", option, share, rest_share, odds_ratio),
-                FindingKind::Item {
-                    question,
-                    mean,
-                    rest_mean,
-                    rank_biserial,
-                } => ("item", question, mean, rest_mean, rank_biserial),
-                FindingKind::ReasonTrend {
-                    option,
-                    first_share,
-                    second_share,
-                    z,
-                } => ("reason_trend", option, second_share, first_share, z),
-                FindingKind::ItemTrend {
-                    question,
-                    first_mean,
-                    second_mean,
-                    tau,
-                } => ("item_trend", question, second_mean, first_mean, tau),
-            };
+            let r = f.kind.row();
             let row = vec![
                 c.cell(group_label(&f.key))?,
                 c.cell(f.n)?,
-                c.cell(kind)?,
-                c.cell(subject)?,
-                c.cell(*estimate)?,
-                c.cell(*reference)?,
-                c.cell(*statistic)?,
+                c.cell(r.kind)?,
+                c.cell(r.subject)?,
+                c.cell(r.estimate)?,
+                c.cell(r.reference)?,
+                c.cell(r.statistic)?,
                 c.cell(f.test)?,
                 c.cell(f.p_value)?,
                 c.cell(f.q_value)?,

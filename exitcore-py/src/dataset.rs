@@ -244,10 +244,12 @@ impl PyDataset {
     #[pyo3(
         signature = (
             by = None, *, policy = None, confidence = None, fdr = None,
-            min_test_group = None, trend = None, ledger = None
+            min_test_group = None, trend = None, ledger = None, headcount = None,
+            stayers = None
         ),
         text_signature = "($self, by=None, *, policy=None, confidence=0.95, fdr=0.05, \
-                          min_test_group=20, trend=None, ledger=None)"
+                          min_test_group=20, trend=None, ledger=None, headcount=None, \
+                          stayers=None)"
     )]
     #[allow(clippy::too_many_arguments)] // the Python signature
     fn analyse(
@@ -260,6 +262,8 @@ impl PyDataset {
         min_test_group: Option<&Bound<'_, PyAny>>,
         trend: Option<&Bound<'_, PyAny>>,
         ledger: Option<&crate::release::PyLedger>,
+        headcount: Option<&Bound<'_, PyAny>>,
+        stayers: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<crate::analysis::PyAnalysis> {
         // The core reads the spec, so its errors name the failing path.
         // confidence and fdr may be NaN, which JSON cannot hold, so they are
@@ -285,13 +289,30 @@ impl PyDataset {
             spec.fdr = f;
         }
         let policy = policy.map_or_else(exitcore::privacy::Policy::default, |p| p.0);
+        let headcount = headcount
+            .filter(|h| !h.is_none())
+            .map(|h| exitcore::Headcount::from_json_value(to_value(h, "headcount")?).or_raise(py))
+            .transpose()?;
+        let stayers = stayers
+            .filter(|s| !s.is_none())
+            .map(|s| {
+                exitcore::analysis::Stayer::list_from_json_value(to_value(s, "stayers")?)
+                    .or_raise(py)
+            })
+            .transpose()?;
         let ds = &self.0;
+        let run = |ledger: Option<&exitcore::privacy::Ledger>| {
+            let inputs = exitcore::analysis::AnalysisInputs {
+                ledger,
+                headcount: headcount.as_ref(),
+                stayers: stayers.as_deref(),
+            };
+            exitcore::analysis::Analysis::run_with(ds, policy, &spec, inputs)
+        };
         let analysis = py
             .detach(|| match ledger {
-                Some(l) => l.with(|l| {
-                    exitcore::analysis::Analysis::run_with_ledger(ds, policy, &spec, Some(l))
-                }),
-                None => exitcore::analysis::Analysis::run(ds, policy, &spec),
+                Some(l) => l.with(|l| run(Some(l))),
+                None => run(None),
             })
             .or_raise(py)?;
         Ok(crate::analysis::PyAnalysis(analysis))

@@ -88,7 +88,9 @@ def test_every_released_group_has_at_least_k(org: exitcore.SyntheticOrg, analysi
 
 def test_properties_match_the_dict_and_json(analysis: exitcore.Analysis) -> None:
     a = analysis.to_dict()
-    assert set(a) == {"policy", "audit", "overall", "breakdowns", "trends", "drivers", "findings", "insights"}
+    assert set(a) == {
+        "policy", "audit", "overall", "breakdowns", "trends", "survival", "drivers", "findings", "insights",
+    }
     assert analysis.audit == a["audit"]
     assert analysis.policy == exitcore.Policy()
     assert analysis.overall["n"] == a["overall"]["n"] == 2000
@@ -266,3 +268,24 @@ def test_generate_group_effects() -> None:
     assert len(null) == 300 and null != default
     with pytest.raises(TypeError):
         exitcore.generate(group_effects="no")  # type: ignore[arg-type]
+
+
+def test_headcount_and_stayers_give_turnover_and_survival() -> None:
+    org = exitcore.generate(seed=5, exits=2000)
+    ds = org.load().dataset
+    a = ds.analyse([["org_unit"]], headcount=org.headcount, stayers=org.stayers)
+    person_years = sum(r["headcount"] for r in org.headcount) / 4
+    t = a.overall["turnover"]
+    assert t["person_years"] == pytest.approx(person_years, rel=1e-12)
+    assert t["rate"] == pytest.approx(2000 / person_years, rel=1e-12)
+    s = a.survival
+    assert s is not None and s["leavers_used"] == 2000
+    assert ds.analyse([["org_unit"]]).survival is None
+    bad = [dict(r) for r in org.headcount[:3]]
+    bad[2]["quarter"] = 5
+    with pytest.raises(exitcore.InvalidArgumentError) as info:
+        ds.analyse(headcount=bad)
+    assert info.value.field == "headcount[2].quarter"
+    with pytest.raises(exitcore.InvalidArgumentError) as info:
+        ds.analyse(stayers=[{"org_unit": ["A"]}])
+    assert info.value.field is not None and info.value.field.startswith("stayers")

@@ -266,3 +266,75 @@ def test_tafe_survey_shares_chi_square_and_mann_whitney() -> None:
             close(f["p_value"], res.pvalue)
             checked += 1
     assert checked >= 2
+
+
+@pytest.fixture(scope="module")
+def workforce() -> tuple[Any, dict[str, Any]]:
+    org = exitcore.generate(seed=11, exits=3000)
+    ds = org.load().dataset
+    a = ds.analyse([["org_unit"]], headcount=org.headcount, stayers=org.stayers).to_dict()
+    return org, a
+
+
+def test_turnover_against_garwood_and_binomtest(workforce: tuple[Any, dict[str, Any]]) -> None:
+    org, a = workforce
+    hc = pd.DataFrame(org.headcount)
+    hc["path"] = hc["org_unit"].map("/".join)
+    total_py = hc["headcount"].sum() / 4
+    total = a["overall"]["n"]
+    groups = [g for g in a["breakdowns"][0]["groups"] if g["n"] is not None]
+    checked = 0
+    for g in [a["overall"]] + groups:
+        t = g["turnover"]
+        path = g["key"][0][1] if g["key"] else ""
+        inside = (hc["path"] == path) | hc["path"].str.startswith(path + "/") if path else hc["path"] == hc["path"]
+        person_years = hc[inside]["headcount"].sum() / 4
+        k = g["n"]
+        close(t["person_years"], person_years)
+        close(t["rate"], k / person_years)
+        # Garwood: chi2.ppf(alpha/2, 2k)/2 and chi2.ppf(1-alpha/2, 2k+2)/2, per person-year.
+        close(t["interval"]["lower"], stats.chi2.ppf(0.025, 2 * k) / 2 / person_years)
+        close(t["interval"]["upper"], stats.chi2.ppf(0.975, 2 * k + 2) / 2 / person_years)
+        if g["key"]:
+            rest_py = total_py - person_years
+            close(t["rest_rate"], (total - k) / rest_py)
+            p = stats.binomtest(k, total, person_years / total_py).pvalue
+            close(t["vs_rest"]["p_value"], p)
+            checked += 1
+    assert checked > 50
+
+
+def test_survival_against_lifelines(workforce: tuple[Any, dict[str, Any]]) -> None:
+    from lifelines import KaplanMeierFitter
+    from lifelines.statistics import multivariate_logrank_test
+
+    org, a = workforce
+    rows = [("/".join(r["context"]["org_unit"]), r["context"]["tenure"]["min_months"], 1) for r in org.records]
+    rows += [("/".join(s["org_unit"]), s["tenure_months"], 0) for s in org.stayers]
+    df = pd.DataFrame(rows, columns=["org", "months", "event"])
+    s = a["survival"]
+    assert s["leavers_used"] == len(org.records)
+
+    def inside(key: list[list[str]]) -> pd.Series:
+        if not key:
+            return pd.Series(True, index=df.index)
+        unit = key[0][1]
+        return (df["org"] == unit) | df["org"].str.startswith(unit + "/")
+
+    for curve in s["curves"][:30]:
+        sub = df[inside(curve["key"])]
+        km = KaplanMeierFitter().fit(sub["months"], sub["event"])
+        for p in curve["points"]:
+            h = p["months"]
+            close(p["survival"], float(km.survival_function_.loc[:h].iloc[-1, 0]))
+            ci = km.confidence_interval_.loc[:h].iloc[-1]
+            close(p["interval"]["lower"], float(ci.iloc[0]))
+            close(p["interval"]["upper"], float(ci.iloc[1]))
+    for cmp in s["comparisons"]:
+        label = pd.Series(-1, index=df.index)
+        for i, key in enumerate(cmp["groups"]):
+            label[inside(key)] = i
+        sub = df[label >= 0]
+        res = multivariate_logrank_test(sub["months"], label[label >= 0], sub["event"])
+        close(cmp["logrank"]["statistic"], res.test_statistic)
+        close(cmp["logrank"]["p_value"], res.p_value)

@@ -6,7 +6,7 @@
 //! `new Policy(...)`, and `options.ledger` lends a `Ledger`.
 
 use exitcore::analysis::{Analysis, AnalysisSpec};
-use exitcore::privacy::{Ledger, Policy};
+use exitcore::privacy::Policy;
 use exitcore::{Dataset, Error, Result};
 use serde_json::{Map, Value};
 
@@ -78,16 +78,20 @@ fn rename(e: Error) -> Error {
     }
 }
 
-/// `dataset.analyse(spec, { ledger })` without the JS part.
-pub(crate) fn analyse(dataset: &Dataset, spec: Value, ledger: Option<&Ledger>) -> Result<Analysis> {
+/// `dataset.analyse(spec, options)` without the JS part.
+pub(crate) fn analyse(
+    dataset: &Dataset,
+    spec: Value,
+    inputs: exitcore::analysis::AnalysisInputs<'_>,
+) -> Result<Analysis> {
     let (spec, policy) = analysis_spec(spec)?;
-    Analysis::run_with_ledger(dataset, policy, &spec, ledger).map_err(rename)
+    Analysis::run_with(dataset, policy, &spec, inputs).map_err(rename)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use exitcore::analysis::Period;
+    use exitcore::analysis::{AnalysisInputs, Period};
     use exitcore::privacy::Dimension;
     use serde_json::json;
 
@@ -135,19 +139,29 @@ mod tests {
         assert_eq!(field(json!({"trend": "month"})).as_deref(), Some("trend"));
         assert_eq!(field(json!([1])).as_deref(), Some("spec"));
         let ds = dataset(200);
-        let e = analyse(&ds, json!({"confidence": 1.5}), None).unwrap_err();
+        let e = analyse(&ds, json!({"confidence": 1.5}), AnalysisInputs::default()).unwrap_err();
         assert_eq!(
             (e.code(), e.field()),
             ("invalid_argument", Some("confidence"))
         );
-        let e = analyse(&ds, json!({"by": [["org_unit", "shoe"]]}), None).unwrap_err();
+        let e = analyse(
+            &ds,
+            json!({"by": [["org_unit", "shoe"]]}),
+            AnalysisInputs::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.field(), Some("by[0][1]"));
     }
 
     #[test]
     fn analyse_runs_the_core() {
         let ds = dataset(500);
-        let a = analyse(&ds, json!({"by": [["org_unit"]], "policy": {"k": 8}}), None).unwrap();
+        let a = analyse(
+            &ds,
+            json!({"by": [["org_unit"]], "policy": {"k": 8}}),
+            AnalysisInputs::default(),
+        )
+        .unwrap();
         assert_eq!(a.overall.n, Some(500));
         assert_eq!(a.policy.k(), 8);
         let groups = &a.breakdowns[0].groups;

@@ -150,20 +150,44 @@ pub(crate) fn analyse(
     options: &JsValue,
 ) -> Result<exitcore::analysis::Analysis, Error> {
     let spec = crate::js::json_value(spec).map_err(|e| arg_error("spec", e))?;
-    let ledger = match options_arg(options, &["ledger"])? {
+    let options = options_arg(options, &["ledger", "headcount", "stayers"])?;
+    let ledger = match &options {
         None => None,
-        Some(o) => match borrow_option(&o, "ledger", "Ledger")? {
+        Some(o) => match borrow_option(o, "ledger", "Ledger")? {
             None => None,
             Some(Lent::Ledger(l)) => Some(l),
             Some(_) => return Err(arg_error("options.ledger", "expected a Ledger")),
         },
     };
+    // Plain data options go to the core as JSON, which names bad rows.
+    let data = |name: &str| -> Result<Option<serde_json::Value>, Error> {
+        let Some(o) = &options else { return Ok(None) };
+        let value = Reflect::get(o, &JsValue::from_str(name))
+            .map_err(|_| arg_error(format!("options.{name}"), "unreadable"))?;
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        crate::js::json_value(&value)
+            .map(Some)
+            .map_err(|e| arg_error(format!("options.{name}"), e))
+    };
+    let headcount = data("headcount")?
+        .map(exitcore::Headcount::from_json_value)
+        .transpose()?;
+    let stayers = data("stayers")?
+        .map(exitcore::analysis::Stayer::list_from_json_value)
+        .transpose()?;
     let ledger = ledger
         .as_ref()
         .map(|l| l.try_borrow())
         .transpose()
         .map_err(|_| arg_error("options.ledger", "the Ledger is in use"))?;
-    crate::analysis::analyse(dataset, spec, ledger.as_deref())
+    let inputs = exitcore::analysis::AnalysisInputs {
+        ledger: ledger.as_deref(),
+        headcount: headcount.as_ref(),
+        stayers: stayers.as_deref(),
+    };
+    crate::analysis::analyse(dataset, spec, inputs)
 }
 
 /// A decided release: every cell (released with a count, or withheld with

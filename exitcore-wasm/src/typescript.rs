@@ -279,6 +279,10 @@ export interface AnalysisSpec {
 export interface AnalyseOptions {
   /** Earlier releases of the data set: their cells count as public. */
   ledger?: Ledger;
+  /** People per org unit per quarter, for turnover rates. */
+  headcount?: HeadcountRow[];
+  /** Current staff with their tenure so far, for survival curves. */
+  stayers?: { org_unit: string[]; tenure_months: number }[];
 }
 /** An interval; `NaN` ends where the data cannot support one. */
 export interface Interval { lower: number; upper: number }

@@ -178,3 +178,19 @@ test('generate takes groupEffects', () => {
   assert.notDeepEqual(nullOrg, base);
   throwsCode(() => exitcore.generate({ groupEffects: 'no' }), 'invalid_argument', 'options.groupEffects');
 });
+
+test('headcount and current staff give turnover and survival; bad rows are named', () => {
+  const org = exitcore.generate({ seed: 5, exits: 2000 });
+  const data = exitcore.Dataset.fromRecords(org.questionnaire, org.records).dataset;
+  const a = data.analyse({ by: [['org_unit']] }, { headcount: org.headcount, stayers: org.stayers });
+  assertPlain(a);
+  const personYears = org.headcount.reduce((s, r) => s + r.headcount, 0) / 4;
+  assert.ok(Math.abs(a.overall.turnover.person_years - personYears) < 1e-9 * personYears);
+  assert.ok(Math.abs(a.overall.turnover.rate - 2000 / personYears) < 1e-12);
+  assert.equal(a.survival.leavers_used, 2000);
+  assert.ok(a.survival.curves.length > 1);
+  const bad = org.headcount.slice(0, 3).map((r) => ({ ...r }));
+  bad[2].quarter = 5;
+  throwsCode(() => data.analyse({}, { headcount: bad }), 'invalid_argument', 'headcount[2].quarter');
+  throwsCode(() => data.analyse({}, { stayers: [{ org_unit: ['A'] }] }), 'invalid_argument');
+});

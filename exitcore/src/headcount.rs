@@ -89,6 +89,17 @@ impl Headcount {
         Ok(Headcount { by_unit, quarters })
     }
 
+    /// Reads rows from JSON-like data (a list of `{org_unit, year, quarter,
+    /// headcount}`), naming the path of any error (`headcount[3].quarter`).
+    pub fn from_json_value(value: serde_json::Value) -> Result<Self> {
+        let rows: Vec<HeadcountRow> =
+            serde_path_to_error::deserialize(value).map_err(|e| Error::InvalidArgument {
+                name: format!("headcount{}", path_suffix(&e.path().to_string())),
+                message: e.inner().to_string(),
+            })?;
+        Self::new(rows)
+    }
+
     /// Person-years of the unit at `path` and everything under it.
     pub fn person_years(&self, path: &[String]) -> f64 {
         self.by_unit
@@ -106,5 +117,16 @@ impl Headcount {
     /// The first and last quarter covered.
     pub fn span(&self) -> Option<((i32, u8), (i32, u8))> {
         Some((*self.quarters.first()?, *self.quarters.last()?))
+    }
+}
+
+/// `[3].quarter` for a serde path `[3].quarter`, nothing for the root `.`.
+pub(crate) fn path_suffix(path: &str) -> String {
+    if path == "." {
+        String::new()
+    } else if path.starts_with('[') {
+        path.to_owned()
+    } else {
+        format!(".{path}")
     }
 }

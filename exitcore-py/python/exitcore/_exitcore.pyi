@@ -1,7 +1,7 @@
 """Type stubs of the compiled module ``exitcore._exitcore``."""
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping as _Mapping, Sequence
 from typing import Any, Final, Literal, TypedDict, final
 
 from typing_extensions import NotRequired
@@ -151,6 +151,8 @@ class Dataset:
         min_test_group: int = 20,
         trend: Literal["quarter", "year"] | None = None,
         ledger: Ledger | None = None,
+        headcount: Sequence[_Mapping[str, Any]] | None = None,
+        stayers: Sequence[_Mapping[str, Any]] | None = None,
     ) -> Analysis: ...
     def org_units(self) -> list[list[str]]: ...
     def __len__(self) -> int: ...
@@ -340,6 +342,8 @@ class Analysis:
     def breakdowns(self) -> list[dict[str, Any]]: ...
     @property
     def trends(self) -> dict[str, Any] | None: ...
+    @property
+    def survival(self) -> dict[str, Any] | None: ...
     @property
     def drivers(self) -> list[dict[str, Any]]: ...
     @property

@@ -349,6 +349,66 @@ pub enum FindingKind {
     },
 }
 
+/// A finding flattened for a table row: what kind, about what, the group's
+/// value, the comparison value and the effect statistic.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FindingRow<'a> {
+    /// `reason`, `item`, `turnover`, `reason_trend` or `item_trend`.
+    pub kind: &'static str,
+    /// The reason option or question id (`turnover` for turnover).
+    pub subject: &'a str,
+    /// The group's share, mean or rate (the second half's, for trends).
+    pub estimate: f64,
+    /// The rest's share, mean or rate (the first half's, for trends).
+    pub reference: f64,
+    /// Odds ratio, rank-biserial, rate ratio, trend z or Kendall's tau.
+    pub statistic: f64,
+}
+
+impl FindingKind {
+    /// The finding as one flat row.
+    pub fn row(&self) -> FindingRow<'_> {
+        let row = |kind, subject, estimate, reference, statistic| FindingRow {
+            kind,
+            subject,
+            estimate,
+            reference,
+            statistic,
+        };
+        match self {
+            FindingKind::Reason {
+                option,
+                share,
+                rest_share,
+                odds_ratio,
+            } => row("reason", option, *share, *rest_share, *odds_ratio),
+            FindingKind::Item {
+                question,
+                mean,
+                rest_mean,
+                rank_biserial,
+            } => row("item", question, *mean, *rest_mean, *rank_biserial),
+            FindingKind::Turnover {
+                rate,
+                rest_rate,
+                ratio,
+            } => row("turnover", "turnover", *rate, *rest_rate, *ratio),
+            FindingKind::ReasonTrend {
+                option,
+                first_share,
+                second_share,
+                z,
+            } => row("reason_trend", option, *second_share, *first_share, *z),
+            FindingKind::ItemTrend {
+                question,
+                first_mean,
+                second_mean,
+                tau,
+            } => row("item_trend", question, *second_mean, *first_mean, *tau),
+        }
+    }
+}
+
 /// A group-versus-rest test, with its p-value adjusted for every test of
 /// the analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]

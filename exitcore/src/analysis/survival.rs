@@ -27,6 +27,20 @@ pub struct Stayer {
     pub tenure_months: u32,
 }
 
+impl Stayer {
+    /// Reads a list of current staff from JSON-like data, naming the path
+    /// of any error (`stayers[2].tenure_months`).
+    pub fn list_from_json_value(value: serde_json::Value) -> crate::Result<Vec<Stayer>> {
+        serde_path_to_error::deserialize(value).map_err(|e| crate::Error::InvalidArgument {
+            name: format!(
+                "stayers{}",
+                crate::headcount::path_suffix(&e.path().to_string())
+            ),
+            message: e.inner().to_string(),
+        })
+    }
+}
+
 /// The months at which curves are given.
 pub const HORIZONS: [u32; 7] = [3, 6, 12, 24, 36, 60, 120];
 
