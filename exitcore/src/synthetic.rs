@@ -638,7 +638,7 @@ fn group_theme(group: usize) -> usize {
     }
 }
 
-const COMMENTS_NL: [[&str; 6]; GROUPS] = [
+pub(crate) const COMMENTS_NL: [[&str; 6]; GROUPS] = [
     [
         "Mijn leidinggevende gaf weinig feedback.",
         "Ik had nauwelijks contact met mijn leidinggevende.",
@@ -761,7 +761,7 @@ const COMMENTS_NL: [[&str; 6]; GROUPS] = [
     ],
 ];
 
-const COMMENTS_EN: [[&str; 6]; GROUPS] = [
+pub(crate) const COMMENTS_EN: [[&str; 6]; GROUPS] = [
     [
         "My manager rarely gave feedback.",
         "I hardly ever spoke to my manager.",

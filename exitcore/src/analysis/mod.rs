@@ -20,7 +20,9 @@
 //! assert!(a.breakdowns.iter().flat_map(|b| &b.groups).filter_map(|g| g.n).all(|n| n >= 5));
 //! ```
 
+pub mod comments;
 mod insight;
+mod lexicon;
 pub mod study;
 mod survival;
 
