@@ -132,6 +132,13 @@ impl PyAnalysis {
             .transpose()
     }
 
+    /// Themes and distinctive words of the comments, per cell whose
+    /// comments may be shown.
+    #[getter]
+    fn comments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        Ok(to_py(py, &self.0.comments)?.cast_into::<PyList>()?)
+    }
+
     /// Tenure survival at fixed horizons per released org unit, when
     /// current staff (`stayers`) were given; otherwise `None`.
     #[getter]

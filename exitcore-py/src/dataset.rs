@@ -245,11 +245,11 @@ impl PyDataset {
         signature = (
             by = None, *, policy = None, confidence = None, fdr = None,
             min_test_group = None, trend = None, ledger = None, headcount = None,
-            stayers = None
+            stayers = None, roster = None, lang = None, comments = None
         ),
         text_signature = "($self, by=None, *, policy=None, confidence=0.95, fdr=0.05, \
                           min_test_group=20, trend=None, ledger=None, headcount=None, \
-                          stayers=None)"
+                          stayers=None, roster=None, lang=\"en\", comments=True)"
     )]
     #[allow(clippy::too_many_arguments)] // the Python signature
     fn analyse(
@@ -264,6 +264,9 @@ impl PyDataset {
         ledger: Option<&crate::release::PyLedger>,
         headcount: Option<&Bound<'_, PyAny>>,
         stayers: Option<&Bound<'_, PyAny>>,
+        roster: Option<Vec<String>>,
+        lang: Option<&Bound<'_, PyAny>>,
+        comments: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<crate::analysis::PyAnalysis> {
         // The core reads the spec, so its errors name the failing path.
         // confidence and fdr may be NaN, which JSON cannot hold, so they are
@@ -273,6 +276,8 @@ impl PyDataset {
             ("by", by),
             ("min_test_group", min_test_group),
             ("trend", trend),
+            ("lang", lang),
+            ("comments", comments),
         ];
         for (name, value) in fields {
             if let Some(v) = value.filter(|v| !v.is_none()) {
@@ -300,12 +305,17 @@ impl PyDataset {
                     .or_raise(py)
             })
             .transpose()?;
+        let redactor = roster
+            .map(exitcore::privacy::Redactor::new)
+            .transpose()
+            .or_raise(py)?;
         let ds = &self.0;
         let run = |ledger: Option<&exitcore::privacy::Ledger>| {
             let inputs = exitcore::analysis::AnalysisInputs {
                 ledger,
                 headcount: headcount.as_ref(),
                 stayers: stayers.as_deref(),
+                redactor: redactor.as_ref(),
             };
             exitcore::analysis::Analysis::run_with(ds, policy, &spec, inputs)
         };

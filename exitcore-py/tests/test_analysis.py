@@ -89,7 +89,8 @@ def test_every_released_group_has_at_least_k(org: exitcore.SyntheticOrg, analysi
 def test_properties_match_the_dict_and_json(analysis: exitcore.Analysis) -> None:
     a = analysis.to_dict()
     assert set(a) == {
-        "policy", "audit", "overall", "breakdowns", "trends", "survival", "drivers", "findings", "insights",
+        "policy", "audit", "overall", "breakdowns", "trends", "survival", "comments", "drivers", "findings",
+        "insights",
     }
     assert analysis.audit == a["audit"]
     assert analysis.policy == exitcore.Policy()
@@ -289,3 +290,17 @@ def test_headcount_and_stayers_give_turnover_and_survival() -> None:
     with pytest.raises(exitcore.InvalidArgumentError) as info:
         ds.analyse(stayers=[{"org_unit": ["A"]}])
     assert info.value.field is not None and info.value.field.startswith("stayers")
+
+
+def test_comment_summaries_with_a_roster() -> None:
+    org = exitcore.generate(seed=5, exits=2000)
+    ds = org.load().dataset
+    a = ds.analyse([["org_unit"]], roster=["Jan de Vries"], lang="nl")
+    assert a.comments
+    released = {json.dumps(g["key"]): g["n"] for g in [a.overall, *a.breakdowns[0]["groups"]] if g["n"]}
+    for c in a.comments:
+        assert released[json.dumps(c["key"])] >= 10
+        assert all(w["comments"] >= 3 for w in c["words"])
+    assert ds.analyse([["org_unit"]], comments=False).comments == []
+    with pytest.raises(exitcore.InvalidArgumentError):
+        ds.analyse(roster=["J"])

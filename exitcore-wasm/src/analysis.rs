@@ -14,12 +14,14 @@ use crate::convert::arg_error;
 use crate::privacy::policy_from_options;
 
 /// The spec's JS names and the core's names for them.
-const NAMES: [(&str, &str); 5] = [
+const NAMES: [(&str, &str); 7] = [
     ("by", "by"),
     ("confidence", "confidence"),
     ("fdr", "fdr"),
     ("minTestGroup", "min_test_group"),
     ("trend", "trend"),
+    ("lang", "lang"),
+    ("comments", "comments"),
 ];
 
 /// The JS name of a path in the core's spec (`min_test_group` becomes

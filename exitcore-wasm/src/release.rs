@@ -150,7 +150,7 @@ pub(crate) fn analyse(
     options: &JsValue,
 ) -> Result<exitcore::analysis::Analysis, Error> {
     let spec = crate::js::json_value(spec).map_err(|e| arg_error("spec", e))?;
-    let options = options_arg(options, &["ledger", "headcount", "stayers"])?;
+    let options = options_arg(options, &["ledger", "headcount", "stayers", "roster"])?;
     let ledger = match &options {
         None => None,
         Some(o) => match borrow_option(o, "ledger", "Ledger")? {
@@ -177,6 +177,10 @@ pub(crate) fn analyse(
     let stayers = data("stayers")?
         .map(exitcore::analysis::Stayer::list_from_json_value)
         .transpose()?;
+    let roster: Option<Vec<String>> = data("roster")?
+        .map(|v| serde_json::from_value(v).map_err(|e| arg_error("options.roster", e.to_string())))
+        .transpose()?;
+    let redactor = roster.map(exitcore::privacy::Redactor::new).transpose()?;
     let ledger = ledger
         .as_ref()
         .map(|l| l.try_borrow())
@@ -186,6 +190,7 @@ pub(crate) fn analyse(
         ledger: ledger.as_deref(),
         headcount: headcount.as_ref(),
         stayers: stayers.as_deref(),
+        redactor: redactor.as_ref(),
     };
     crate::analysis::analyse(dataset, spec, inputs)
 }

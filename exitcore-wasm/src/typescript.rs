@@ -272,6 +272,10 @@ export interface AnalysisSpec {
   minTestGroup?: number;
   /** Trends over exit quarters or years; none when absent. */
   trend?: "quarter" | "year";
+  /** Language of comment placeholders and stemming fallback; default "en". */
+  lang?: "nl" | "en";
+  /** Summarise the comments (themes, distinctive words); default true. */
+  comments?: boolean;
   /** The options of `new Policy(...)`; default k = 5. */
   policy?: { k?: number; commentK?: number; showZero?: boolean };
 }
@@ -283,6 +287,8 @@ export interface AnalyseOptions {
   headcount?: HeadcountRow[];
   /** Current staff with their tenure so far, for survival curves. */
   stayers?: { org_unit: string[]; tenure_months: number }[];
+  /** Names redacted from comments before they are summarised. */
+  roster?: string[];
 }
 /** An interval; `NaN` ends where the data cannot support one. */
 export interface Interval { lower: number; upper: number }

@@ -42,7 +42,9 @@ const analysis = ds.analyse({ by: [['org_unit'], ['job_family', 'tenure_band']],
 
 test('analyse returns the plain serde form with released groups of at least k', () => {
   assertPlain(analysis);
-  assert.deepEqual(Object.keys(analysis).sort(), ['audit', 'breakdowns', 'drivers', 'findings', 'insights', 'overall', 'policy', 'trends']);
+  assert.deepEqual(Object.keys(analysis).sort(), [
+    'audit', 'breakdowns', 'comments', 'drivers', 'findings', 'insights', 'overall', 'policy', 'survival', 'trends',
+  ]);
   assert.deepEqual(analysis.policy, { k: 5, comment_k: 10, show_zero: false });
   assert.equal(analysis.overall.n, 2000);
   assert.deepEqual(analysis.overall.key, []);
@@ -193,4 +195,18 @@ test('headcount and current staff give turnover and survival; bad rows are named
   bad[2].quarter = 5;
   throwsCode(() => data.analyse({}, { headcount: bad }), 'invalid_argument', 'headcount[2].quarter');
   throwsCode(() => data.analyse({}, { stayers: [{ org_unit: ['A'] }] }), 'invalid_argument');
+});
+
+test('comment summaries come from cells that may show comments; a roster is accepted', () => {
+  const org = exitcore.generate({ seed: 5, exits: 2000 });
+  const data = exitcore.Dataset.fromRecords(org.questionnaire, org.records).dataset;
+  const a = data.analyse({ by: [['org_unit']], lang: 'nl' }, { roster: ['Jan de Vries'] });
+  assert.ok(a.comments.length > 0);
+  const released = new Map(groupsOf(a).filter((g) => g.n !== null).map((g) => [JSON.stringify(g.key), g.n]));
+  for (const c of a.comments) {
+    assert.ok(released.get(JSON.stringify(c.key)) >= 10);
+    assert.ok(c.words.every((w) => w.comments >= 3));
+  }
+  assert.deepEqual(data.analyse({ by: [['org_unit']], comments: false }).comments, []);
+  throwsCode(() => data.analyse({}, { roster: ['J'] }), 'invalid_argument');
 });

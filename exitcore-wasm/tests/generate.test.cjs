@@ -8,7 +8,7 @@ const { Questionnaire, Dataset, generate } = exitcore;
 test('generate returns a plain synthetic organisation whose records load cleanly', () => {
   const org = generate({ seed: 1, exits: 300 });
   assert.equal(Object.getPrototypeOf(org), Object.prototype);
-  assert.deepEqual(Object.keys(org), ['questionnaire', 'records', 'headcount', 'units']);
+  assert.deepEqual(Object.keys(org), ['questionnaire', 'records', 'headcount', 'stayers', 'units']);
   assert.ok(org.questionnaire instanceof Questionnaire);
   assert.equal(org.records.length, 300);
   assertPlain(org.records);

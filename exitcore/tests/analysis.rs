@@ -509,3 +509,37 @@ fn the_synthetic_organisation_supports_turnover_and_survival() {
     );
     assert!(!s.comparisons.is_empty());
 }
+
+#[test]
+fn comment_summaries_come_only_from_cells_that_may_show_comments() {
+    let org = exitcore::synthetic::generate(&exitcore::synthetic::OrgConfig {
+        exits: 3000,
+        ..Default::default()
+    })
+    .unwrap();
+    let ds = Dataset::from_records(&org.questionnaire, &org.records).dataset;
+    let spec = AnalysisSpec::by(&[&[Dimension::OrgUnit]]);
+    let a = Analysis::run(&ds, Policy::default(), &spec).unwrap();
+    assert!(a.comments.len() > 10);
+    let released: std::collections::HashMap<String, u64> = a.breakdowns[0]
+        .groups
+        .iter()
+        .chain([&a.overall])
+        .filter_map(|g| g.n.map(|n| (g.key.to_string(), n)))
+        .collect();
+    for c in &a.comments {
+        // Comment cells are released cells of at least the comment threshold.
+        assert!(released[&c.key.to_string()] >= 10, "{}", c.key);
+        assert!(c.words.iter().all(|w| w.comments >= 3));
+    }
+    let off = AnalysisSpec {
+        comments: false,
+        ..spec
+    };
+    assert!(
+        Analysis::run(&ds, Policy::default(), &off)
+            .unwrap()
+            .comments
+            .is_empty()
+    );
+}

@@ -110,6 +110,7 @@ fn assert_analysis_silent(a: &Analysis) {
         assert!(b["items"].as_array().unwrap().is_empty());
     }
     assert!(a.findings.is_empty() && a.insights.is_empty() && a.drivers.is_empty());
+    assert!(a.comments.is_empty());
     if let Some(t) = &a.trends {
         assert!(t.periods.iter().all(|p| p.n.is_none()));
         assert!(
@@ -184,6 +185,7 @@ fn k_minus_one_people_release_nothing_through_any_entry_point() {
                 ledger: Some(&ledger),
                 headcount: Some(&headcount),
                 stayers: Some(&stayers),
+                redactor: None,
             };
             let a = Analysis::run_with(&ds, policy, &spec, inputs).unwrap();
             assert!(a.survival.is_none());

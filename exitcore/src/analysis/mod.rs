@@ -34,7 +34,7 @@ pub use survival::{HORIZONS, Stayer, Survival, SurvivalComparison, SurvivalCurve
 use crate::privacy::{CellKey, Dimension, Ledger, Policy, ReleasePlan, Withheld};
 use crate::stats::{self, Interval, contingency, enps, mean, multitest, proportion, rank};
 use crate::tally::Tally;
-use crate::{Dataset, Error, Headcount, QuestionKind, Result, Role, Theme};
+use crate::{Dataset, Error, Headcount, Lang, QuestionKind, Result, Role, Theme};
 
 /// What to analyse: the breakdowns (one dimension or a crossing of two),
 /// the confidence level of intervals and the false discovery rate.
@@ -65,6 +65,22 @@ pub struct AnalysisSpec {
     /// Trends over exit quarters or years (none when absent).
     #[serde(default)]
     pub trend: Option<Period>,
+    /// Language of comment placeholders and of stemming where a comment's
+    /// own language cannot be told.
+    #[serde(default = "default_lang")]
+    pub lang: Lang,
+    /// Whether to summarise the free-text comments (themes and distinctive
+    /// words per cell whose comments may be shown).
+    #[serde(default = "default_true")]
+    pub comments: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_lang() -> Lang {
+    Lang::En
 }
 
 /// A period for trends.
@@ -106,6 +122,8 @@ impl Default for AnalysisSpec {
             fdr: default_fdr(),
             min_test_group: default_min_test_group(),
             trend: None,
+            lang: default_lang(),
+            comments: true,
         }
     }
 }
@@ -232,6 +250,9 @@ pub struct AnalysisInputs<'a> {
     pub headcount: Option<&'a Headcount>,
     /// Current staff with their tenure so far, for survival curves.
     pub stayers: Option<&'a [Stayer]>,
+    /// Redacts comments before they are summarised (names from the
+    /// caller's roster); without it, the default patterns only.
+    pub redactor: Option<&'a crate::privacy::Redactor>,
 }
 
 /// A share of a group with its Wilson interval.
@@ -449,6 +470,9 @@ pub struct Analysis {
     pub trends: Option<Trends>,
     /// Tenure survival, when current staff are given.
     pub survival: Option<Survival>,
+    /// Themes and distinctive words of the free-text comments, per cell
+    /// whose comments may be shown.
+    pub comments: Vec<comments::CommentSummary>,
     /// Spearman correlations of Likert items with eNPS and with "would
     /// return", over the whole organisation.
     pub drivers: Vec<Driver>,
@@ -680,6 +704,25 @@ impl Analysis {
             }
             None => None,
         };
+        let texts: Vec<&str> = dataset
+            .questionnaire
+            .questions
+            .iter()
+            .filter(|q| matches!(q.kind, QuestionKind::FreeText { .. }))
+            .map(|q| q.id.as_str())
+            .collect();
+        let default_redactor;
+        let redactor = if let Some(r) = inputs.redactor {
+            r
+        } else {
+            default_redactor = crate::privacy::Redactor::new(Vec::<String>::new())?;
+            &default_redactor
+        };
+        let comments = if texts.is_empty() || !spec.comments {
+            Vec::new()
+        } else {
+            comments::summarise(dataset, &release, &texts, redactor, spec.lang)?
+        };
         let drivers = if overall.n.is_some() {
             drivers(dataset, &questions)?
         } else {
@@ -698,6 +741,7 @@ impl Analysis {
             breakdowns,
             trends,
             survival,
+            comments,
             drivers,
             insights: insight::insights(dataset, &findings),
             findings,

@@ -82,7 +82,10 @@ pub fn run(config: &StudyConfig) -> Result<StudyOutcome> {
             "a study needs at least one organisation",
         ));
     }
-    let spec = AnalysisSpec::by(&[&[Dimension::OrgUnit]]);
+    let spec = AnalysisSpec {
+        comments: false,
+        ..AnalysisSpec::by(&[&[Dimension::OrgUnit]])
+    };
     let mut found = 0;
     let mut false_alarms = 0;
     let mut group_sizes = 0usize;
