@@ -235,7 +235,7 @@ impl PyDataset {
     /// groups, group-versus-rest findings with a false-discovery-rate
     /// correction, and insights. `by` lists breakdowns of one or two
     /// dimension names (`[["org_unit"], ["job_family", "tenure_band"]]`);
-    /// `trend` is `"quarter"` or `"year"`. With `ledger`, the cells
+    /// `trend` is `"month"`, `"quarter"` or `"year"`. With `ledger`, the cells
     /// published by the releases recorded in it count as public. Argument
     /// errors name the field (`by[0][0]`, `confidence`).
     // Unset arguments take the core's defaults (the binding decides none);

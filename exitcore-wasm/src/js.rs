@@ -383,7 +383,7 @@ impl Dataset {
     /// group-versus-rest findings with a false-discovery-rate correction,
     /// and insights in Dutch and English. `spec` is `{ by?: [["org_unit"],
     /// ["job_family", "tenure_band"]], confidence?, fdr?, minTestGroup?,
-    /// trend?: "quarter" | "year", policy?: { k, commentK, showZero } }`
+    /// trend?: "month" | "quarter" | "year", policy?: { k, commentK, showZero } }`
     /// (omitted: the core's defaults); `options.ledger` counts the cells of
     /// the releases recorded in it as public. Returns a plain object (the
     /// analysis's JSON form, `snake_case` keys like a release's).

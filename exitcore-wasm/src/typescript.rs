@@ -271,7 +271,7 @@ export interface AnalysisSpec {
   /** Smallest group tested against the rest; default 20. */
   minTestGroup?: number;
   /** Trends over exit quarters or years; none when absent. */
-  trend?: "quarter" | "year";
+  trend?: "month" | "quarter" | "year";
   /** Language of comment placeholders and stemming fallback; default "en". */
   lang?: "nl" | "en";
   /** Summarise the comments (themes, distinctive words); default true. */
@@ -354,7 +354,7 @@ export interface AnalysisData {
   overall: GroupResult;
   breakdowns: Breakdown[];
   /** Present when the spec asks for a trend. */
-  trends: { period: "quarter" | "year"; periods: { label: string; n: number | null; withheld: string | null }[]; reasons: unknown[]; items: unknown[] } | null;
+  trends: { period: "month" | "quarter" | "year"; periods: { label: string; n: number | null; withheld: string | null }[]; reasons: unknown[]; items: unknown[] } | null;
   drivers: { question: string; theme: string | null; target: "enps" | "would_return"; spearman: Record<string, unknown> }[];
   /** Every test, most significant first. */
   findings: Finding[];

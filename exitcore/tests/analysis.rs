@@ -543,3 +543,40 @@ fn comment_summaries_come_only_from_cells_that_may_show_comments() {
             .is_empty()
     );
 }
+
+#[test]
+fn monthly_trends_label_and_order_the_months() {
+    let q = Questionnaire::standard();
+    let records: Vec<ExitRecord> = (0..60)
+        .map(|i| {
+            let mut r = record(
+                &q,
+                i,
+                ["A", "B"][i % 2],
+                ["pay", "workload", "culture"][i % 3],
+                [10, 9, 7, 3, 0][i % 5],
+                u8::try_from(i % 5 + 1).unwrap(),
+            );
+            // Ten consecutive leavers a month, so answers vary within each month.
+            r.context.exit_date = Some(format!("2024-{:02}-10", i / 10 + 1).parse().unwrap());
+            r
+        })
+        .collect();
+    let ds = Dataset::from_records(&q, &records).dataset;
+    let spec = AnalysisSpec {
+        trend: Some(exitcore::analysis::Period::Month),
+        ..AnalysisSpec::default()
+    };
+    let t = Analysis::run(&ds, Policy::default(), &spec)
+        .unwrap()
+        .trends
+        .unwrap();
+    let labels: Vec<&str> = t.periods.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"
+        ]
+    );
+    assert!(t.periods.iter().all(|p| p.n == Some(10)));
+}

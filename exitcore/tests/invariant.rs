@@ -14,7 +14,7 @@ use exitcore::privacy::{
 };
 use exitcore::{Answer, Dataset, ExitRecord, Headcount, HeadcountRow, Lang, Questionnaire, Tenure};
 
-const ALL: [Dimension; 10] = [
+const ALL: [Dimension; 11] = [
     Dimension::OrgUnit,
     Dimension::JobFamily,
     Dimension::Manager,
@@ -25,6 +25,7 @@ const ALL: [Dimension; 10] = [
     Dimension::Interviewer,
     Dimension::ExitYear,
     Dimension::ExitQuarter,
+    Dimension::ExitMonth,
 ];
 
 /// k - 1 leavers with every context field and varied answers.
@@ -156,7 +157,12 @@ fn k_minus_one_people_release_nothing_through_any_entry_point() {
             .unwrap();
         assert_silent(&noisy, &ds);
 
-        for trend in [None, Some(Period::Quarter), Some(Period::Year)] {
+        for trend in [
+            None,
+            Some(Period::Month),
+            Some(Period::Quarter),
+            Some(Period::Year),
+        ] {
             let spec = AnalysisSpec {
                 by: tables(),
                 trend,

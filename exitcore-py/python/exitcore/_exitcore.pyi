@@ -149,7 +149,7 @@ class Dataset:
         confidence: float = 0.95,
         fdr: float = 0.05,
         min_test_group: int = 20,
-        trend: Literal["quarter", "year"] | None = None,
+        trend: Literal["month", "quarter", "year"] | None = None,
         ledger: Ledger | None = None,
         headcount: Sequence[_Mapping[str, Any]] | None = None,
         stayers: Sequence[_Mapping[str, Any]] | None = None,

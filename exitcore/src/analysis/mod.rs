@@ -87,6 +87,8 @@ fn default_lang() -> Lang {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
+    /// Calendar months of the exit date.
+    Month,
     /// Calendar quarters of the exit date.
     Quarter,
     /// Calendar years of the exit date.
@@ -96,6 +98,7 @@ pub enum Period {
 impl Period {
     fn dimension(self) -> Dimension {
         match self {
+            Period::Month => Dimension::ExitMonth,
             Period::Quarter => Dimension::ExitQuarter,
             Period::Year => Dimension::ExitYear,
         }

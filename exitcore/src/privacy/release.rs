@@ -41,6 +41,8 @@ pub enum Dimension {
     ExitYear,
     /// Quarter of exit (`2024-Q1`).
     ExitQuarter,
+    /// Month of exit (`2024-05`).
+    ExitMonth,
 }
 
 impl Dimension {
@@ -57,6 +59,7 @@ impl Dimension {
             Dimension::Interviewer => "interviewer",
             Dimension::ExitYear => "exit_year",
             Dimension::ExitQuarter => "exit_quarter",
+            Dimension::ExitMonth => "exit_month",
         }
     }
 }
@@ -504,18 +507,17 @@ impl<'a> ReleasePlan<'a> {
                     .map(|t| t.id().to_owned())
                     .collect(),
             ),
-            Dimension::ExitYear | Dimension::ExitQuarter => {
-                let quarter = dim == Dimension::ExitQuarter;
+            Dimension::ExitYear | Dimension::ExitQuarter | Dimension::ExitMonth => {
                 let mut seen: Vec<(i16, u8)> = Vec::new();
                 let keys: Vec<Option<(i16, u8)>> = (0..ds.len)
                     .map(|i| {
                         let (y, m) = (ds.exit_year[i], ds.exit_month[i]);
-                        if y == 0 || (quarter && m == 0) {
-                            None
-                        } else if quarter {
-                            Some((y, (m - 1) / 3 + 1))
-                        } else {
-                            Some((y, 0))
+                        match dim {
+                            _ if y == 0 => None,
+                            Dimension::ExitYear => Some((y, 0)),
+                            _ if m == 0 => None,
+                            Dimension::ExitQuarter => Some((y, (m - 1) / 3 + 1)),
+                            _ => Some((y, m)),
                         }
                     })
                     .collect();
@@ -533,12 +535,10 @@ impl<'a> ReleasePlan<'a> {
                     .collect();
                 let labels = seen
                     .iter()
-                    .map(|(y, q)| {
-                        if quarter {
-                            format!("{y}-Q{q}")
-                        } else {
-                            y.to_string()
-                        }
+                    .map(|(y, q)| match dim {
+                        Dimension::ExitQuarter => format!("{y}-Q{q}"),
+                        Dimension::ExitMonth => format!("{y}-{q:02}"),
+                        _ => y.to_string(),
                     })
                     .collect();
                 DimCodes { codes, labels }
