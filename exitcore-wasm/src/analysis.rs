@@ -138,7 +138,7 @@ mod tests {
             field(json!({"min_test_group": 5})).as_deref(),
             Some("spec.min_test_group")
         );
-        assert_eq!(field(json!({"trend": "month"})).as_deref(), Some("trend"));
+        assert_eq!(field(json!({"trend": "week"})).as_deref(), Some("trend"));
         assert_eq!(field(json!([1])).as_deref(), Some("spec"));
         let ds = dataset(200);
         let e = analyse(&ds, json!({"confidence": 1.5}), AnalysisInputs::default()).unwrap_err();
