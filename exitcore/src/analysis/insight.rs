@@ -1,6 +1,8 @@
 //! Insights: the significant findings of an analysis, ranked by effect size
 //! and told as plain sentences in Dutch and English.
 
+use std::fmt::Write;
+
 use serde::Serialize;
 
 use super::{Finding, FindingKind};
@@ -93,15 +95,31 @@ fn d_from_r(r: f64) -> f64 {
     2.0 * r / (1.0 - r * r).sqrt()
 }
 
-fn group_name(key: &CellKey) -> String {
-    key.0
+/// Who a finding is about: "Leavers from Sales", "Leavers with tenure <1y",
+/// "Leavers from Sales with tenure <1y".
+fn who(key: &CellKey, lang: Lang) -> String {
+    let mut out = match lang {
+        Lang::Nl => "Vertrekkers".to_owned(),
+        Lang::En => "Leavers".to_owned(),
+    };
+    for (d, v) in &key.0 {
+        if *d == Dimension::OrgUnit {
+            let from = if lang == Lang::Nl { "uit" } else { "from" };
+            let _ = write!(out, " {from} {}", v.replace('/', " / "));
+        }
+    }
+    let others: Vec<String> = key
+        .0
         .iter()
-        .map(|(d, v)| match d {
-            Dimension::OrgUnit => v.replace('/', " / "),
-            _ => v.clone(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .filter(|(d, _)| *d != Dimension::OrgUnit)
+        .map(|(d, v)| format!("{} {v}", d.label(lang).to_lowercase()))
+        .collect();
+    if !others.is_empty() {
+        let with = if lang == Lang::Nl { "met" } else { "with" };
+        let and = if lang == Lang::Nl { " en " } else { " and " };
+        let _ = write!(out, " {with} {}", others.join(and));
+    }
+    out
 }
 
 fn lower_first(s: &str) -> String {
@@ -149,7 +167,7 @@ fn question_text(dataset: &Dataset, question: &str, lang: Lang) -> String {
 }
 
 fn sentence(dataset: &Dataset, f: &Finding, lang: Lang) -> String {
-    let group = group_name(&f.key);
+    let group = who(&f.key, lang);
     match &f.kind {
         FindingKind::Reason {
             option,
@@ -162,24 +180,24 @@ fn sentence(dataset: &Dataset, f: &Finding, lang: Lang) -> String {
             let ratio = share / rest_share;
             match (lang, share > rest_share) {
                 (Lang::Nl, true) if ratio.is_finite() => format!(
-                    "Vertrekkers uit {group} noemen {reason} {}x zo vaak als de rest van de organisatie ({s} vs {r})",
+                    "{group} noemen {reason} {}x zo vaak als de rest van de organisatie ({s} vs {r})",
                     number(ratio, 1, lang)
                 ),
                 (Lang::En, true) if ratio.is_finite() => format!(
-                    "Leavers from {group} name {reason} {}x as often as the rest of the organisation ({s} vs {r})",
+                    "{group} name {reason} {}x as often as the rest of the organisation ({s} vs {r})",
                     number(ratio, 1, lang)
                 ),
                 (Lang::Nl, true) => format!(
-                    "Vertrekkers uit {group} noemen {reason} vaker dan de rest van de organisatie ({s} vs {r})"
+                    "{group} noemen {reason} vaker dan de rest van de organisatie ({s} vs {r})"
                 ),
                 (Lang::En, true) => format!(
-                    "Leavers from {group} name {reason} more often than the rest of the organisation ({s} vs {r})"
+                    "{group} name {reason} more often than the rest of the organisation ({s} vs {r})"
                 ),
                 (Lang::Nl, false) => format!(
-                    "Vertrekkers uit {group} noemen {reason} minder vaak dan de rest van de organisatie ({s} vs {r})"
+                    "{group} noemen {reason} minder vaak dan de rest van de organisatie ({s} vs {r})"
                 ),
                 (Lang::En, false) => format!(
-                    "Leavers from {group} name {reason} less often than the rest of the organisation ({s} vs {r})"
+                    "{group} name {reason} less often than the rest of the organisation ({s} vs {r})"
                 ),
             }
         }
@@ -216,6 +234,13 @@ fn sentence(dataset: &Dataset, f: &Finding, lang: Lang) -> String {
                 number(100.0 * rest_rate, 1, lang),
             );
             let x = number(*ratio, 1, lang);
+            let group: String = f
+                .key
+                .0
+                .iter()
+                .map(|(_, v)| v.replace('/', " / "))
+                .collect::<Vec<_>>()
+                .join(", ");
             match (lang, *ratio > 1.0) {
                 (Lang::Nl, true) => format!(
                     "Het verloop in {group} is {x}x zo hoog als in de rest van de organisatie ({a} vs {b} vertrekkers per 100 medewerkers per jaar)"
@@ -264,16 +289,16 @@ fn sentence(dataset: &Dataset, f: &Finding, lang: Lang) -> String {
             let (m, r) = (number(*mean, 1, lang), number(*rest_mean, 1, lang));
             match (lang, mean > rest_mean) {
                 (Lang::Nl, true) => format!(
-                    "Vertrekkers uit {group} scoren hoger op \u{201c}{q}\u{201d} dan de rest van de organisatie (gemiddeld {m} vs {r})"
+                    "{group} scoren hoger op \u{201c}{q}\u{201d} dan de rest van de organisatie (gemiddeld {m} vs {r})"
                 ),
                 (Lang::En, true) => format!(
-                    "Leavers from {group} score higher on \u{201c}{q}\u{201d} than the rest of the organisation (mean {m} vs {r})"
+                    "{group} score higher on \u{201c}{q}\u{201d} than the rest of the organisation (mean {m} vs {r})"
                 ),
                 (Lang::Nl, false) => format!(
-                    "Vertrekkers uit {group} scoren lager op \u{201c}{q}\u{201d} dan de rest van de organisatie (gemiddeld {m} vs {r})"
+                    "{group} scoren lager op \u{201c}{q}\u{201d} dan de rest van de organisatie (gemiddeld {m} vs {r})"
                 ),
                 (Lang::En, false) => format!(
-                    "Leavers from {group} score lower on \u{201c}{q}\u{201d} than the rest of the organisation (mean {m} vs {r})"
+                    "{group} score lower on \u{201c}{q}\u{201d} than the rest of the organisation (mean {m} vs {r})"
                 ),
             }
         }

@@ -46,6 +46,27 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// The dimension's name for a reader.
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (en, nl) = match self {
+            Dimension::OrgUnit => ("Org unit", "Organisatie-eenheid"),
+            Dimension::JobFamily => ("Job family", "Functiegroep"),
+            Dimension::Manager => ("Manager", "Leidinggevende"),
+            Dimension::Location => ("Location", "Locatie"),
+            Dimension::TenureBand => ("Tenure", "Diensttijd"),
+            Dimension::AgeBand => ("Age", "Leeftijd"),
+            Dimension::ExitType => ("Exit type", "Soort vertrek"),
+            Dimension::Interviewer => ("Interviewer", "Interviewer"),
+            Dimension::ExitYear => ("Year", "Jaar"),
+            Dimension::ExitQuarter => ("Quarter", "Kwartaal"),
+            Dimension::ExitMonth => ("Month", "Maand"),
+        };
+        match lang {
+            Lang::En => en,
+            Lang::Nl => nl,
+        }
+    }
+
     /// The snake-case name used in JSON.
     pub fn id(self) -> &'static str {
         match self {
