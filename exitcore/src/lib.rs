@@ -10,6 +10,7 @@
 //! - [`Pseudonymiser`]: keyed hashing of employee and manager ids;
 //! - [`privacy`]: the minimum group size policy and redaction of free text;
 //! - [`analysis`]: reasons, theme scores and eNPS per group, tests and findings, on released cells only;
+//! - [`report`]: renderings of an analysis for the report (inline SVG charts so far);
 //! - [`stats`]: tests and estimates computed from counts (intervals, association, ranks, trends, survival);
 //! - [`synthetic`]: a seeded synthetic organisation for examples, tests and benches.
 //!
@@ -31,6 +32,7 @@ pub mod privacy;
 mod pseudonym;
 mod questionnaire;
 mod record;
+pub mod report;
 pub mod stats;
 pub mod synthetic;
 mod tally;
