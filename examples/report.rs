@@ -1,59 +1,106 @@
-//! The main job: data in, a validated and summarised dataset out.
+//! The main job: exit interviews in, an anonymised report out.
 //!
 //! ```text
-//! cargo run --release --example report                       # the built-in synthetic organisation
-//! cargo run --release --example report -- --data FILE.csv --mapping MAPPING.json
+//! cargo run --release --example report        # the synthetic organisation -> report.html
+//! cargo run --release --example report -- --data FILE.csv --mapping MAPPING.json \
+//!     [--headcount FILE] [--k N] [--lang nl|en] [--out FILE] [--format html|md|json]
 //! ```
 //!
-//! Options: `--exits N` and `--seed N` size the synthetic organisation;
-//! `--key-env VAR` pseudonymises ids with the key in environment variable VAR;
-//! `--json` prints the summary as JSON. Every user error ends with exit
-//! code 2 and a one-line message.
+//! Also: `--exits N` and `--seed N` size the synthetic organisation;
+//! `--key-env VAR` pseudonymises ids with the key in environment variable VAR.
+//! `--headcount` reads a CSV with columns `org_unit` (path with `/`),
+//! `year`, `quarter`, `headcount`, or the same rows as a JSON list. Progress
+//! goes to stderr; every user error ends with exit code 2 and one line.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
-use exitcore::import::{ColumnStatus, ImportSummary};
+use exitcore::analysis::Stayer;
+use exitcore::privacy::Policy;
+use exitcore::report::{Report, ReportOptions};
 use exitcore::synthetic::{OrgConfig, generate};
-use exitcore::{Dataset, ImportOptions, Loaded, Mapping, Pseudonymiser};
+use exitcore::{
+    Dataset, Headcount, HeadcountRow, ImportOptions, Lang, Loaded, Mapping, Pseudonymiser,
+};
 
-#[derive(Default)]
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Html,
+    Markdown,
+    Json,
+}
+
 struct Args {
     data: Option<String>,
     mapping: Option<String>,
-    exits: Option<usize>,
-    seed: Option<u64>,
+    headcount: Option<String>,
+    k: u32,
+    lang: Lang,
+    out: Option<String>,
+    format: Format,
+    exits: usize,
+    seed: u64,
     key_env: Option<String>,
-    json: bool,
 }
 
+const USAGE: &str = "usage: report [--data FILE --mapping FILE] [--headcount FILE] [--k N] [--lang nl|en] [--out FILE] [--format html|md|json] [--exits N] [--seed N] [--key-env VAR]";
+
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args::default();
+    let mut args = Args {
+        data: None,
+        mapping: None,
+        headcount: None,
+        k: Policy::DEFAULT_K,
+        lang: Lang::En,
+        out: None,
+        format: Format::Html,
+        exits: 10_000,
+        seed: 42,
+        key_env: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        let number = |name: &str, v: String| -> Result<u64, String> {
+            v.parse()
+                .map_err(|_| format!("{name} expects a whole number, got {v:?}"))
+        };
         match flag.as_str() {
             "--data" => args.data = Some(value("--data")?),
             "--mapping" => args.mapping = Some(value("--mapping")?),
+            "--headcount" => args.headcount = Some(value("--headcount")?),
+            "--out" => args.out = Some(value("--out")?),
+            "--key-env" => args.key_env = Some(value("--key-env")?),
+            "--k" => {
+                let v = value("--k")?;
+                args.k =
+                    u32::try_from(number("--k", v)?).map_err(|_| "--k is too large".to_owned())?;
+            }
             "--exits" => {
                 let v = value("--exits")?;
-                args.exits = Some(
-                    v.parse()
-                        .map_err(|_| format!("--exits expects a whole number, got {v:?}"))?,
-                );
+                args.exits = usize::try_from(number("--exits", v)?)
+                    .map_err(|_| "--exits is too large".to_owned())?;
             }
             "--seed" => {
                 let v = value("--seed")?;
-                args.seed = Some(
-                    v.parse()
-                        .map_err(|_| format!("--seed expects a whole number, got {v:?}"))?,
-                );
+                args.seed = number("--seed", v)?;
             }
-            "--key-env" => args.key_env = Some(value("--key-env")?),
-            "--json" => args.json = true,
-            "-h" | "--help" => {
-                return Err("usage: report [--data FILE --mapping FILE] [--key-env VAR] [--exits N] [--seed N] [--json]".into());
+            "--lang" => {
+                args.lang = match value("--lang")?.as_str() {
+                    "nl" => Lang::Nl,
+                    "en" => Lang::En,
+                    other => return Err(format!("--lang is nl or en, got {other:?}")),
+                }
             }
+            "--format" => {
+                args.format = match value("--format")?.as_str() {
+                    "html" => Format::Html,
+                    "md" | "markdown" => Format::Markdown,
+                    "json" => Format::Json,
+                    other => return Err(format!("--format is html, md or json, got {other:?}")),
+                }
+            }
+            "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown option {other:?} (try --help)")),
         }
     }
@@ -61,6 +108,31 @@ fn parse_args() -> Result<Args, String> {
         return Err("--data and --mapping go together".into());
     }
     Ok(args)
+}
+
+/// Stage messages on stderr, with the time each took.
+struct Progress {
+    started: Instant,
+    stage: Instant,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let now = Instant::now();
+        Progress {
+            started: now,
+            stage: now,
+        }
+    }
+
+    fn start(&mut self, what: &str) {
+        eprint!("{what} ... ");
+        self.stage = Instant::now();
+    }
+
+    fn done(&mut self, detail: &str) {
+        eprintln!("{detail} ({:.2} s)", self.stage.elapsed().as_secs_f64());
+    }
 }
 
 fn main() -> ExitCode {
@@ -73,117 +145,156 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<(), String> {
-    let args = parse_args()?;
-    let started = Instant::now();
-    let (source, loaded, import) = if let (Some(data), Some(mapping)) = (&args.data, &args.mapping)
-    {
-        let mapping = Mapping::from_path(mapping).map_err(|e| e.to_string())?;
-        let pseudonymiser = match &args.key_env {
-            None => None,
-            Some(var) => {
-                let key = std::env::var(var)
-                    .map_err(|_| format!("environment variable {var} is not set"))?;
-                Some(Pseudonymiser::new(key.as_bytes()).map_err(|e| e.to_string())?)
-            }
-        };
-        let out = mapping
-            .import_path(data, &ImportOptions { pseudonymiser })
-            .map_err(|e| e.to_string())?;
-        (data.clone(), out.loaded, Some(out.summary))
-    } else {
-        let config = OrgConfig {
-            exits: args.exits.unwrap_or(10_000),
-            seed: args.seed.unwrap_or(42),
-            ..OrgConfig::default()
-        };
-        let org = generate(&config).map_err(|e| e.to_string())?;
-        let loaded = Dataset::from_records(&org.questionnaire, &org.records);
-        (
-            format!(
-                "synthetic organisation (seed {}, {} exits)",
-                config.seed, config.exits
-            ),
-            loaded,
-            None,
-        )
-    };
-    let elapsed = started.elapsed();
-    if args.json {
-        let doc = serde_json::json!({
-            "source": source,
-            "dataset": loaded.dataset.summary(),
-            "rejected": loaded.rejected,
-            "problems": loaded.problems,
-            "import": import,
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
-        );
-        return Ok(());
+fn read_headcount(path: &str) -> Result<Headcount, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let is_json = std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+        return Headcount::from_json_value(value).map_err(|e| format!("{path}: {e}"));
     }
-    print_summary(&source, &loaded, import.as_ref(), elapsed);
-    Ok(())
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, row) in reader
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .enumerate()
+    {
+        let row = row.map_err(|e| format!("{path}: {e}"))?;
+        let line = i + 2;
+        let field = |name: &str| {
+            row.get(name)
+                .cloned()
+                .ok_or_else(|| format!("{path}: line {line} has no column {name:?}"))
+        };
+        let parse = |name: &str| -> Result<i64, String> {
+            let v = field(name)?;
+            v.parse()
+                .map_err(|_| format!("{path}: line {line}, {name}: not a whole number: {v:?}"))
+        };
+        rows.push(HeadcountRow {
+            org_unit: field("org_unit")?
+                .split('/')
+                .map(|s| s.trim().to_owned())
+                .collect(),
+            year: i32::try_from(parse("year")?)
+                .map_err(|_| format!("{path}: line {line}: year out of range"))?,
+            quarter: u8::try_from(parse("quarter")?)
+                .map_err(|_| format!("{path}: line {line}: quarter out of range"))?,
+            headcount: u32::try_from(parse("headcount")?)
+                .map_err(|_| format!("{path}: line {line}: headcount out of range"))?,
+        });
+    }
+    Headcount::new(rows).map_err(|e| format!("{path}: {e}"))
 }
 
-fn print_summary(
-    source: &str,
-    loaded: &Loaded,
-    import: Option<&ImportSummary>,
-    elapsed: std::time::Duration,
-) {
-    let s = loaded.dataset.summary();
+fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let policy = Policy::new(args.k).map_err(|e| e.to_string())?;
+    let mut progress = Progress::new();
+    let mut headcount = match &args.headcount {
+        Some(path) => Some(read_headcount(path)?),
+        None => None,
+    };
+    let mut stayers: Option<Vec<Stayer>> = None;
+    let (source, loaded): (String, Loaded) =
+        if let (Some(data), Some(mapping)) = (&args.data, &args.mapping) {
+            progress.start(&format!("importing {data}"));
+            let mapping = Mapping::from_path(mapping).map_err(|e| e.to_string())?;
+            let pseudonymiser = match &args.key_env {
+                None => None,
+                Some(var) => {
+                    let key = std::env::var(var)
+                        .map_err(|_| format!("environment variable {var} is not set"))?;
+                    Some(Pseudonymiser::new(key.as_bytes()).map_err(|e| e.to_string())?)
+                }
+            };
+            let out = mapping
+                .import_path(data, &ImportOptions { pseudonymiser })
+                .map_err(|e| e.to_string())?;
+            progress.done(&format!(
+                "{} of {} rows",
+                out.summary.imported, out.summary.rows
+            ));
+            (data.clone(), out.loaded)
+        } else {
+            progress.start(&format!(
+                "generating a synthetic organisation of {} exits",
+                args.exits
+            ));
+            let org = generate(&OrgConfig {
+                exits: args.exits,
+                seed: args.seed,
+                ..OrgConfig::default()
+            })
+            .map_err(|e| e.to_string())?;
+            if headcount.is_none() {
+                headcount = Some(Headcount::new(org.headcount.clone()).map_err(|e| e.to_string())?);
+            }
+            stayers = Some(org.stayers.clone());
+            let loaded = Dataset::from_records(&org.questionnaire, &org.records);
+            progress.done("done");
+            (
+                format!("synthetic organisation (seed {})", args.seed),
+                loaded,
+            )
+        };
+    for p in loaded.problems.iter().take(5) {
+        eprintln!("  rejected: {p}");
+    }
+    if loaded.problems.len() > 5 {
+        eprintln!("  ... and {} more rejected", loaded.problems.len() - 5);
+    }
+    progress.start("analysing");
+    let options = ReportOptions {
+        lang: args.lang,
+        policy,
+        headcount: headcount.as_ref(),
+        stayers: stayers.as_deref(),
+        ..ReportOptions::default()
+    };
+    let report = Report::build(&loaded.dataset, &options).map_err(|e| e.to_string())?;
+    progress.done(&format!(
+        "{} groups, {} shown, {} findings",
+        report.analysis.audit.cells,
+        report.analysis.audit.released,
+        report.analysis.insights.len()
+    ));
+    let (body, default_out) = match args.format {
+        Format::Html => (report.to_html(), "report.html"),
+        Format::Markdown => (report.to_markdown(), "report.md"),
+        Format::Json => (report.to_json().map_err(|e| e.to_string())?, "report.json"),
+    };
+    let out = args.out.as_deref().unwrap_or(default_out);
+    std::fs::write(out, body).map_err(|e| format!("cannot write {out}: {e}"))?;
+
     println!("exitcore report: {source}");
     println!(
-        "  questionnaire   {}@{} ({} questions)",
-        s.questionnaire, s.version, s.questions
+        "  {} exit interviews, {} rejected; groups under k = {} withheld",
+        loaded.dataset.len(),
+        loaded.rejected,
+        policy.k()
     );
-    if let Some(i) = import {
-        let count = |st: ColumnStatus| i.columns.iter().filter(|c| c.status == st).count();
-        println!(
-            "  columns         {} mapped, {} ignored, {} unmapped",
-            count(ColumnStatus::Mapped),
-            count(ColumnStatus::Ignored),
-            count(ColumnStatus::Unmapped)
-        );
-        for c in i
-            .columns
-            .iter()
-            .filter(|c| c.status == ColumnStatus::Unmapped)
-        {
-            println!(
-                "    unmapped: {:?} ({} values not imported)",
-                c.column, c.filled
-            );
-        }
-        for c in i.columns.iter().filter(|c| c.unrecognised > 0) {
-            println!("    {:?}: {} unrecognised values", c.column, c.unrecognised);
-        }
-        println!("  rows            {} read", i.rows);
+    let top: Vec<&str> = report
+        .analysis
+        .insights
+        .iter()
+        .take(5)
+        .map(|i| i.text(args.lang))
+        .collect();
+    if top.is_empty() {
+        println!("  no finding stands out from chance");
+    }
+    for line in top {
+        println!("  - {line}");
     }
     println!(
-        "  records         {} imported, {} rejected",
-        s.records, loaded.rejected
+        "  written to {out} in {:.2} s",
+        progress.started.elapsed().as_secs_f64()
     );
-    println!(
-        "  org tree        {} units over {} levels; {} job families, {} managers, {} locations",
-        s.org_units, s.org_levels, s.job_families, s.managers, s.locations
-    );
-    if loaded.problems.is_empty() {
-        println!("  problems        none");
-    } else {
-        println!("  problems        {}", loaded.problems.len());
-        for p in loaded.problems.iter().take(10) {
-            println!("    {p}");
-        }
-        if loaded.problems.len() > 10 {
-            println!(
-                "    ... and {} more (use --json for all)",
-                loaded.problems.len() - 10
-            );
-        }
-    }
-    println!("  time            {:.1} ms", elapsed.as_secs_f64() * 1000.0);
-    println!("{} records imported", s.records);
+    println!("{} records imported", loaded.dataset.len());
+    Ok(())
 }

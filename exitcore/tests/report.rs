@@ -114,3 +114,45 @@ fn a_report_on_k_minus_one_people_says_so_and_shows_no_numbers() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(v["analysis"]["overall"]["n"].is_null());
 }
+
+#[test]
+fn html_is_self_contained_escapes_names_and_marks_withheld_groups() {
+    let q = Questionnaire::standard();
+    // A unit name that would break markup, large enough to be shown, and a
+    // small team that must be withheld.
+    let records: Vec<ExitRecord> = (0..40)
+        .map(|i| {
+            let team = if i < 36 {
+                "<img src=x onerror=alert(1)> & Co"
+            } else {
+                "Tiny"
+            };
+            let mut r = ExitRecord::new(format!("r{i}"), &q, ["D", team]);
+            r.answers.insert(
+                "primary_reason".into(),
+                Answer::text(["pay", "workload", "culture"][i % 3]),
+            );
+            r.answers.insert(
+                "enps".into(),
+                Answer::Number(i64::try_from(i % 11).unwrap()),
+            );
+            r.answers
+                .insert("would_return".into(), Answer::Bool(i % 2 == 0));
+            r
+        })
+        .collect();
+    let ds = Dataset::from_records(&q, &records).dataset;
+    let html = Report::build(&ds, &ReportOptions::default())
+        .unwrap()
+        .to_html();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>"));
+    assert!(!html.contains("<img") && !html.contains("<script"), "user text must be escaped");
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt; &amp; Co"));
+    // No network: nothing is loaded from elsewhere (SVG namespaces are not loads).
+    for needle in ["src=\"http", "href=\"http", "@import", "url(http"] {
+        assert!(!html.contains(needle), "{needle}");
+    }
+    assert!(html.contains("<svg"));
+    // The tiny team is withheld, and so is the large one (it would reveal the tiny one).
+    assert!(html.contains("<td>D / Tiny</td><td class=\"withheld\">"));
+}
