@@ -146,7 +146,10 @@ fn html_is_self_contained_escapes_names_and_marks_withheld_groups() {
         .unwrap()
         .to_html();
     assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>"));
-    assert!(!html.contains("<img") && !html.contains("<script"), "user text must be escaped");
+    assert!(
+        !html.contains("<img") && !html.contains("<script"),
+        "user text must be escaped"
+    );
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt; &amp; Co"));
     // No network: nothing is loaded from elsewhere (SVG namespaces are not loads).
     for needle in ["src=\"http", "href=\"http", "@import", "url(http"] {
