@@ -57,6 +57,8 @@ const MUTED: &str = "#595959";
 const GRID: &str = "#d9d9d9";
 /// Average advance of one character at font size 12 in a system sans-serif.
 const CHAR_W: f64 = 6.5;
+/// Average advance of one character of the title (bold, font size 14).
+const TITLE_CHAR_W: f64 = 8.2;
 /// Where a chart's body starts, below its title.
 const TOP: f64 = 34.0;
 /// Okabe–Ito colours in the order series take them; yellow last, since it is
@@ -456,8 +458,10 @@ pub fn heatmap(
         + 22.0
         + 6.0
         + text_width(&legend.withheld_label);
+    let title_w = count(title.chars().count()) * TITLE_CHAR_W + 16.0;
     let width = (x0 + grid_w + slant + 8.0)
         .max(8.0 + legend_w + 8.0)
+        .max(title_w.min(WIDTH))
         .max(360.0);
     let legend_y = grid_bottom + 18.0;
     let height = legend_y + 24.0;
@@ -1056,12 +1060,25 @@ fn open(s: &mut String, width: f64, height: f64, title: &str) {
         w = num(width),
         h = num(height)
     );
-    let (shown, _) = truncate(title, 90);
+    // The title is cut to the chart's width; the `<title>` keeps it whole.
+    let (shown, _) = truncate(title, fitting(width - 16.0, TITLE_CHAR_W));
     put!(
         s,
         r#"<text x="8" y="20" font-size="14" font-weight="bold">{}</text>"#,
         escape(&shown)
     );
+}
+
+/// How many characters `char_w` wide fit in `width` (at least 8).
+// The quotient is clamped to 8..=10 000 first, so the cast is exact.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn fitting(width: f64, char_w: f64) -> usize {
+    let chars = (width / char_w).floor();
+    if chars.is_finite() {
+        chars.clamp(8.0, 10_000.0) as usize
+    } else {
+        8
+    }
 }
 
 /// The end of a chart.
@@ -1491,6 +1508,18 @@ mod tests {
         );
         assert_eq!(truncate("abc", 3), ("abc".to_owned(), false));
         assert_eq!(truncate("ab cd", 4), ("ab…".to_owned(), true));
+        // A title is cut to the chart's width, and kept whole in `<title>`.
+        let title = "T".repeat(200);
+        let svg = bars(&title, &sample_bars(), share());
+        let doc = parse(&svg, &title);
+        let shown = doc
+            .descendants()
+            .find(|n| n.attribute("font-weight") == Some("bold"))
+            .unwrap();
+        assert_eq!(
+            shown.text().unwrap().chars().count(),
+            fitting(WIDTH - 16.0, TITLE_CHAR_W)
+        );
     }
 
     /// The `<g>` of a bar chart's row whose label is `label`.
