@@ -210,6 +210,12 @@ pub struct BarRow {
 
 impl BarRow {
     /// A row with a value (or `None`: withheld), no interval and no note.
+    ///
+    /// ```
+    /// use exitcore::report::svg::BarRow;
+    /// let row = BarRow::new("Sales", Some(0.25));
+    /// assert_eq!((row.value, row.lower, row.note), (Some(0.25), None, None));
+    /// ```
     pub fn new(label: impl Into<String>, value: Option<f64>) -> Self {
         Self {
             label: label.into(),
@@ -221,6 +227,12 @@ impl BarRow {
     }
 
     /// A withheld row whose bar is replaced by `note`, such as `"niet getoond"`.
+    ///
+    /// ```
+    /// use exitcore::report::svg::BarRow;
+    /// let row = BarRow::withheld("R&D", "niet getoond");
+    /// assert_eq!((row.value, row.note.as_deref()), (None, Some("niet getoond")));
+    /// ```
     pub fn withheld(label: impl Into<String>, note: impl Into<String>) -> Self {
         Self {
             note: Some(note.into()),
@@ -229,6 +241,12 @@ impl BarRow {
     }
 
     /// This row with the interval `lower..=upper`.
+    ///
+    /// ```
+    /// use exitcore::report::svg::BarRow;
+    /// let row = BarRow::new("Sales", Some(0.25)).interval(0.18, 0.33);
+    /// assert_eq!((row.lower, row.upper), (Some(0.18), Some(0.33)));
+    /// ```
     #[must_use]
     pub fn interval(self, lower: f64, upper: f64) -> Self {
         Self {
