@@ -57,6 +57,8 @@ const MUTED: &str = "#595959";
 const GRID: &str = "#d9d9d9";
 /// Average advance of one character at font size 12 in a system sans-serif.
 const CHAR_W: f64 = 6.5;
+/// Average advance of one character of the title (bold, font size 14).
+const TITLE_CHAR_W: f64 = 8.2;
 /// Where a chart's body starts, below its title.
 const TOP: f64 = 34.0;
 /// Okabe–Ito colours in the order series take them; yellow last, since it is
@@ -169,10 +171,22 @@ impl Scale {
         from + t * (to - from)
     }
 
-    /// A few round tick values within the range.
-    fn ticks(&self) -> Vec<f64> {
+    /// A few round tick values within the range, and the scale to write them
+    /// in.
+    fn ticks(&self) -> (Vec<f64>, Self) {
         let (lo, hi) = self.bounds();
-        nice_ticks(lo, hi).0
+        let (ticks, step) = nice_ticks(lo, hi);
+        (ticks, self.tick_scale(step))
+    }
+
+    /// This scale writing no more decimals than ticks `step` apart need.
+    fn tick_scale(&self, step: f64) -> Self {
+        let format = match self.format {
+            Format::Percent(d) => Format::Percent(decimals_for(step * 100.0).min(d)),
+            Format::Decimal(d) => Format::Decimal(decimals_for(step).min(d)),
+            Format::Integer => Format::Integer,
+        };
+        Self { format, ..*self }
     }
 }
 
@@ -196,6 +210,12 @@ pub struct BarRow {
 
 impl BarRow {
     /// A row with a value (or `None`: withheld), no interval and no note.
+    ///
+    /// ```
+    /// use exitcore::report::svg::BarRow;
+    /// let row = BarRow::new("Sales", Some(0.25));
+    /// assert_eq!((row.value, row.lower, row.note), (Some(0.25), None, None));
+    /// ```
     pub fn new(label: impl Into<String>, value: Option<f64>) -> Self {
         Self {
             label: label.into(),
@@ -207,6 +227,12 @@ impl BarRow {
     }
 
     /// A withheld row whose bar is replaced by `note`, such as `"niet getoond"`.
+    ///
+    /// ```
+    /// use exitcore::report::svg::BarRow;
+    /// let row = BarRow::withheld("R&D", "niet getoond");
+    /// assert_eq!((row.value, row.note.as_deref()), (None, Some("niet getoond")));
+    /// ```
     pub fn withheld(label: impl Into<String>, note: impl Into<String>) -> Self {
         Self {
             note: Some(note.into()),
@@ -215,6 +241,12 @@ impl BarRow {
     }
 
     /// This row with the interval `lower..=upper`.
+    ///
+    /// ```
+    /// use exitcore::report::svg::BarRow;
+    /// let row = BarRow::new("Sales", Some(0.25)).interval(0.18, 0.33);
+    /// assert_eq!((row.lower, row.upper), (Some(0.18), Some(0.33)));
+    /// ```
     #[must_use]
     pub fn interval(self, lower: f64, upper: f64) -> Self {
         Self {
@@ -444,8 +476,10 @@ pub fn heatmap(
         + 22.0
         + 6.0
         + text_width(&legend.withheld_label);
+    let title_w = count(title.chars().count()) * TITLE_CHAR_W + 16.0;
     let width = (x0 + grid_w + slant + 8.0)
         .max(8.0 + legend_w + 8.0)
+        .max(title_w.min(WIDTH))
         .max(360.0);
     let legend_y = grid_bottom + 18.0;
     let height = legend_y + 24.0;
@@ -678,21 +712,18 @@ pub fn lines(title: &str, x_labels: &[String], series: &[Series], scale: Scale) 
                     .map(|v| (x_at(i), scale.position(v, plot_bottom, plot_top)))
             })
             .collect();
+        // One subpath per run of two or more points; a lone point between
+        // gaps is its marker alone.
         let mut d = String::new();
-        let mut pen_down = false;
-        for p in &points {
-            match p {
-                Some((x, y)) => {
-                    put!(
-                        d,
-                        "{}{} {}",
-                        if pen_down { "L" } else { "M" },
-                        num(*x),
-                        num(*y)
-                    );
-                    pen_down = true;
-                }
-                None => pen_down = false,
+        for run in points.split(Option::is_none).filter(|run| run.len() > 1) {
+            for (i, (x, y)) in run.iter().flatten().enumerate() {
+                put!(
+                    d,
+                    "{}{} {}",
+                    if i == 0 { "M" } else { "L" },
+                    num(*x),
+                    num(*y)
+                );
             }
         }
         s.push_str("<g>");
@@ -782,16 +813,9 @@ pub fn steps(title: &str, x_label: &str, curves: &[Curve], scale: Scale) -> Stri
     }
     let hi = if hi > lo { hi } else { lo + 1.0 };
     let (x_ticks, step) = nice_ticks(lo, hi);
-    let decimals = if step >= 1.0 {
-        0
-    } else if step >= 0.1 {
-        1
-    } else {
-        2
-    };
     let x_scale = Scale {
         decimal_comma: scale.decimal_comma,
-        ..Scale::new(lo, hi, Format::Decimal(decimals))
+        ..Scale::new(lo, hi, Format::Decimal(decimals_for(step)))
     };
 
     let x0 = 64.0;
@@ -960,7 +984,8 @@ fn legend(s: &mut String, names: &[&str], at: &[(f64, f64)], top: f64) {
 /// A horizontal value axis at `axis_y` from `x0` to `x1`, with vertical grid
 /// lines up to `top` and tick labels below.
 fn value_axis_x(s: &mut String, scale: &Scale, x0: f64, x1: f64, top: f64, axis_y: f64) {
-    for t in scale.ticks() {
+    let (ticks, tick_scale) = scale.ticks();
+    for t in ticks {
         let x = num(scale.position(t, x0, x1));
         put!(
             s,
@@ -969,7 +994,7 @@ fn value_axis_x(s: &mut String, scale: &Scale, x0: f64, x1: f64, top: f64, axis_
             a = num(axis_y),
             b = num(axis_y + 4.0),
             l = num(axis_y + 17.0),
-            v = escape(&scale.format_value(t))
+            v = escape(&tick_scale.format_value(t))
         );
     }
     put!(
@@ -984,7 +1009,8 @@ fn value_axis_x(s: &mut String, scale: &Scale, x0: f64, x1: f64, top: f64, axis_
 /// A vertical value axis at `x0` from `bottom` up to `top`, with horizontal
 /// grid lines to `x1`, tick labels on the left and a baseline at `bottom`.
 fn value_axis_y(s: &mut String, scale: &Scale, x0: f64, x1: f64, top: f64, bottom: f64) {
-    for t in scale.ticks() {
+    let (ticks, tick_scale) = scale.ticks();
+    for t in ticks {
         let y = num(scale.position(t, bottom, top));
         put!(
             s,
@@ -993,7 +1019,7 @@ fn value_axis_y(s: &mut String, scale: &Scale, x0: f64, x1: f64, top: f64, botto
             b = num(x1),
             l = num(x0 - 6.0),
             ty = num(scale.position(t, bottom, top) + 4.0),
-            v = escape(&scale.format_value(t))
+            v = escape(&tick_scale.format_value(t))
         );
     }
     put!(
@@ -1004,6 +1030,15 @@ fn value_axis_y(s: &mut String, scale: &Scale, x0: f64, x1: f64, top: f64, botto
         t = num(top),
         b = num(bottom)
     );
+}
+
+/// The decimals that tick values `step` apart need (steps are 1, 2 or 5
+/// times a power of ten).
+fn decimals_for(step: f64) -> usize {
+    [1.0, 0.1, 0.01, 0.001]
+        .iter()
+        .take_while(|unit| step < **unit * 0.999)
+        .count()
 }
 
 /// Round tick values from `lo` to `hi` (about five) and their step.
@@ -1043,12 +1078,25 @@ fn open(s: &mut String, width: f64, height: f64, title: &str) {
         w = num(width),
         h = num(height)
     );
-    let (shown, _) = truncate(title, 90);
+    // The title is cut to the chart's width; the `<title>` keeps it whole.
+    let (shown, _) = truncate(title, fitting(width - 16.0, TITLE_CHAR_W));
     put!(
         s,
         r#"<text x="8" y="20" font-size="14" font-weight="bold">{}</text>"#,
         escape(&shown)
     );
+}
+
+/// How many characters `char_w` wide fit in `width` (at least 8).
+// The quotient is clamped to 8..=10 000 first, so the cast is exact.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn fitting(width: f64, char_w: f64) -> usize {
+    let chars = (width / char_w).floor();
+    if chars.is_finite() {
+        chars.clamp(8.0, 10_000.0) as usize
+    } else {
+        8
+    }
 }
 
 /// The end of a chart.
@@ -1189,4 +1237,875 @@ fn dark(colour: &str) -> bool {
         }
     };
     0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5) < 0.179
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `svg` as XML and checks the common frame: an `<svg>` root with
+    /// `role="img"`, `aria-label` and a first `<title>`, both `title`.
+    fn parse<'a>(svg: &'a str, title: &str) -> roxmltree::Document<'a> {
+        let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{e}:\n{svg}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.w3.org/2000/svg")
+        );
+        assert_eq!(root.attribute("role"), Some("img"));
+        assert_eq!(root.attribute("aria-label"), Some(title));
+        assert_eq!(root.attribute("width"), Some("100%"));
+        assert!(root.attribute("viewBox").is_some());
+        let first = root.first_element_child().unwrap();
+        assert_eq!(first.tag_name().name(), "title");
+        assert_eq!(first.text(), Some(title));
+        doc
+    }
+
+    fn share() -> Scale {
+        Scale::new(0.0, 1.0, Format::Percent(0))
+    }
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn sample_bars() -> Vec<BarRow> {
+        vec![
+            BarRow::new("Sales", Some(0.42)).interval(0.35, 0.5),
+            BarRow::new("Zero", Some(0.0)),
+            BarRow::withheld("Small team", "withheld"),
+            BarRow::new(
+                "A very long organisational unit name that goes on",
+                Some(0.1),
+            ),
+        ]
+    }
+
+    fn legend(diverging: bool) -> HeatLegend {
+        HeatLegend {
+            min: if diverging { -4.0 } else { 0.0 },
+            max: if diverging { 4.0 } else { 1.0 },
+            diverging,
+            low_label: "low".into(),
+            high_label: "high".into(),
+            withheld_label: "withheld".into(),
+        }
+    }
+
+    fn sample_cells() -> Vec<Vec<HeatCell>> {
+        vec![
+            vec![
+                HeatCell::Value {
+                    value: 0.0,
+                    text: "0%".into(),
+                },
+                HeatCell::Withheld,
+                HeatCell::Value {
+                    value: 1.0,
+                    text: "100%".into(),
+                },
+            ],
+            vec![HeatCell::Value {
+                value: 0.5,
+                text: "50%".into(),
+            }],
+        ]
+    }
+
+    fn sample_curves() -> Vec<Curve> {
+        let p = |x, y: f64| CurvePoint {
+            x,
+            y,
+            lower: y - 0.1,
+            upper: (y + 0.1).min(1.0),
+        };
+        vec![
+            Curve {
+                name: "Sales".into(),
+                points: vec![p(0.0, 1.0), p(6.0, 0.8), p(24.0, 0.5)],
+            },
+            Curve {
+                name: "IT".into(),
+                points: vec![p(12.0, 0.7), p(0.0, 1.0), p(36.0, 0.6)],
+            },
+        ]
+    }
+
+    fn all_charts(label: &str) -> Vec<String> {
+        let rows = vec![
+            BarRow::new(label, Some(0.3)),
+            BarRow::withheld(label, label),
+        ];
+        let cells = vec![vec![
+            HeatCell::Value {
+                value: 0.2,
+                text: label.into(),
+            },
+            HeatCell::Withheld,
+        ]];
+        let series = vec![Series {
+            name: label.into(),
+            points: vec![Some(0.1), None, Some(0.2)],
+        }];
+        let curves = vec![Curve {
+            name: label.into(),
+            points: vec![CurvePoint {
+                x: 0.0,
+                y: 1.0,
+                lower: 1.0,
+                upper: 1.0,
+            }],
+        }];
+        let heat_legend = HeatLegend {
+            low_label: label.into(),
+            high_label: label.into(),
+            withheld_label: label.into(),
+            ..legend(false)
+        };
+        vec![
+            bars(label, &rows, share()),
+            heatmap(
+                label,
+                label,
+                &strings(&[label]),
+                &strings(&[label, label]),
+                &cells,
+                &heat_legend,
+            ),
+            lines(label, &strings(&[label, "b", "c"]), &series, share()),
+            steps(label, label, &curves, share()),
+        ]
+    }
+
+    #[test]
+    fn every_chart_is_well_formed() {
+        let x = strings(&["2022", "2023", "2024", "2025"]);
+        let series = vec![
+            Series {
+                name: "Sales".into(),
+                points: vec![Some(0.1), Some(0.12), None, Some(0.2)],
+            },
+            Series {
+                name: "IT".into(),
+                points: vec![None, Some(0.3), Some(0.25), Some(0.22)],
+            },
+        ];
+        parse(&bars("Bars", &sample_bars(), share()), "Bars");
+        let rows = strings(&["Werkdruk", "Salaris"]);
+        let columns = strings(&["Sales", "IT", "Operations"]);
+        let cells = sample_cells();
+        parse(
+            &heatmap("h", "Heat", &rows, &columns, &cells, &legend(false)),
+            "Heat",
+        );
+        parse(
+            &heatmap("d", "Div", &rows, &columns, &cells, &legend(true)),
+            "Div",
+        );
+        parse(&lines("Lines", &x, &series, share()), "Lines");
+        parse(
+            &steps("Steps", "months", &sample_curves(), share()),
+            "Steps",
+        );
+        let enps = Scale::new(-100.0, 100.0, Format::Integer);
+        let signed = [
+            BarRow::new("Low", Some(-90.0)).interval(-100.0, -70.0),
+            BarRow::new("High", Some(35.0)),
+        ];
+        parse(&bars("eNPS", &signed, enps), "eNPS");
+    }
+
+    #[test]
+    fn empty_input_says_no_data() {
+        let charts = [
+            bars("A", &[], share()),
+            heatmap("h", "A", &[], &strings(&["x"]), &[], &legend(false)),
+            heatmap("h", "A", &strings(&["x"]), &[], &[], &legend(false)),
+            lines("A", &[], &[], share()),
+            lines("A", &strings(&["x"]), &[], share()),
+            steps("A", "months", &[], share()),
+            steps(
+                "A",
+                "months",
+                &[Curve {
+                    name: "c".into(),
+                    points: vec![],
+                }],
+                share(),
+            ),
+        ];
+        for chart in &charts {
+            parse(chart, "A");
+            assert!(chart.contains(">no data<"), "{chart}");
+        }
+    }
+
+    #[test]
+    fn degenerate_numbers_do_not_break_the_chart() {
+        let nan = f64::NAN;
+        let odd = Scale::new(nan, f64::INFINITY, Format::Decimal(usize::MAX));
+        let rows = [BarRow {
+            lower: Some(nan),
+            upper: Some(f64::INFINITY),
+            ..BarRow::new("a", Some(f64::INFINITY))
+        }];
+        let svg = bars("Odd", &rows, odd);
+        parse(&svg, "Odd");
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
+        let cells = vec![vec![HeatCell::Value {
+            value: nan,
+            text: "?".into(),
+        }]];
+        let flat = HeatLegend {
+            min: 1.0,
+            max: 1.0,
+            ..legend(true)
+        };
+        parse(
+            &heatmap(
+                "x",
+                "Odd",
+                &strings(&["r"]),
+                &strings(&["c"]),
+                &cells,
+                &flat,
+            ),
+            "Odd",
+        );
+        let series = [Series {
+            name: "s".into(),
+            points: vec![Some(nan), Some(1e300)],
+        }];
+        parse(&lines("Odd", &strings(&["a"]), &series, odd), "Odd");
+        let p = CurvePoint {
+            x: 5.0,
+            y: 0.5,
+            lower: nan,
+            upper: -1.0,
+        };
+        let curves = [Curve {
+            name: "c".into(),
+            points: vec![p, CurvePoint { x: nan, ..p }],
+        }];
+        parse(&steps("Odd", "m", &curves, odd), "Odd");
+    }
+
+    #[test]
+    fn user_text_is_escaped() {
+        let label = "R&D <Team> \"A\" 'b'\u{1}\n";
+        for svg in all_charts(label) {
+            let doc = parse(&svg, "R&D <Team> \"A\" 'b'\u{FFFD} ");
+            assert!(svg.contains("R&amp;D &lt;Team&gt; &quot;A&quot; &#39;b&#39;"));
+            assert!(!svg.contains("<Team>") && !svg.contains('\u{1}'));
+            // The label is text, never markup: no element is named after it.
+            assert!(doc.descendants().all(|n| n.tag_name().name() != "Team"));
+        }
+    }
+
+    #[test]
+    fn long_labels_are_cut_with_the_full_text_as_a_tooltip() {
+        let long = "A very long organisational unit name that goes on";
+        let svg = bars("Bars", &sample_bars(), share());
+        let doc = parse(&svg, "Bars");
+        let text = doc
+            .descendants()
+            .find(|n| n.has_tag_name("text") && n.children().any(|c| c.has_tag_name("title")))
+            .unwrap();
+        let tip = text.children().find(|c| c.has_tag_name("title")).unwrap();
+        assert_eq!(tip.text(), Some(long));
+        let shown = text
+            .children()
+            .filter(roxmltree::Node::is_text)
+            .map(|c| c.text().unwrap())
+            .collect::<String>();
+        assert!(
+            shown.ends_with('…') && shown.chars().count() <= 28,
+            "{shown}"
+        );
+        assert_eq!(truncate("abc", 3), ("abc".to_owned(), false));
+        assert_eq!(truncate("ab cd", 4), ("ab…".to_owned(), true));
+        // A title is cut to the chart's width, and kept whole in `<title>`.
+        let title = "T".repeat(200);
+        let svg = bars(&title, &sample_bars(), share());
+        let doc = parse(&svg, &title);
+        let shown = doc
+            .descendants()
+            .find(|n| n.attribute("font-weight") == Some("bold"))
+            .unwrap();
+        assert_eq!(
+            shown.text().unwrap().chars().count(),
+            fitting(WIDTH - 16.0, TITLE_CHAR_W)
+        );
+    }
+
+    /// The `<g>` of a bar chart's row whose label is `label`.
+    fn bar_row<'a>(doc: &'a roxmltree::Document<'a>, label: &str) -> roxmltree::Node<'a, 'a> {
+        doc.descendants()
+            .find(|n| {
+                n.has_tag_name("g") && n.first_element_child().and_then(|t| t.text()) == Some(label)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_withheld_bar_has_its_note_and_no_bar_and_differs_from_zero() {
+        let svg = bars("Bars", &sample_bars(), share());
+        let doc = parse(&svg, "Bars");
+        let withheld = bar_row(&doc, "Small team");
+        assert!(withheld.descendants().all(|n| !n.has_tag_name("rect")));
+        let texts: Vec<_> = withheld
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .collect();
+        assert_eq!(texts.len(), 2);
+        assert_eq!(texts[1].text(), Some("withheld"));
+        assert_eq!(texts[1].attribute("font-style"), Some("italic"));
+        assert_eq!(texts[1].attribute("fill"), Some(MUTED));
+
+        let zero = bar_row(&doc, "Zero");
+        let rect = zero.descendants().find(|n| n.has_tag_name("rect")).unwrap();
+        assert_eq!(rect.attribute("width"), Some("0.0"));
+        let value = zero
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .nth(1)
+            .unwrap();
+        assert_eq!(value.text(), Some("0%"));
+        assert_eq!(value.attribute("font-style"), None);
+
+        // Without a note, a withheld row still says so.
+        let svg = bars("B", &[BarRow::new("x", None)], share());
+        assert!(svg.contains(">withheld<"));
+    }
+
+    #[test]
+    fn a_withheld_heat_cell_is_hatched_not_coloured() {
+        let rows = strings(&["Werkdruk", "Salaris"]);
+        let columns = strings(&["Sales", "IT", "Ops"]);
+        let svg = heatmap(
+            "reasons",
+            "Heat",
+            &rows,
+            &columns,
+            &sample_cells(),
+            &legend(false),
+        );
+        let doc = parse(&svg, "Heat");
+        let pattern = doc
+            .descendants()
+            .find(|n| n.has_tag_name("pattern"))
+            .unwrap();
+        assert_eq!(pattern.attribute("id"), Some("exitcore-reasons-hatch"));
+        let cell = |tip: &str| {
+            doc.descendants()
+                .find(|n| {
+                    n.has_tag_name("rect")
+                        && n.first_element_child().and_then(|t| t.text()) == Some(tip)
+                })
+                .unwrap()
+        };
+        let withheld = cell("Werkdruk · IT: withheld");
+        assert_eq!(
+            withheld.attribute("fill"),
+            Some("url(#exitcore-reasons-hatch)")
+        );
+        let zero = cell("Werkdruk · Sales: 0%");
+        assert_eq!(zero.attribute("fill"), Some("#f7f7f7"));
+        assert_eq!(
+            cell("Werkdruk · Ops: 100%").attribute("fill"),
+            Some("#0072b2")
+        );
+        // The withheld cell has no text; the zero cell has its own.
+        assert!(
+            doc.descendants()
+                .any(|n| n.has_tag_name("text") && n.text() == Some("0%"))
+        );
+        // Cells missing from a short row are left blank.
+        assert!(svg.contains("Salaris · Sales: 50%") && !svg.contains("Salaris · IT"));
+        // The legend shows the hatch too: the withheld cell and its swatch.
+        assert_eq!(svg.matches("url(#exitcore-reasons-hatch)").count(), 2);
+        // Diverging: low end vermillion, midpoint light, high end blue.
+        assert_eq!(heat_colour(0.0, true), "#d55e00");
+        assert_eq!(heat_colour(0.5, true), "#f7f7f7");
+        assert_eq!(heat_colour(1.0, true), "#0072b2");
+        assert!(dark("#0072b2") && !dark("#f7f7f7"));
+    }
+
+    #[test]
+    fn heat_maps_with_distinct_ids_have_distinct_patterns() {
+        let rows = strings(&["r"]);
+        let columns = strings(&["c"]);
+        let cells = vec![vec![HeatCell::Withheld]];
+        let a = heatmap(
+            "reasons-2024",
+            "Same",
+            &rows,
+            &columns,
+            &cells,
+            &legend(false),
+        );
+        let b = heatmap(
+            "reasons-2025",
+            "Same",
+            &rows,
+            &columns,
+            &cells,
+            &legend(false),
+        );
+        let id = |svg: &str| {
+            let doc = parse(svg, "Same");
+            let pattern = doc
+                .descendants()
+                .find(|n| n.has_tag_name("pattern"))
+                .unwrap();
+            pattern.attribute("id").unwrap().to_owned()
+        };
+        assert_ne!(id(&a), id(&b));
+        // An id with characters unsafe in XML or url(#…) is reduced, not copied.
+        let odd = heatmap(
+            "a\"b) <c>#d",
+            "Same",
+            &rows,
+            &columns,
+            &cells,
+            &legend(false),
+        );
+        assert_eq!(id(&odd), "exitcore-abcd-hatch");
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let x = strings(&["q1", "q2", "q3"]);
+        let series = vec![Series {
+            name: "s".into(),
+            points: vec![Some(0.1), None, Some(0.3)],
+        }];
+        let rows = strings(&["a", "b"]);
+        let columns = strings(&["x", "y", "z"]);
+        let make = || {
+            [
+                bars("B", &sample_bars(), share()),
+                heatmap("h", "H", &rows, &columns, &sample_cells(), &legend(true)),
+                lines("L", &x, &series, share()),
+                steps("S", "months", &sample_curves(), share()),
+            ]
+        };
+        assert_eq!(make(), make());
+        for svg in make() {
+            // Every coordinate is written with at most one decimal: no
+            // floating-point noise such as 0.6000000000000001.
+            let doc = parse(
+                &svg,
+                &svg[svg.find("<title>").unwrap() + 7..svg.find("</title>").unwrap()],
+            );
+            for node in doc.descendants() {
+                for name in [
+                    "x", "y", "x1", "y1", "x2", "y2", "width", "height", "cx", "cy",
+                ] {
+                    if let Some(v) = node.attribute(name).filter(|v| *v != "100%") {
+                        assert!(v.parse::<f64>().is_ok(), "{name}={v}");
+                        assert!(
+                            v.split('.').nth(1).is_none_or(|d| d.len() == 1),
+                            "{name}={v}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn missing_points_split_the_line() {
+        let x = strings(&["a", "b", "c", "d", "e"]);
+        let series = vec![Series {
+            name: "s".into(),
+            points: vec![Some(0.1), Some(0.2), None, Some(0.3), Some(0.4)],
+        }];
+        let svg = lines("L", &x, &series, share());
+        let doc = parse(&svg, "L");
+        let path = doc
+            .descendants()
+            .find(|n| n.has_tag_name("path") && n.attribute("stroke-width") == Some("2"))
+            .unwrap();
+        let d = path.attribute("d").unwrap();
+        assert_eq!(d.matches('M').count(), 2, "{d}");
+        assert_eq!(d.matches('L').count(), 2, "{d}");
+        // Four markers (circles for the first series), none for the gap.
+        let markers = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .count();
+        assert_eq!(markers, 4 + 1, "four points and the legend's sample");
+        // A point alone between gaps has its marker but no line.
+        let lone = vec![Series {
+            name: "s".into(),
+            points: vec![None, Some(0.5), None],
+        }];
+        let svg = lines("L", &x[..3], &lone, share());
+        assert!(!svg.contains(r#"stroke-linejoin="round""#));
+        assert_eq!(svg.matches("<circle").count(), 2);
+    }
+
+    #[test]
+    fn series_differ_by_colour_dash_and_marker() {
+        let x = strings(&["a", "b"]);
+        let series: Vec<Series> = (0..3)
+            .map(|i| Series {
+                name: format!("s{i}"),
+                points: vec![Some(0.1), Some(0.2)],
+            })
+            .collect();
+        let svg = lines("L", &x, &series, share());
+        let doc = parse(&svg, "L");
+        let paths: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("path") && n.attribute("stroke-linejoin").is_some())
+            .collect();
+        assert_eq!(paths.len(), 3);
+        let styles: Vec<_> = paths
+            .iter()
+            .map(|p| (p.attribute("stroke"), p.attribute("stroke-dasharray")))
+            .collect();
+        assert_eq!(styles[0], (Some("#0072B2"), Some("none")));
+        assert_eq!(styles[1], (Some("#D55E00"), Some("7 3")));
+        assert_eq!(styles[2], (Some("#009E73"), Some("2 2")));
+        assert!(
+            svg.contains("<circle")
+                && svg.contains("<rect x")
+                && svg.contains("Z\" fill=\"#009E73\"")
+        );
+    }
+
+    #[test]
+    fn at_most_twelve_x_labels_are_written() {
+        let x: Vec<String> = (0..30).map(|i| format!("m{i:02}")).collect();
+        let series = vec![Series {
+            name: "s".into(),
+            points: vec![Some(0.5); 30],
+        }];
+        let svg = lines("L", &x, &series, share());
+        let doc = parse(&svg, "L");
+        let shown: Vec<_> = doc
+            .descendants()
+            .filter(roxmltree::Node::is_text)
+            .filter_map(|n| n.text())
+            .filter(|t| t.starts_with('m') && t.len() == 3)
+            .collect();
+        assert!(shown.len() <= 12 && shown.len() >= 10, "{shown:?}");
+        assert_eq!(shown[0], "m00");
+        // Every point still has its marker.
+        assert_eq!(svg.matches("<circle").count(), 31);
+    }
+
+    #[test]
+    fn steps_have_a_band_and_a_step_line_per_curve() {
+        let svg = steps("S", "months", &sample_curves(), share());
+        let doc = parse(&svg, "S");
+        let bands = doc
+            .descendants()
+            .filter(|n| n.attribute("fill-opacity") == Some("0.15"))
+            .count();
+        assert_eq!(bands, 2);
+        let lines: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("path") && n.attribute("stroke-dasharray").is_some())
+            .map(|n| n.attribute("d").unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        // Steps are horizontal then vertical moves, in order of x.
+        assert!(
+            lines
+                .iter()
+                .all(|d| d.contains('H') && d.contains('V') && !d.contains('L'))
+        );
+        assert!(svg.contains(">months<") && svg.contains(">30<") && svg.contains(">100%<"));
+    }
+
+    #[test]
+    fn values_are_formatted_with_the_chosen_separator() {
+        let comma = |format| Scale {
+            decimal_comma: true,
+            ..Scale::new(0.0, 1.0, format)
+        };
+        assert_eq!(comma(Format::Percent(1)).format_value(0.125), "12,5%");
+        assert_eq!(comma(Format::Decimal(2)).format_value(3.456), "3,46");
+        assert_eq!(
+            Scale::new(0.0, 1.0, Format::Percent(1)).format_value(0.125),
+            "12.5%"
+        );
+        assert_eq!(
+            Scale::new(0.0, 1.0, Format::Integer).format_value(-0.4),
+            "0"
+        );
+        assert_eq!(
+            Scale::new(0.0, 1.0, Format::Decimal(1)).format_value(-0.01),
+            "0.0"
+        );
+        assert_eq!(
+            Scale::new(0.0, 1.0, Format::Integer).format_value(-12.6),
+            "-13"
+        );
+        let svg = bars(
+            "B",
+            &[BarRow::new("a", Some(0.125))],
+            comma(Format::Percent(1)),
+        );
+        // Ticks take only the decimals their step needs.
+        assert!(svg.contains(">12,5%<") && svg.contains(">20%<"));
+        let likert = Scale::new(1.0, 5.0, Format::Decimal(2));
+        assert_eq!(likert.tick_scale(0.5).format_value(1.5), "1.5");
+        assert_eq!(likert.tick_scale(1.0).format_value(2.0), "2");
+        assert_eq!(num(-0.01), "0.0");
+        assert_eq!(num(f64::NAN), "0.0");
+    }
+
+    #[test]
+    fn ticks_are_round() {
+        let ticks = |lo, hi| {
+            let (ticks, step) = nice_ticks(lo, hi);
+            ticks
+                .iter()
+                .map(|t| format!("{t:.3}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+                + &format!(" by {step}")
+        };
+        assert_eq!(
+            ticks(0.0, 1.0),
+            "0.000 0.200 0.400 0.600 0.800 1.000 by 0.2"
+        );
+        assert_eq!(ticks(1.0, 5.0), "1.000 2.000 3.000 4.000 5.000 by 1");
+        assert_eq!(
+            ticks(-100.0, 100.0),
+            "-100.000 -50.000 0.000 50.000 100.000 by 50"
+        );
+        assert_eq!(ticks(0.0, 36.0), "0.000 10.000 20.000 30.000 by 10");
+        assert_eq!(
+            ticks(0.0, 0.25),
+            "0.000 0.050 0.100 0.150 0.200 0.250 by 0.05"
+        );
+        assert_eq!(
+            (
+                decimals_for(10.0),
+                decimals_for(1.0),
+                decimals_for(0.2),
+                decimals_for(0.05)
+            ),
+            (0, 0, 1, 2)
+        );
+    }
+
+    /// Writes one of each chart to `/tmp/svg_sample.html` for looking at.
+    #[test]
+    #[ignore = "writes a sample page to /tmp for eyeballing"]
+    fn sample_page() {
+        let dutch = |format| Scale {
+            decimal_comma: true,
+            ..Scale::new(0.0, 1.0, format)
+        };
+        let reasons = vec![
+            BarRow::new("Werkdruk", Some(0.31)).interval(0.26, 0.37),
+            BarRow::new("Salaris & voorwaarden", Some(0.22)).interval(0.17, 0.28),
+            BarRow::new("Leidinggevende", Some(0.0)).interval(0.0, 0.04),
+            BarRow::withheld("R&D <Team> \"A\"", "niet getoond (n < 5)"),
+            BarRow::new(
+                "Doorgroeimogelijkheden binnen de eigen afdeling",
+                Some(0.125),
+            )
+            .interval(0.09, 0.17),
+        ];
+        let enps = vec![
+            BarRow::new("Sales", Some(-42.0)).interval(-60.0, -20.0),
+            BarRow::new("IT", Some(12.0)).interval(-5.0, 30.0),
+            BarRow::new("Zorg", Some(-95.0)).interval(-100.0, -80.0),
+            BarRow::withheld("Klein team", "withheld"),
+        ];
+        let rows = strings(&["Werkdruk", "Salaris", "Leidinggevende", "Cultuur"]);
+        let columns = strings(&[
+            "Sales",
+            "IT",
+            "Operations & Logistics",
+            "Zorg",
+            "Financiën en control",
+        ]);
+        let residual = |v: f64| HeatCell::Value {
+            value: v,
+            text: format!("{v:+.1}").replace('.', ","),
+        };
+        let cells = vec![
+            vec![
+                residual(2.8),
+                residual(-1.2),
+                HeatCell::Withheld,
+                residual(0.1),
+                residual(-3.9),
+            ],
+            vec![
+                residual(-0.4),
+                residual(3.5),
+                residual(1.1),
+                HeatCell::Withheld,
+                residual(0.0),
+            ],
+            vec![
+                residual(-2.2),
+                residual(0.6),
+                residual(-0.9),
+                residual(4.8),
+                residual(1.9),
+            ],
+            vec![
+                residual(0.3),
+                HeatCell::Withheld,
+                residual(-1.6),
+                residual(2.1),
+                residual(-0.2),
+            ],
+        ];
+        let heat_legend = HeatLegend {
+            min: -4.0,
+            max: 4.0,
+            diverging: true,
+            low_label: "minder dan verwacht".into(),
+            high_label: "meer dan verwacht".into(),
+            withheld_label: "niet getoond".into(),
+        };
+        let shares = vec![
+            vec![
+                HeatCell::Value {
+                    value: 0.05,
+                    text: "5%".into(),
+                },
+                HeatCell::Value {
+                    value: 0.5,
+                    text: "50%".into(),
+                },
+                HeatCell::Withheld,
+            ],
+            vec![
+                HeatCell::Value {
+                    value: 0.8,
+                    text: "80%".into(),
+                },
+                HeatCell::Value {
+                    value: 0.0,
+                    text: "0%".into(),
+                },
+                HeatCell::Value {
+                    value: 0.3,
+                    text: "30%".into(),
+                },
+            ],
+        ];
+        let months: Vec<String> = (0..24)
+            .map(|i| format!("{}-{:02}", 2023 + i / 12, i % 12 + 1))
+            .collect();
+        let wave = |phase: f64, gap: usize| -> Vec<Option<f64>> {
+            (0..24)
+                .map(|i| {
+                    (i != gap && i != gap + 1).then(|| 0.12 + 0.05 * (count(i) / 3.0 + phase).sin())
+                })
+                .collect()
+        };
+        let series: Vec<Series> = ["Sales", "IT", "Zorg", "Operations"]
+            .iter()
+            .enumerate()
+            .map(|(k, name)| Series {
+                name: (*name).into(),
+                points: wave(count(k), 5 + 4 * k),
+            })
+            .collect();
+        let km = |rate: f64| -> Vec<CurvePoint> {
+            let mut y: f64 = 1.0;
+            (0..=12)
+                .map(|i| {
+                    let p = CurvePoint {
+                        x: count(i) * 6.0,
+                        y,
+                        lower: (y - 0.04 - 0.01 * count(i)).max(0.0),
+                        upper: (y + 0.04 + 0.01 * count(i)).min(1.0),
+                    };
+                    y *= 1.0 - rate;
+                    p
+                })
+                .collect()
+        };
+        let curves = vec![
+            Curve {
+                name: "Sales".into(),
+                points: km(0.06),
+            },
+            Curve {
+                name: "IT".into(),
+                points: km(0.03),
+            },
+            Curve {
+                name: "Zorg".into(),
+                points: km(0.09),
+            },
+        ];
+        let charts = [
+            bars(
+                "Vertrekredenen (aandeel vertrekkers)",
+                &reasons,
+                dutch(Format::Percent(1)),
+            ),
+            bars(
+                "eNPS per afdeling",
+                &enps,
+                Scale::new(-100.0, 100.0, Format::Integer),
+            ),
+            heatmap(
+                "resid",
+                "Redenen per afdeling (gecorrigeerde residuen)",
+                &rows,
+                &columns,
+                &cells,
+                &heat_legend,
+            ),
+            heatmap(
+                "share",
+                "Aandeel per afdeling",
+                &rows[..2],
+                &columns[..3],
+                &shares,
+                &HeatLegend {
+                    min: 0.0,
+                    max: 1.0,
+                    diverging: false,
+                    low_label: "0%".into(),
+                    high_label: "100%".into(),
+                    withheld_label: "niet getoond".into(),
+                },
+            ),
+            lines(
+                "Verloop per maand",
+                &months,
+                &series,
+                Scale {
+                    max: 0.25,
+                    ..dutch(Format::Percent(0))
+                },
+            ),
+            steps(
+                "Nog in dienst",
+                "maanden",
+                &curves,
+                dutch(Format::Percent(0)),
+            ),
+            bars("Leeg", &[], share()),
+        ];
+        let mut page = String::from(
+            "<!doctype html><html lang=\"nl\"><meta charset=\"utf-8\"><title>svg sample</title><body style=\"font-family:system-ui,sans-serif;max-width:900px;margin:2em auto\">",
+        );
+        for chart in charts {
+            page.push_str("<figure style=\"margin:1em 0\">");
+            page.push_str(&chart);
+            page.push_str("</figure>");
+        }
+        page.push_str("</body></html>");
+        std::fs::write("/tmp/svg_sample.html", page).unwrap();
+    }
 }
