@@ -127,7 +127,7 @@ test('bad specs throw with code and the JS field', () => {
     [{ fdr: 1 }, 'fdr'],
     [{ minTestGroup: -1 }, 'minTestGroup'],
     [{ minTestGroup: 'x' }, 'minTestGroup'],
-    [{ trend: 'month' }, 'trend'],
+    [{ trend: 'week' }, 'trend'],
     [{ min_test_group: 5 }, 'spec.min_test_group'],
     [{ policy: { k: 1 } }, 'k'],
     [42, 'spec'],
