@@ -584,6 +584,20 @@ impl Dataset {
         &self.questionnaire
     }
 
+    /// The position of question `id` in the questionnaire.
+    pub(crate) fn question_index(&self, id: &str) -> crate::Result<usize> {
+        self.questionnaire
+            .questions
+            .iter()
+            .position(|q| q.id == id)
+            .ok_or_else(|| {
+                crate::Error::argument(
+                    "question",
+                    format!("the questionnaire has no question {id:?}"),
+                )
+            })
+    }
+
     /// Every org unit path (all levels), sorted: the structure, not the counts.
     pub fn org_units(&self) -> Vec<Vec<String>> {
         let mut out: Vec<Vec<String>> = (0..self.org.names.len())

@@ -14,19 +14,7 @@ use exitcore::privacy::{
 };
 use exitcore::{Answer, Dataset, ExitRecord, Headcount, HeadcountRow, Lang, Questionnaire, Tenure};
 
-const ALL: [Dimension; 11] = [
-    Dimension::OrgUnit,
-    Dimension::JobFamily,
-    Dimension::Manager,
-    Dimension::Location,
-    Dimension::TenureBand,
-    Dimension::AgeBand,
-    Dimension::ExitType,
-    Dimension::Interviewer,
-    Dimension::ExitYear,
-    Dimension::ExitQuarter,
-    Dimension::ExitMonth,
-];
+const ALL: [Dimension; 11] = Dimension::ALL;
 
 /// k - 1 leavers with every context field and varied answers.
 fn tiny(k: usize) -> Dataset {

@@ -46,6 +46,21 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// Every dimension.
+    pub const ALL: [Dimension; 11] = [
+        Dimension::OrgUnit,
+        Dimension::JobFamily,
+        Dimension::Manager,
+        Dimension::Location,
+        Dimension::TenureBand,
+        Dimension::AgeBand,
+        Dimension::ExitType,
+        Dimension::Interviewer,
+        Dimension::ExitYear,
+        Dimension::ExitQuarter,
+        Dimension::ExitMonth,
+    ];
+
     /// The dimension's name for a reader.
     pub fn label(self, lang: Lang) -> &'static str {
         let (en, nl) = match self {
@@ -229,17 +244,7 @@ impl Release {
         let cell = self
             .cell(key)
             .ok_or_else(|| Error::argument("key", format!("the release has no cell {key}")))?;
-        let q = dataset
-            .questionnaire
-            .questions
-            .iter()
-            .position(|q| q.id == question)
-            .ok_or_else(|| {
-                Error::argument(
-                    "question",
-                    format!("the questionnaire has no question {question:?}"),
-                )
-            })?;
+        let q = dataset.question_index(question)?;
         let AnswerColumn::Text(texts) = &dataset.answers[q] else {
             return Err(Error::argument(
                 "question",
@@ -467,18 +472,7 @@ impl<'a> ReleasePlan<'a> {
     /// Adds a question whose answers the release shows per cell: a cell in
     /// which all, or all but one, gave the same answer is withheld.
     pub fn distribution(mut self, question: &str) -> Result<Self> {
-        let q = self
-            .dataset
-            .questionnaire
-            .questions
-            .iter()
-            .position(|q| q.id == question)
-            .ok_or_else(|| {
-                Error::argument(
-                    "question",
-                    format!("the questionnaire has no question {question:?}"),
-                )
-            })?;
+        let q = self.dataset.question_index(question)?;
         if matches!(
             self.dataset.answers[q],
             AnswerColumn::Text(_) | AnswerColumn::Date(_)

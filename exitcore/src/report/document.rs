@@ -147,7 +147,7 @@ impl Report {
                 .iter()
                 .map(|t| (t.id().to_owned(), t.label(lang).to_owned()))
                 .collect(),
-            dimensions: DIMENSIONS
+            dimensions: Dimension::ALL
                 .iter()
                 .map(|&d| (d.id().to_owned(), dimension_label(d, lang).to_owned()))
                 .collect(),
@@ -219,20 +219,6 @@ impl Report {
         self.labels.questions.get(id).map_or(id, String::as_str)
     }
 }
-
-const DIMENSIONS: [Dimension; 11] = [
-    Dimension::OrgUnit,
-    Dimension::JobFamily,
-    Dimension::Manager,
-    Dimension::Location,
-    Dimension::TenureBand,
-    Dimension::AgeBand,
-    Dimension::ExitType,
-    Dimension::Interviewer,
-    Dimension::ExitYear,
-    Dimension::ExitQuarter,
-    Dimension::ExitMonth,
-];
 
 /// `en` or `nl` by language.
 pub(crate) fn text(lang: Lang, en: &'static str, nl: &'static str) -> &'static str {

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::document::{Report, text};
 use super::markdown::{WITHHELD, group_name, interval_pct, num, pct};
+use super::svg::escape as esc;
 use super::svg::{
     BarRow, Curve, CurvePoint, Format, HeatCell, HeatLegend, Scale, Series, bars, heatmap, lines,
     steps,
@@ -20,21 +21,6 @@ table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border-bottom
 th:first-child,td:first-child{text-align:left}td.withheld{color:#888;background:repeating-linear-gradient(45deg,#f3f3f3,#f3f3f3 4px,#e2e2e2 4px,#e2e2e2 8px)}\
 ul.insights li{margin:.4rem 0}figure{margin:1rem 0}svg{max-width:100%;height:auto}\
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}figure,table{break-inside:avoid}}";
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn scale(min: f64, max: f64, format: Format, lang: Lang) -> Scale {
     Scale {

@@ -1152,7 +1152,7 @@ fn text_width(text: &str) -> f64 {
 
 /// `text` escaped for XML text and attribute values. Line breaks and tabs
 /// become spaces; other characters XML 1.0 cannot hold become U+FFFD.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
