@@ -328,6 +328,70 @@ impl PyDataset {
         Ok(crate::analysis::PyAnalysis(analysis))
     }
 
+    /// The report on this data set: the analysis of the default breakdowns
+    /// (org unit, tenure band, job family, exit type; `by` replaces them)
+    /// with quarterly trends, under `policy`, in `lang`, rendered by the
+    /// core as JSON, Markdown or HTML. `headcount` and `stayers` add
+    /// turnover and survival; `roster` names are redacted from comments.
+    #[pyo3(signature = (*, lang = None, policy = None, by = None, headcount = None, stayers = None, roster = None, title = None))]
+    #[allow(clippy::too_many_arguments)] // the Python signature
+    fn report(
+        &self,
+        py: Python<'_>,
+        lang: Option<&str>,
+        policy: Option<&crate::privacy::PyPolicy>,
+        by: Option<&Bound<'_, PyAny>>,
+        headcount: Option<&Bound<'_, PyAny>>,
+        stayers: Option<&Bound<'_, PyAny>>,
+        roster: Option<Vec<String>>,
+        title: Option<String>,
+    ) -> PyResult<crate::report::PyReport> {
+        let lang = lang
+            .map(str::parse::<exitcore::Lang>)
+            .transpose()
+            .or_raise(py)?;
+        let by: Option<Vec<Vec<exitcore::privacy::Dimension>>> = by
+            .filter(|b| !b.is_none())
+            .map(|b| {
+                let spec = serde_json::json!({ "by": to_value(b, "by")? });
+                exitcore::analysis::AnalysisSpec::from_json_value(spec)
+                    .map(|s| s.by)
+                    .or_raise(py)
+            })
+            .transpose()?;
+        let headcount = headcount
+            .filter(|h| !h.is_none())
+            .map(|h| exitcore::Headcount::from_json_value(to_value(h, "headcount")?).or_raise(py))
+            .transpose()?;
+        let stayers = stayers
+            .filter(|s| !s.is_none())
+            .map(|s| {
+                exitcore::analysis::Stayer::list_from_json_value(to_value(s, "stayers")?)
+                    .or_raise(py)
+            })
+            .transpose()?;
+        let redactor = roster
+            .map(exitcore::privacy::Redactor::new)
+            .transpose()
+            .or_raise(py)?;
+        let defaults = exitcore::report::ReportOptions::default();
+        let options = exitcore::report::ReportOptions {
+            lang: lang.unwrap_or(defaults.lang),
+            policy: policy.map_or(defaults.policy, |p| p.0),
+            by: by.unwrap_or(defaults.by.clone()),
+            headcount: headcount.as_ref(),
+            stayers: stayers.as_deref(),
+            redactor: redactor.as_ref(),
+            title,
+            ..defaults
+        };
+        let ds = &self.0;
+        let report = py
+            .detach(|| exitcore::report::Report::build(ds, &options))
+            .or_raise(py)?;
+        Ok(crate::report::PyReport(report))
+    }
+
     /// Every org unit path (all levels), sorted.
     fn org_units(&self) -> Vec<Vec<String>> {
         self.0.org_units()

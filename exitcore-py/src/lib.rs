@@ -12,6 +12,7 @@ mod privacy;
 mod pseudonym;
 mod questionnaire;
 mod release;
+mod report;
 mod synthetic;
 
 use pyo3::prelude::*;
@@ -36,6 +37,7 @@ fn _exitcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<release::PyCellNoise>()?;
     m.add_class::<release::PyBudget>()?;
     m.add_class::<analysis::PyAnalysis>()?;
+    m.add_class::<report::PyReport>()?;
     m.add_function(wrap_pyfunction!(privacy::iban_is_valid, m)?)?;
     m.add_function(wrap_pyfunction!(privacy::bsn_is_valid, m)?)?;
     m.add_class::<synthetic::PySyntheticOrg>()?;

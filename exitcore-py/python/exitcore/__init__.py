@@ -9,6 +9,7 @@ an :class:`ExitcoreError`, itself a :class:`ValueError`, with the attributes
 
 from exitcore._exitcore import (
     Analysis,
+    Report,
     Budget,
     BudgetExhaustedError,
     CellNoise,
@@ -41,6 +42,7 @@ from exitcore._exitcore import (
 
 __all__ = [
     "Analysis",
+    "Report",
     "Budget",
     "BudgetExhaustedError",
     "CellNoise",

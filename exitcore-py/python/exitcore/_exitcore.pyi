@@ -32,6 +32,7 @@ __all__ = [
     "CellNoise",
     "Budget",
     "Analysis",
+    "Report",
     "iban_is_valid",
     "bsn_is_valid",
     "SyntheticOrg",
@@ -157,6 +158,17 @@ class Dataset:
         lang: Literal["nl", "en"] = "en",
         comments: bool = True,
     ) -> Analysis: ...
+    def report(
+        self,
+        *,
+        lang: Literal["nl", "en"] | None = None,
+        policy: Policy | None = None,
+        by: Sequence[Sequence[str]] | None = None,
+        headcount: Sequence[_Mapping[str, Any]] | None = None,
+        stayers: Sequence[_Mapping[str, Any]] | None = None,
+        roster: Sequence[str] | None = None,
+        title: str | None = None,
+    ) -> Report: ...
     def org_units(self) -> list[list[str]]: ...
     def __len__(self) -> int: ...
 
@@ -328,6 +340,19 @@ class _Insight(TypedDict):
     effect: float
     nl: str
     en: str
+
+@final
+class Report:
+    """The whole analysis under a policy, rendered as JSON, Markdown or HTML."""
+
+    def to_json(self) -> str: ...
+    def to_markdown(self) -> str: ...
+    def to_html(self) -> str: ...
+    def _repr_html_(self) -> str: ...
+    @property
+    def analysis(self) -> Analysis: ...
+    @property
+    def title(self) -> str: ...
 
 @final
 class Analysis:
