@@ -397,6 +397,23 @@ impl Dataset {
         to_js(&analysis)
     }
 
+    /// The report: `options = { lang?: "nl" | "en", policy?, by?, headcount?,
+    /// stayers?, roster?, title? }`, rendered by the core with `toJson()`,
+    /// `toMarkdown()` and `toHtml()`.
+    pub fn report(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ReportOptions")] options: &JsValue,
+    ) -> JsResult<crate::report::JsReport> {
+        let options = if options.is_undefined() || options.is_null() {
+            None
+        } else {
+            Some(json_value(options).map_err(|e| to_js_error(arg_error("options", e)))?)
+        };
+        crate::report::build(&self.inner, options)
+            .map(crate::report::JsReport::new)
+            .map_err(to_js_error)
+    }
+
     /// Every org unit path (all levels), sorted.
     #[wasm_bindgen(js_name = orgUnits, unchecked_return_type = "string[][]")]
     pub fn org_units(&self) -> JsResult<JsValue> {

@@ -14,10 +14,12 @@ mod convert;
 mod js;
 mod privacy;
 mod release;
+mod report;
 mod synthetic;
 mod typescript;
 
 pub use js::{Dataset, JsMapping, JsQuestionnaire, pseudonymise, to_js_error};
 pub use privacy::{JsPolicy, JsRedactor, bsn_is_valid, iban_is_valid};
 pub use release::{JsBudget, JsCellNoise, JsLedger, JsRelease};
+pub use report::JsReport;
 pub use synthetic::generate;

@@ -280,6 +280,17 @@ export interface AnalysisSpec {
   policy?: { k?: number; commentK?: number; showZero?: boolean };
 }
 /** Options of `Dataset.analyse`. */
+export interface ReportOptions {
+  lang?: "nl" | "en";
+  /** The options of `new Policy(...)`; default k = 5. */
+  policy?: { k?: number; commentK?: number; showZero?: boolean };
+  /** Breakdowns; default org unit, tenure band, job family and exit type. */
+  by?: string[][];
+  headcount?: HeadcountRow[];
+  stayers?: { org_unit: string[]; tenure_months: number }[];
+  roster?: string[];
+  title?: string;
+}
 export interface AnalyseOptions {
   /** Earlier releases of the data set: their cells count as public. */
   ledger?: Ledger;
