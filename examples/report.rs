@@ -19,9 +19,7 @@ use exitcore::analysis::Stayer;
 use exitcore::privacy::Policy;
 use exitcore::report::{Report, ReportOptions};
 use exitcore::synthetic::{OrgConfig, generate};
-use exitcore::{
-    Dataset, Headcount, HeadcountRow, ImportOptions, Lang, Loaded, Mapping, Pseudonymiser,
-};
+use exitcore::{Dataset, Headcount, ImportOptions, Lang, Loaded, Mapping, Pseudonymiser};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Format {
@@ -146,49 +144,7 @@ fn main() -> ExitCode {
 }
 
 fn read_headcount(path: &str) -> Result<Headcount, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let is_json = std::path::Path::new(path)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if is_json {
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
-        return Headcount::from_json_value(value).map_err(|e| format!("{path}: {e}"));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, row) in reader
-        .deserialize::<std::collections::HashMap<String, String>>()
-        .enumerate()
-    {
-        let row = row.map_err(|e| format!("{path}: {e}"))?;
-        let line = i + 2;
-        let field = |name: &str| {
-            row.get(name)
-                .cloned()
-                .ok_or_else(|| format!("{path}: line {line} has no column {name:?}"))
-        };
-        let parse = |name: &str| -> Result<i64, String> {
-            let v = field(name)?;
-            v.parse()
-                .map_err(|_| format!("{path}: line {line}, {name}: not a whole number: {v:?}"))
-        };
-        rows.push(HeadcountRow {
-            org_unit: field("org_unit")?
-                .split('/')
-                .map(|s| s.trim().to_owned())
-                .collect(),
-            year: i32::try_from(parse("year")?)
-                .map_err(|_| format!("{path}: line {line}: year out of range"))?,
-            quarter: u8::try_from(parse("quarter")?)
-                .map_err(|_| format!("{path}: line {line}: quarter out of range"))?,
-            headcount: u32::try_from(parse("headcount")?)
-                .map_err(|_| format!("{path}: line {line}: headcount out of range"))?,
-        });
-    }
-    Headcount::new(rows).map_err(|e| format!("{path}: {e}"))
+    Headcount::from_path(path).map_err(|e| format!("{path}: {e}"))
 }
 
 fn run() -> Result<(), String> {

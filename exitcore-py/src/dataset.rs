@@ -361,7 +361,7 @@ impl PyDataset {
             .transpose()?;
         let headcount = headcount
             .filter(|h| !h.is_none())
-            .map(|h| exitcore::Headcount::from_json_value(to_value(h, "headcount")?).or_raise(py))
+            .map(|h| headcount_arg(py, h))
             .transpose()?;
         let stayers = stayers
             .filter(|s| !s.is_none())
@@ -522,4 +522,13 @@ impl PyMapping {
         let q = self.0.questionnaire();
         format!("Mapping(questionnaire={:?}, version={})", q.id, q.version)
     }
+}
+
+/// Headcount given as rows (a list of dicts) or as a path to a CSV or JSON
+/// file, which the core reads.
+fn headcount_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<exitcore::Headcount> {
+    if let Ok(path) = value.extract::<std::path::PathBuf>() {
+        return exitcore::Headcount::from_path(path).or_raise(py);
+    }
+    exitcore::Headcount::from_json_value(to_value(value, "headcount")?).or_raise(py)
 }

@@ -100,6 +100,101 @@ impl Headcount {
         Self::new(rows)
     }
 
+    /// Reads a headcount file: JSON rows when the name ends in `.json`,
+    /// otherwise CSV as in [`Headcount::from_csv`].
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if is_json {
+            let value: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| Error::Json {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+            Self::from_json_value(value)
+        } else {
+            Self::from_csv(&bytes)
+        }
+    }
+
+    /// Reads rows from CSV with the columns `org_unit` (a path with `/`
+    /// between levels), `year`, `quarter` and `headcount`; an error names
+    /// the line and column.
+    ///
+    /// ```
+    /// use exitcore::Headcount;
+    /// let csv = "org_unit,year,quarter,headcount\nSales/North,2024,1,40\nSales/North,2024,2,44\n";
+    /// let h = Headcount::from_csv(csv.as_bytes()).unwrap();
+    /// assert_eq!(h.person_years(&["Sales".to_string()]), 21.0);
+    /// let bad = "org_unit,year,quarter,headcount\nSales,2024,Q1,40\n";
+    /// assert!(Headcount::from_csv(bad.as_bytes()).unwrap_err().to_string().contains("line 2"));
+    /// ```
+    pub fn from_csv(bytes: &[u8]) -> Result<Self> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(bytes);
+        let headers = reader.headers().map_err(|e| Error::Csv {
+            line: Some(1),
+            message: e.to_string(),
+        })?;
+        let column = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(name))
+                .ok_or_else(|| Error::Csv {
+                    line: Some(1),
+                    message: format!("the headcount file has no column {name:?}"),
+                })
+        };
+        let (unit, year, quarter, count) = (
+            column("org_unit")?,
+            column("year")?,
+            column("quarter")?,
+            column("headcount")?,
+        );
+        let mut rows = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let line = i as u64 + 2;
+            let record = record.map_err(|e| Error::Csv {
+                line: Some(line),
+                message: e.to_string(),
+            })?;
+            let field = |at: usize, name: &str| -> Result<&str> {
+                record.get(at).ok_or_else(|| Error::Csv {
+                    line: Some(line),
+                    message: format!("no value for {name}"),
+                })
+            };
+            let number = |at: usize, name: &str| -> Result<i64> {
+                let v = field(at, name)?;
+                v.parse().map_err(|_| Error::Csv {
+                    line: Some(line),
+                    message: format!("{name} is not a whole number: {v:?}"),
+                })
+            };
+            let out_of_range = |name: &str| Error::Csv {
+                line: Some(line),
+                message: format!("{name} is out of range"),
+            };
+            rows.push(HeadcountRow {
+                org_unit: field(unit, "org_unit")?
+                    .split('/')
+                    .map(|p| p.trim().to_owned())
+                    .collect(),
+                year: i32::try_from(number(year, "year")?).map_err(|_| out_of_range("year"))?,
+                quarter: u8::try_from(number(quarter, "quarter")?)
+                    .map_err(|_| out_of_range("quarter"))?,
+                headcount: u32::try_from(number(count, "headcount")?)
+                    .map_err(|_| out_of_range("headcount"))?,
+            });
+        }
+        Self::new(rows)
+    }
+
     /// Person-years of the unit at `path` and everything under it.
     pub fn person_years(&self, path: &[String]) -> f64 {
         self.by_unit

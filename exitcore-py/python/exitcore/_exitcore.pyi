@@ -164,7 +164,7 @@ class Dataset:
         lang: Literal["nl", "en"] | None = None,
         policy: Policy | None = None,
         by: Sequence[Sequence[str]] | None = None,
-        headcount: Sequence[_Mapping[str, Any]] | None = None,
+        headcount: Sequence[_Mapping[str, Any]] | _Path | None = None,
         stayers: Sequence[_Mapping[str, Any]] | None = None,
         roster: Sequence[str] | None = None,
         title: str | None = None,
