@@ -40,18 +40,7 @@ impl Pseudonymiser {
     /// A pseudonymiser with `key`; fails when the key is shorter than
     /// [`Pseudonymiser::MIN_KEY_LEN`] bytes.
     pub fn new(key: &[u8]) -> Result<Self> {
-        if key.len() < Self::MIN_KEY_LEN {
-            return Err(Error::argument(
-                "key",
-                format!(
-                    "a pseudonymisation key needs at least {} bytes, got {}",
-                    Self::MIN_KEY_LEN,
-                    key.len()
-                ),
-            ));
-        }
-        let mac = Hmac::<Sha256>::new_from_slice(key)
-            .map_err(|e| Error::argument("key", e.to_string()))?;
+        let mac = keyed_mac(key, Self::MIN_KEY_LEN, "pseudonymisation")?;
         Ok(Pseudonymiser { mac })
     }
 
@@ -72,6 +61,21 @@ impl Pseudonymiser {
             record.context.manager = Some(self.pseudonymise(m));
         }
     }
+}
+
+/// HMAC-SHA256 under a caller's secret `key` of at least `min_len` bytes
+/// (shorter keys can be brute-forced); `purpose` names the key in the error.
+pub(crate) fn keyed_mac(key: &[u8], min_len: usize, purpose: &str) -> Result<Hmac<Sha256>> {
+    if key.len() < min_len {
+        return Err(Error::argument(
+            "key",
+            format!(
+                "a {purpose} key needs at least {min_len} bytes, got {}",
+                key.len()
+            ),
+        ));
+    }
+    Hmac::<Sha256>::new_from_slice(key).map_err(|e| Error::argument("key", e.to_string()))
 }
 
 #[cfg(test)]

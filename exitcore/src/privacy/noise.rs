@@ -259,18 +259,7 @@ impl CellNoise {
     /// assert_eq!(err.field(), Some("key"));
     /// ```
     pub fn new(key: &[u8]) -> Result<Self> {
-        if key.len() < Self::MIN_KEY_LEN {
-            return Err(Error::argument(
-                "key",
-                format!(
-                    "a noise key needs at least {} bytes, got {}",
-                    Self::MIN_KEY_LEN,
-                    key.len()
-                ),
-            ));
-        }
-        let mac = Hmac::<Sha256>::new_from_slice(key)
-            .map_err(|e| Error::argument("key", e.to_string()))?;
+        let mac = crate::pseudonym::keyed_mac(key, Self::MIN_KEY_LEN, "noise")?;
         Ok(CellNoise { mac })
     }
 
