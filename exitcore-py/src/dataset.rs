@@ -294,28 +294,14 @@ impl PyDataset {
             spec.fdr = f;
         }
         let policy = policy.map_or_else(exitcore::privacy::Policy::default, |p| p.0);
-        let headcount = headcount
-            .filter(|h| !h.is_none())
-            .map(|h| exitcore::Headcount::from_json_value(to_value(h, "headcount")?).or_raise(py))
-            .transpose()?;
-        let stayers = stayers
-            .filter(|s| !s.is_none())
-            .map(|s| {
-                exitcore::analysis::Stayer::list_from_json_value(to_value(s, "stayers")?)
-                    .or_raise(py)
-            })
-            .transpose()?;
-        let redactor = roster
-            .map(exitcore::privacy::Redactor::new)
-            .transpose()
-            .or_raise(py)?;
+        let extra = Extra::read(py, headcount, stayers, roster)?;
         let ds = &self.0;
         let run = |ledger: Option<&exitcore::privacy::Ledger>| {
             let inputs = exitcore::analysis::AnalysisInputs {
                 ledger,
-                headcount: headcount.as_ref(),
-                stayers: stayers.as_deref(),
-                redactor: redactor.as_ref(),
+                headcount: extra.headcount.as_ref(),
+                stayers: extra.stayers.as_deref(),
+                redactor: extra.redactor.as_ref(),
             };
             exitcore::analysis::Analysis::run_with(ds, policy, &spec, inputs)
         };
@@ -359,29 +345,15 @@ impl PyDataset {
                     .or_raise(py)
             })
             .transpose()?;
-        let headcount = headcount
-            .filter(|h| !h.is_none())
-            .map(|h| headcount_arg(py, h))
-            .transpose()?;
-        let stayers = stayers
-            .filter(|s| !s.is_none())
-            .map(|s| {
-                exitcore::analysis::Stayer::list_from_json_value(to_value(s, "stayers")?)
-                    .or_raise(py)
-            })
-            .transpose()?;
-        let redactor = roster
-            .map(exitcore::privacy::Redactor::new)
-            .transpose()
-            .or_raise(py)?;
+        let extra = Extra::read(py, headcount, stayers, roster)?;
         let defaults = exitcore::report::ReportOptions::default();
         let options = exitcore::report::ReportOptions {
             lang: lang.unwrap_or(defaults.lang),
             policy: policy.map_or(defaults.policy, |p| p.0),
             by: by.unwrap_or(defaults.by.clone()),
-            headcount: headcount.as_ref(),
-            stayers: stayers.as_deref(),
-            redactor: redactor.as_ref(),
+            headcount: extra.headcount.as_ref(),
+            stayers: extra.stayers.as_deref(),
+            redactor: extra.redactor.as_ref(),
             title,
             ..defaults
         };
@@ -521,6 +493,40 @@ impl PyMapping {
     fn __repr__(&self) -> String {
         let q = self.0.questionnaire();
         format!("Mapping(questionnaire={:?}, version={})", q.id, q.version)
+    }
+}
+
+/// The optional inputs `analyse` and `report` share, read by the core.
+struct Extra {
+    headcount: Option<exitcore::Headcount>,
+    stayers: Option<Vec<exitcore::analysis::Stayer>>,
+    redactor: Option<exitcore::privacy::Redactor>,
+}
+
+impl Extra {
+    fn read(
+        py: Python<'_>,
+        headcount: Option<&Bound<'_, PyAny>>,
+        stayers: Option<&Bound<'_, PyAny>>,
+        roster: Option<Vec<String>>,
+    ) -> PyResult<Self> {
+        Ok(Extra {
+            headcount: headcount
+                .filter(|h| !h.is_none())
+                .map(|h| headcount_arg(py, h))
+                .transpose()?,
+            stayers: stayers
+                .filter(|s| !s.is_none())
+                .map(|s| {
+                    exitcore::analysis::Stayer::list_from_json_value(to_value(s, "stayers")?)
+                        .or_raise(py)
+                })
+                .transpose()?,
+            redactor: roster
+                .map(exitcore::privacy::Redactor::new)
+                .transpose()
+                .or_raise(py)?,
+        })
     }
 }
 

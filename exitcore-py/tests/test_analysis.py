@@ -304,3 +304,13 @@ def test_comment_summaries_with_a_roster() -> None:
     assert ds.analyse([["org_unit"]], comments=False).comments == []
     with pytest.raises(exitcore.InvalidArgumentError):
         ds.analyse(roster=["J"])
+
+
+def test_analyse_reads_headcount_from_a_file_like_report(tmp_path: Any) -> None:
+    org = exitcore.generate(seed=5, exits=500)
+    path = tmp_path / "headcount.json"
+    path.write_text(json.dumps(org.headcount), encoding="utf-8")
+    ds = org.load().dataset
+    from_file = ds.analyse([["org_unit"]], headcount=path)
+    from_rows = ds.analyse([["org_unit"]], headcount=org.headcount)
+    assert from_file.to_json() == from_rows.to_json()

@@ -152,7 +152,7 @@ class Dataset:
         min_test_group: int = 20,
         trend: Literal["month", "quarter", "year"] | None = None,
         ledger: Ledger | None = None,
-        headcount: Sequence[_Mapping[str, Any]] | None = None,
+        headcount: Sequence[_Mapping[str, Any]] | _Path | None = None,
         stayers: Sequence[_Mapping[str, Any]] | None = None,
         roster: Sequence[str] | None = None,
         lang: Literal["nl", "en"] = "en",
