@@ -171,16 +171,10 @@ pub(crate) fn analyse(
             .map(Some)
             .map_err(|e| arg_error(format!("options.{name}"), e))
     };
-    let headcount = data("headcount")?
-        .map(exitcore::Headcount::from_json_value)
-        .transpose()?;
-    let stayers = data("stayers")?
-        .map(exitcore::analysis::Stayer::list_from_json_value)
-        .transpose()?;
     let roster: Option<Vec<String>> = data("roster")?
         .map(|v| serde_json::from_value(v).map_err(|e| arg_error("options.roster", e.to_string())))
         .transpose()?;
-    let redactor = roster.map(exitcore::privacy::Redactor::new).transpose()?;
+    let extra = crate::report::Extra::read(data("headcount")?, data("stayers")?, roster)?;
     let ledger = ledger
         .as_ref()
         .map(|l| l.try_borrow())
@@ -188,9 +182,9 @@ pub(crate) fn analyse(
         .map_err(|_| arg_error("options.ledger", "the Ledger is in use"))?;
     let inputs = exitcore::analysis::AnalysisInputs {
         ledger: ledger.as_deref(),
-        headcount: headcount.as_ref(),
-        stayers: stayers.as_deref(),
-        redactor: redactor.as_ref(),
+        headcount: extra.headcount.as_ref(),
+        stayers: extra.stayers.as_deref(),
+        redactor: extra.redactor.as_ref(),
     };
     crate::analysis::analyse(dataset, spec, inputs)
 }

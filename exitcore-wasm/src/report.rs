@@ -25,6 +25,27 @@ struct ReportArgs {
     title: Option<String>,
 }
 
+/// The optional inputs `analyse` and `report` share, read by the core.
+pub(crate) struct Extra {
+    pub(crate) headcount: Option<Headcount>,
+    pub(crate) stayers: Option<Vec<Stayer>>,
+    pub(crate) redactor: Option<Redactor>,
+}
+
+impl Extra {
+    pub(crate) fn read(
+        headcount: Option<Value>,
+        stayers: Option<Value>,
+        roster: Option<Vec<String>>,
+    ) -> Result<Self, Error> {
+        Ok(Extra {
+            headcount: headcount.map(Headcount::from_json_value).transpose()?,
+            stayers: stayers.map(Stayer::list_from_json_value).transpose()?,
+            redactor: roster.map(Redactor::new).transpose()?,
+        })
+    }
+}
+
 /// Builds the report from JSON-like options (host-testable).
 pub(crate) fn build(dataset: &Dataset, options: Option<Value>) -> Result<Report, Error> {
     let args: ReportArgs = match options {
@@ -33,18 +54,15 @@ pub(crate) fn build(dataset: &Dataset, options: Option<Value>) -> Result<Report,
             .map_err(|e| arg_error(format!("options.{}", e.path()), e.inner().to_string()))?,
     };
     let policy = crate::privacy::policy_from_options(args.policy)?;
-    let headcount = args.headcount.map(Headcount::from_json_value).transpose()?;
-    let stayers: Option<Vec<Stayer>> =
-        args.stayers.map(Stayer::list_from_json_value).transpose()?;
-    let redactor = args.roster.map(Redactor::new).transpose()?;
+    let extra = Extra::read(args.headcount, args.stayers, args.roster)?;
     let defaults = ReportOptions::default();
     let options = ReportOptions {
         lang: args.lang.unwrap_or(defaults.lang),
         policy,
         by: args.by.unwrap_or_else(|| defaults.by.clone()),
-        headcount: headcount.as_ref(),
-        stayers: stayers.as_deref(),
-        redactor: redactor.as_ref(),
+        headcount: extra.headcount.as_ref(),
+        stayers: extra.stayers.as_deref(),
+        redactor: extra.redactor.as_ref(),
         title: args.title,
         ..defaults
     };
