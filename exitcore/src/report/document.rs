@@ -97,6 +97,9 @@ pub struct Report {
     pub inputs: InputsUsed,
     /// The analysis: released numbers only.
     pub analysis: Analysis,
+    /// Id of the primary reason question, whose options the reasons are.
+    #[serde(skip)]
+    primary: Option<String>,
 }
 
 /// Which questionnaire the report is about.
@@ -186,6 +189,11 @@ impl Report {
                 roster: options.redactor.is_some(),
                 ledger: false,
             },
+            primary: q
+                .questions
+                .iter()
+                .find(|question| question.role == Some(crate::Role::PrimaryReason))
+                .map(|question| question.id.clone()),
             analysis,
         })
     }
@@ -201,17 +209,10 @@ impl Report {
 
     /// The label of an option of the primary reason question.
     pub(crate) fn reason_label<'a>(&'a self, option: &'a str) -> &'a str {
-        self.labels
-            .options
-            .iter()
-            .find(|(k, _)| k.ends_with(&format!(".{option}")) && k.starts_with("primary"))
-            .or_else(|| {
-                self.labels
-                    .options
-                    .iter()
-                    .find(|(k, _)| k.ends_with(&format!(".{option}")))
-            })
-            .map_or(option, |(_, v)| v.as_str())
+        self.primary
+            .as_ref()
+            .and_then(|q| self.labels.options.get(&format!("{q}.{option}")))
+            .map_or(option, String::as_str)
     }
 
     /// The text of a question.
