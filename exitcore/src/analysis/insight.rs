@@ -142,12 +142,15 @@ fn percent(x: f64, lang: Lang) -> String {
     format!("{}%", number(100.0 * x, 0, lang))
 }
 
+/// The text of an option of the primary reason question (the one reason
+/// findings are about), lower-cased for use inside a sentence.
 fn option_text(dataset: &Dataset, option: &str, lang: Lang) -> String {
     dataset
         .questionnaire
         .questions
         .iter()
-        .find_map(|q| match &q.kind {
+        .find(|q| q.role == Some(crate::Role::PrimaryReason))
+        .and_then(|q| match &q.kind {
             QuestionKind::SingleChoice { options } => options
                 .iter()
                 .find(|o| o.id == option)
