@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Finding, FindingKind};
 use crate::privacy::{CellKey, Dimension};
+use crate::stats::special::{ln, sin};
 use crate::{Dataset, Lang, QuestionKind};
 
 /// A significant finding as a person would say it.
@@ -62,7 +63,7 @@ pub(crate) fn insights(dataset: &Dataset, findings: &[Finding]) -> Vec<Insight> 
 fn effect(kind: &FindingKind) -> Option<f64> {
     let e = match kind {
         FindingKind::Reason { odds_ratio, .. } => {
-            odds_ratio.ln() * 3f64.sqrt() / std::f64::consts::PI
+            ln(*odds_ratio) * 3f64.sqrt() / std::f64::consts::PI
         }
         // The rank-biserial is positive when the rest scores higher.
         FindingKind::Item { rank_biserial, .. } => d_from_r(-rank_biserial),
@@ -73,12 +74,12 @@ fn effect(kind: &FindingKind) -> Option<f64> {
             ..
         } => {
             let odds = |p: f64| p / (1.0 - p);
-            (odds(*second_share) / odds(*first_share)).ln() * 3f64.sqrt() / std::f64::consts::PI
+            ln(odds(*second_share) / odds(*first_share)) * 3f64.sqrt() / std::f64::consts::PI
         }
         // A rate ratio is an odds ratio for rare events: same conversion.
-        FindingKind::Turnover { ratio, .. } => ratio.ln() * 3f64.sqrt() / std::f64::consts::PI,
+        FindingKind::Turnover { ratio, .. } => ln(*ratio) * 3f64.sqrt() / std::f64::consts::PI,
         // Kendall's tau as a Pearson r (Greiner's relation r = sin(pi tau / 2)).
-        FindingKind::ItemTrend { tau, .. } => d_from_r((std::f64::consts::FRAC_PI_2 * tau).sin()),
+        FindingKind::ItemTrend { tau, .. } => d_from_r(sin(std::f64::consts::FRAC_PI_2 * tau)),
     };
     // An odds ratio of 0 or infinity (nobody, or everybody, in the group
     // named the reason) has no finite size; rank it by its sign at the top.

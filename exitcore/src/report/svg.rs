@@ -40,6 +40,8 @@
 
 use std::fmt::Write as _;
 
+use crate::stats::special::{log10, pow};
+
 /// Writes formatted text to a `String`, which cannot fail.
 macro_rules! put {
     ($buf:expr, $($arg:tt)*) => {{
@@ -1044,7 +1046,7 @@ fn decimals_for(step: f64) -> usize {
 /// Round tick values from `lo` to `hi` (about five) and their step.
 fn nice_ticks(lo: f64, hi: f64) -> (Vec<f64>, f64) {
     let raw = (hi - lo) / 4.0;
-    let magnitude = 10f64.powf(raw.log10().floor());
+    let magnitude = pow(10.0, log10(raw).floor());
     let norm = raw / magnitude;
     let step = magnitude
         * if norm < 1.5 {
@@ -1233,7 +1235,7 @@ fn dark(colour: &str) -> bool {
         if c <= 0.04045 {
             c / 12.92
         } else {
-            ((c + 0.055) / 1.055).powf(2.4)
+            pow((c + 0.055) / 1.055, 2.4)
         }
     };
     0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5) < 0.179
@@ -2005,7 +2007,8 @@ mod tests {
         let wave = |phase: f64, gap: usize| -> Vec<Option<f64>> {
             (0..24)
                 .map(|i| {
-                    (i != gap && i != gap + 1).then(|| 0.12 + 0.05 * (count(i) / 3.0 + phase).sin())
+                    (i != gap && i != gap + 1)
+                        .then(|| 0.12 + 0.05 * crate::stats::special::sin(count(i) / 3.0 + phase))
                 })
                 .collect()
         };

@@ -73,8 +73,8 @@ pub fn log_odds_dirichlet(
         .map(|((&yg, &yr), &bg)| {
             let a = alpha0 * f(bg) / bg_total;
             let (yg, yr) = (f(yg), f(yr));
-            let delta = ((yg + a) / (n_g + alpha0 - yg - a)).ln()
-                - ((yr + a) / (n_r + alpha0 - yr - a)).ln();
+            let delta = super::special::ln((yg + a) / (n_g + alpha0 - yg - a))
+                - super::special::ln((yr + a) / (n_r + alpha0 - yr - a));
             let variance = 1.0 / (yg + a) + 1.0 / (yr + a);
             LogOdds {
                 delta,

@@ -2,8 +2,6 @@
 
 use serde::Serialize;
 
-use statrs::distribution::{ContinuousCDF, StudentsT};
-
 use super::{Interval, alpha, f};
 use crate::{Error, Result};
 
@@ -124,15 +122,10 @@ fn estimate(n: u64, mean: f64, variance: f64, alpha: f64) -> MeanEstimate {
             upper: mean,
         }
     } else {
-        match StudentsT::new(0.0, 1.0, f(n - 1)) {
-            Ok(t) => {
-                let q = -t.inverse_cdf(alpha / 2.0);
-                Interval {
-                    lower: mean - q * sem,
-                    upper: mean + q * sem,
-                }
-            }
-            Err(_) => Interval::NAN,
+        let q = super::special::t_upper_quantile(alpha / 2.0, f(n - 1));
+        Interval {
+            lower: mean - q * sem,
+            upper: mean + q * sem,
         }
     };
     MeanEstimate {

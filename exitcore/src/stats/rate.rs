@@ -1,11 +1,9 @@
 //! Exact intervals and tests for event counts and rates (Poisson).
 
 use serde::Serialize;
-use statrs::distribution::{Beta, Continuous, ContinuousCDF, Gamma};
-use statrs::function::beta::checked_beta_reg;
-use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur};
 
 use super::contingency::sum_at_most;
+use super::special::{beta_quantile, gamma_quantile};
 use super::{Interval, alpha, f};
 use crate::{Error, Result};
 
@@ -15,9 +13,8 @@ use crate::{Error, Result};
 /// Lower = χ²(α/2; 2k) / 2 (0 when k = 0), upper = χ²(1 - α/2; 2k + 2) / 2,
 /// both divided by `exposure`; with `exposure = 1.0` it is the interval for
 /// the count itself. Matches `scipy.stats.chi2.ppf(alpha/2, 2*k)/2` and
-/// `chi2.ppf(1-alpha/2, 2*k+2)/2`. The quantiles from statrs are polished
-/// with Newton steps on the tail that is smaller, so they are accurate to a
-/// few ulps. `exposure` must be finite and positive.
+/// `chi2.ppf(1-alpha/2, 2*k+2)/2`. The quantiles come from Newton steps on
+/// the tail that is asked for, so they are accurate to a few ulps. `exposure` must be finite and positive.
 ///
 /// ```
 /// use exitcore::stats::rate::poisson_interval;
@@ -142,56 +139,6 @@ fn check_exposure(t: f64, name: &str) -> Result<()> {
             format!("must be finite and positive, got {t}"),
         ))
     }
-}
-
-/// Quantile of Gamma(shape, 1) with lower-tail probability `tail`, or with
-/// upper-tail probability `tail` when `upper`. statrs' inverse stops at an
-/// absolute tolerance of 1e-9; Newton steps on the relevant tail finish it.
-fn gamma_quantile(shape: f64, tail: f64, upper: bool) -> f64 {
-    let Ok(dist) = Gamma::new(shape, 1.0) else {
-        return f64::NAN;
-    };
-    let mut x = dist.inverse_cdf(if upper { 1.0 - tail } else { tail });
-    for _ in 0..4 {
-        let (prob, slope) = if upper {
-            (checked_gamma_ur(shape, x), -dist.pdf(x))
-        } else {
-            (checked_gamma_lr(shape, x), dist.pdf(x))
-        };
-        let Ok(prob) = prob else { break };
-        let value = prob - tail;
-        let next = x - value / slope;
-        if !next.is_finite() || next <= 0.0 {
-            break;
-        }
-        x = next;
-    }
-    x
-}
-
-/// Quantile of Beta(a, b) with lower- (or upper-) tail probability `tail`,
-/// polished like [`gamma_quantile`].
-fn beta_quantile(a: f64, b: f64, tail: f64, upper: bool) -> f64 {
-    let Ok(dist) = Beta::new(a, b) else {
-        return f64::NAN;
-    };
-    let mut x = dist.inverse_cdf(if upper { 1.0 - tail } else { tail });
-    for _ in 0..4 {
-        // The upper tail of Beta(a, b) at x is the lower tail of Beta(b, a) at 1 - x.
-        let (prob, slope) = if upper {
-            (checked_beta_reg(b, a, 1.0 - x), -dist.pdf(x))
-        } else {
-            (checked_beta_reg(a, b, x), dist.pdf(x))
-        };
-        let Ok(prob) = prob else { break };
-        let value = prob - tail;
-        let next = x - value / slope;
-        if !next.is_finite() || next <= 0.0 || next >= 1.0 {
-            break;
-        }
-        x = next;
-    }
-    x
 }
 
 #[cfg(test)]

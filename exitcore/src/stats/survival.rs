@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{Interval, alpha, chi2_sf, f, z_critical};
+use super::{Interval, alpha, chi2_sf, f, special, z_critical};
 use crate::{Error, Result};
 
 /// Events and censorings at one time.
@@ -79,7 +79,7 @@ pub fn kaplan_meier(rows: &[SurvivalRow], confidence: f64) -> Result<Vec<KaplanM
         if at_risk > r.events {
             greenwood += d / (n * (n - d));
         }
-        let v = survival.ln();
+        let v = special::ln(survival);
         // Exact 1 and 0 are reached exactly (no events yet, everyone left).
         #[allow(clippy::float_cmp)]
         let interval = if survival == 1.0 {
@@ -95,8 +95,8 @@ pub fn kaplan_meier(rows: &[SurvivalRow], confidence: f64) -> Result<Vec<KaplanM
         } else {
             let shift = z * greenwood.sqrt() / v;
             Interval {
-                lower: (-((-v).ln() - shift).exp()).exp(),
-                upper: (-((-v).ln() + shift).exp()).exp(),
+                lower: special::exp(-special::exp(special::ln(-v) - shift)),
+                upper: special::exp(-special::exp(special::ln(-v) + shift)),
             }
         };
         curve.push(KaplanMeierPoint {
