@@ -11,7 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::ledger::{Ledger, dataset_fingerprint};
-use super::suppression::{Hidden, suppress};
+use super::suppression::{Hidden, restrict, spanning_atoms, suppress};
 use super::{Budget, CellNoise, DiscreteLaplace, Policy, Redactor};
 use crate::dataset::{AnswerColumn, DictColumn};
 use crate::tally::Tally;
@@ -699,14 +699,21 @@ impl<'a> ReleasePlan<'a> {
             )
             .any(|d| *d == Dimension::OrgUnit);
 
-        // Atoms: the finest groups the tables can tell apart.
-        let mut atom_of: HashMap<Vec<u32>, u32> = HashMap::new();
-        let mut atom_keys: Vec<Vec<u32>> = Vec::new();
-        let mut atom_n: Vec<u64> = Vec::new();
-        let mut atom_rep: Vec<usize> = Vec::new();
-        let mut record_atom: Vec<u32> = Vec::with_capacity(ds.len);
-        for i in 0..ds.len {
-            let mut key = Vec::with_capacity(dims.len() + 1 + entries.len());
+        // Atoms: the finest groups the tables can tell apart. A record's
+        // atom key is its leaf unit, its code in every dimension and, per
+        // earlier release, whether that release covered it; packed into one
+        // number (mixed radix) so finding the atom costs no allocation.
+        let radix: Vec<u64> = std::iter::once(if uses_org {
+            org.names.len() as u64 + 1
+        } else {
+            1
+        })
+        .chain(dims.iter().map(|d| codes[d].labels.len() as u64 + 1))
+        .chain(entries.iter().map(|_| 2))
+        .collect();
+        let span = radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r));
+        let key_of = |i: usize, key: &mut Vec<u32>| {
+            key.clear();
             key.push(if uses_org { org.leaf[i] } else { 0 });
             key.extend(dims.iter().map(|d| codes[d].codes[i]));
             // Who an earlier release covered splits today's groups too.
@@ -715,38 +722,96 @@ impl<'a> ReleasePlan<'a> {
                     .iter()
                     .map(|e| u32::from(e.covers(ds.respondent[i]))),
             );
-            let next = u32::try_from(atom_keys.len()).unwrap_or(u32::MAX);
-            let a = *atom_of.entry(key.clone()).or_insert_with(|| {
-                atom_keys.push(key);
-                atom_n.push(0);
-                atom_rep.push(i);
-                next
-            });
-            atom_n[a as usize] += 1;
-            record_atom.push(a);
-        }
-        let ancestors = |node: u32| {
-            let mut out = Vec::new();
-            let mut at = node;
-            while (at as usize) < org.names.len() {
-                out.push(at);
-                at = org.parents[at as usize];
-            }
-            out
         };
+        let packed = |key: &[u32]| {
+            key.iter()
+                .zip(&radix)
+                .fold(0u64, |acc, (&v, &r)| acc * r + u64::from(v))
+        };
+        let mut atom_keys: Vec<Vec<u32>> = Vec::new();
+        let mut atom_n: Vec<u64> = Vec::new();
+        let mut atom_rep: Vec<usize> = Vec::new();
+        let mut record_atom: Vec<u32> = Vec::with_capacity(ds.len);
+        let mut key = Vec::with_capacity(radix.len());
+        let mut new_atom = |key: &Vec<u32>, i: usize| {
+            atom_keys.push(key.clone());
+            atom_n.push(0);
+            atom_rep.push(i);
+            u32::try_from(atom_keys.len() - 1).unwrap_or(u32::MAX)
+        };
+        match span {
+            // Few possible keys: a direct table.
+            Some(span) if span <= (1 << 22).max(4 * ds.len as u64) => {
+                let mut table = vec![u32::MAX; usize::try_from(span).unwrap_or(0)];
+                for i in 0..ds.len {
+                    key_of(i, &mut key);
+                    #[allow(clippy::cast_possible_truncation)] // below span, a usize
+                    let slot = &mut table[packed(&key) as usize];
+                    if *slot == u32::MAX {
+                        *slot = new_atom(&key, i);
+                    }
+                    record_atom.push(*slot);
+                }
+            }
+            Some(_) => {
+                let mut index: HashMap<u64, u32> = HashMap::new();
+                for i in 0..ds.len {
+                    key_of(i, &mut key);
+                    let a = *index
+                        .entry(packed(&key))
+                        .or_insert_with(|| new_atom(&key, i));
+                    record_atom.push(a);
+                }
+            }
+            None => {
+                let mut index: HashMap<Vec<u32>, u32> = HashMap::new();
+                for i in 0..ds.len {
+                    key_of(i, &mut key);
+                    let a = if let Some(&a) = index.get(&key) {
+                        a
+                    } else {
+                        let a = new_atom(&key, i);
+                        index.insert(key.clone(), a);
+                        a
+                    };
+                    record_atom.push(a);
+                }
+            }
+        }
+        for &a in &record_atom {
+            atom_n[a as usize] += 1;
+        }
+        // Every org unit with its ancestors, itself first.
+        let ancestors: Vec<Vec<u32>> = (0..org.names.len())
+            .map(|node| {
+                let mut out = Vec::new();
+                let mut at = u32::try_from(node).unwrap_or(u32::MAX);
+                while (at as usize) < org.names.len() {
+                    out.push(at);
+                    at = org.parents[at as usize];
+                }
+                out
+            })
+            .collect();
 
-        // Cells: every combination of known values of a table's dimensions.
+        // Cells: every combination of known values of a table's dimensions,
+        // in the order `cross` lists them (first dimension slowest).
         let mut keys: Vec<CellKey> = Vec::new();
         let mut cell_atoms: Vec<Vec<u32>> = Vec::new();
         let mut tables = Vec::with_capacity(self.tables.len());
         let mut org_depth = Vec::new();
+        let count = |d: Dimension| -> usize {
+            if d == Dimension::OrgUnit {
+                org.names.len()
+            } else {
+                codes[&d].labels.len()
+            }
+        };
         for table in &self.tables {
             let values = |d: Dimension| -> Vec<u32> {
-                if d == Dimension::OrgUnit {
-                    (0..u32::try_from(org.names.len()).unwrap_or(0)).collect()
-                } else {
-                    (1..=u32::try_from(codes[&d].labels.len()).unwrap_or(0)).collect()
-                }
+                (0..u32::try_from(count(d)).unwrap_or(0))
+                    .map(|v| if d == Dimension::OrgUnit { v } else { v + 1 })
+                    .collect()
             };
             let label = |d: Dimension, v: u32| -> String {
                 if d == Dimension::OrgUnit {
@@ -757,11 +822,6 @@ impl<'a> ReleasePlan<'a> {
             };
             let combos = cross(table, values);
             let first = cell_atoms.len();
-            let index: HashMap<Vec<u32>, usize> = combos
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.clone(), first + i))
-                .collect();
             let org_at = table.iter().position(|d| *d == Dimension::OrgUnit);
             for combo in &combos {
                 org_depth.push(org_at.and_then(|p| org.depths.get(combo[p] as usize).copied()));
@@ -772,22 +832,41 @@ impl<'a> ReleasePlan<'a> {
                         .map(|(&d, &v)| (d, label(d, v)))
                         .collect(),
                 ));
-                cell_atoms.push(Vec::new());
             }
+            cell_atoms.resize(first + combos.len(), Vec::new());
+            // Strides of the table's dimensions and where each sits in an atom key.
+            let mut stride = vec![1usize; table.len()];
+            for i in (0..table.len().saturating_sub(1)).rev() {
+                stride[i] = stride[i + 1] * count(table[i + 1]);
+            }
+            let at: Vec<usize> = table
+                .iter()
+                .map(|d| dims.iter().position(|x| x == d).map_or(0, |p| p + 1))
+                .collect();
             // Each atom joins the cells whose values it has (all ancestors for org units).
             for (a, key) in atom_keys.iter().enumerate() {
-                let member = |d: Dimension| -> Vec<u32> {
-                    if d == Dimension::OrgUnit {
-                        ancestors(key[0])
-                    } else {
-                        let pos = dims.iter().position(|x| *x == d).unwrap_or(0);
-                        let c = key[pos + 1];
-                        if c == 0 { Vec::new() } else { vec![c] }
+                let a = u32::try_from(a).unwrap_or(u32::MAX);
+                let mut offset = first;
+                let mut known = true;
+                for (i, &d) in table.iter().enumerate() {
+                    if d != Dimension::OrgUnit {
+                        let c = key[at[i]] as usize;
+                        if c == 0 {
+                            known = false;
+                            break;
+                        }
+                        offset += (c - 1) * stride[i];
                     }
-                };
-                for m in cross(table, member) {
-                    if let Some(&c) = index.get(&m) {
-                        cell_atoms[c].push(u32::try_from(a).unwrap_or(u32::MAX));
+                }
+                if !known {
+                    continue;
+                }
+                match org_at {
+                    None => cell_atoms[offset].push(a),
+                    Some(p) => {
+                        for &node in &ancestors[key[0] as usize] {
+                            cell_atoms[offset + node as usize * stride[p]].push(a);
+                        }
                     }
                 }
             }
@@ -903,13 +982,31 @@ impl<'a> ReleasePlan<'a> {
             out.dedup();
             out
         };
+        let (known_numbers, known_comments) = (known(false), known(true));
+        let (parts_numbers, parts_comments) = (
+            parts(u64::from(self.policy.k())),
+            parts(u64::from(self.policy.comment_k())),
+        );
+        // The elimination runs on a spanning set of atoms: at most one per
+        // row instead of one per group of the joint partition.
+        let all_rows: Vec<&[u32]> = cell_atoms
+            .iter()
+            .chain(&known_numbers)
+            .chain(&known_comments)
+            .chain(&parts_numbers)
+            .chain(&parts_comments)
+            .map(Vec::as_slice)
+            .collect();
+        let kept = spanning_atoms(&all_rows, atom_keys.len());
+        let narrow = |rows: &[Vec<u32>]| restrict(rows, &kept, atom_keys.len());
+        let cell_atoms = &narrow(cell_atoms);
         let hidden = suppress_blocked(
             cell_atoms,
             &guard,
             &blocked,
             &order,
-            &known(false),
-            &parts(u64::from(self.policy.k())),
+            &narrow(&known_numbers),
+            &narrow(&parts_numbers),
         );
         let withheld: Vec<Option<Withheld>> = (0..keys.len())
             .map(|c| reason[c].or(hidden[c].map(|_| Withheld::Secondary)))
@@ -932,8 +1029,8 @@ impl<'a> ReleasePlan<'a> {
             &comment_guard,
             &comment_small,
             &comment_order,
-            &known(true),
-            &parts(u64::from(self.policy.comment_k())),
+            &narrow(&known_comments),
+            &narrow(&parts_comments),
         );
 
         let mut audit = Audit {

@@ -16,6 +16,15 @@
 //! is published. Arithmetic is exact (rationals over `i128`); should an entry
 //! ever overflow, the candidate is withheld, which errs on the safe side.
 //!
+//! Atoms can number in the hundreds of thousands (a department x tenure x
+//! job family x quarter partition of a million exits), but the rows (cells)
+//! number in the hundreds or thousands. [`spanning_atoms`] first keeps a set
+//! of atoms whose columns span all columns, at most one per row; the
+//! elimination then runs on vectors over those, which decides exactly the
+//! same (see its doc for why, and the property test). The cost is one pass
+//! over the atoms (the records only to find their atom), then work that
+//! grows with the number of cells.
+//!
 //! This is the approach of the `SSBtools` R package's `GaussSuppression` (Langsrud, 2024),
 //! with a greedy candidate order: the caller lists the cells it most wants
 //! published first (margins before small siblings).
@@ -152,21 +161,23 @@ pub(crate) fn suppress(
             // Already implied by what is published: publishing it adds nothing.
             return true;
         };
-        let mut updated = Vec::with_capacity(guarded.len());
-        for (i, g) in guarded.iter() {
-            let next = match g.get(lead) {
-                None => g.clone(),
-                Some(val) => match g.sub_scaled(val / lead_val, &r) {
-                    Some(n) => n,
-                    None => return false,
-                },
-            };
-            if next.0.is_empty() {
-                return false;
+        // Only residuals with an entry at the new pivot change; work them
+        // out first and commit only if none of them vanishes.
+        let mut updated = Vec::new();
+        for (slot, (_, g)) in guarded.iter().enumerate() {
+            if let Some(val) = g.get(lead) {
+                let Some(next) = g.sub_scaled(val / lead_val, &r) else {
+                    return false;
+                };
+                if next.0.is_empty() {
+                    return false;
+                }
+                updated.push((slot, next));
             }
-            updated.push((*i, next));
         }
-        *guarded = updated;
+        for (slot, next) in updated {
+            guarded[slot].1 = next;
+        }
         basis.by_leading.insert(lead, basis.rows.len());
         basis.rows.push(r);
         true
@@ -185,6 +196,158 @@ pub(crate) fn suppress(
         }
     }
     out
+}
+
+/// The Mersenne prime 2^61 - 1: products of two residues fit in `u128` and
+/// reduce with a shift and an add.
+const P: u64 = (1 << 61) - 1;
+
+fn mul_mod(a: u64, b: u64) -> u64 {
+    let x = u128::from(a) * u128::from(b);
+    // x = hi * 2^61 + lo and 2^61 = 1 (mod P).
+    #[allow(clippy::cast_possible_truncation)]
+    let folded = (x & u128::from(P)) as u64 + (x >> 61) as u64;
+    if folded >= P { folded - P } else { folded }
+}
+
+fn sub_mod(a: u64, b: u64) -> u64 {
+    if a >= b { a - b } else { a + P - b }
+}
+
+/// `a^(P-2) = a^-1 (mod P)` for `a != 0`.
+fn inv_mod(a: u64) -> u64 {
+    let (mut base, mut exp, mut out) = (a, P - 2, 1);
+    while exp > 0 {
+        if exp & 1 == 1 {
+            out = mul_mod(out, base);
+        }
+        base = mul_mod(base, base);
+        exp >>= 1;
+    }
+    out
+}
+
+/// A set of atoms whose columns span the columns of the row-by-atom matrix
+/// of `rows` (each row listing its atoms), so the elimination can run on
+/// vectors of at most `rows.len()` atoms instead of every atom.
+///
+/// Why this is safe: keeping only some atoms (columns) keeps every linear
+/// relation between rows, so a row derivable from others over all atoms is
+/// derivable over the kept ones too; an engine working on fewer columns can
+/// only withhold more, never less. Why it loses nothing: when the kept
+/// columns span all columns, every relation over them holds over all
+/// atoms as well, and the decisions are exactly those made on the full
+/// matrix. The columns are chosen by elimination modulo a 61-bit prime:
+/// columns independent modulo P are independent over the rationals, and the
+/// rank modulo P equals the rational rank unless P divides one particular
+/// minor of the matrix, in which case some cells would be withheld
+/// needlessly (never released wrongly).
+///
+/// Cost: one pass over the atoms, each reduced as a sparse column of the
+/// cells containing it; grows with the number of atoms times the fill-in,
+/// not with the number of records.
+pub(crate) fn spanning_atoms(rows: &[&[u32]], atoms: usize) -> Vec<u32> {
+    // Pivot on the most specific rows (fewest atoms) first: an atom's column
+    // then reduces against columns that differ from it in a few rows, which
+    // keeps fill-in, and so the cost per atom, small.
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&r| (rows[r].len(), r));
+    let rows: Vec<&[u32]> = order.iter().map(|&r| rows[r]).collect();
+    // Transpose: the rows containing each atom.
+    let mut start = vec![0usize; atoms + 1];
+    for row in &rows {
+        for &a in *row {
+            start[a as usize + 1] += 1;
+        }
+    }
+    for a in 0..atoms {
+        start[a + 1] += start[a];
+    }
+    let mut fill = start.clone();
+    let mut entries = vec![0u32; start[atoms]];
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r).unwrap_or(u32::MAX);
+        for &a in *row {
+            entries[fill[a as usize]] = r;
+            fill[a as usize] += 1;
+        }
+    }
+    drop(fill);
+
+    // basis[r]: the kept column whose first nonzero row is r, scaled to 1
+    // there, with nonzeros only at rows >= r.
+    let mut basis: Vec<Option<Vec<(u32, u64)>>> = vec![None; rows.len()];
+    let mut kept = Vec::new();
+    let mut x = vec![0u64; rows.len()];
+    let mut queue = std::collections::BinaryHeap::new();
+    let mut touched: Vec<u32> = Vec::new();
+    for a in 0..atoms {
+        if kept.len() == rows.len() {
+            break;
+        }
+        for &r in &entries[start[a]..start[a + 1]] {
+            // A row lists an atom once, but be robust to repeats.
+            if x[r as usize] == 0 {
+                touched.push(r);
+                queue.push(std::cmp::Reverse(r));
+            }
+            x[r as usize] = (x[r as usize] + 1) % P;
+        }
+        let mut pivot = None;
+        while let Some(std::cmp::Reverse(r)) = queue.pop() {
+            let v = x[r as usize];
+            if v == 0 {
+                continue;
+            }
+            let Some(column) = &basis[r as usize] else {
+                pivot = Some(r);
+                break;
+            };
+            for &(row, value) in column {
+                let slot = &mut x[row as usize];
+                if *slot == 0 {
+                    touched.push(row);
+                    queue.push(std::cmp::Reverse(row));
+                }
+                *slot = sub_mod(*slot, mul_mod(v, value));
+            }
+        }
+        if let Some(r) = pivot {
+            let scale = inv_mod(x[r as usize]);
+            let mut column: Vec<(u32, u64)> = touched
+                .iter()
+                .copied()
+                .filter(|&row| row >= r && x[row as usize] != 0)
+                .map(|row| (row, mul_mod(x[row as usize], scale)))
+                .collect();
+            column.sort_unstable_by_key(|e| e.0);
+            column.dedup_by_key(|e| e.0);
+            basis[r as usize] = Some(column);
+            kept.push(u32::try_from(a).unwrap_or(u32::MAX));
+        }
+        for &row in &touched {
+            x[row as usize] = 0;
+        }
+        touched.clear();
+        queue.clear();
+    }
+    kept
+}
+
+/// `rows` over the atoms of `kept` only, renumbered 0.. in that order.
+pub(crate) fn restrict(rows: &[Vec<u32>], kept: &[u32], atoms: usize) -> Vec<Vec<u32>> {
+    let mut index = vec![u32::MAX; atoms];
+    for (i, &a) in kept.iter().enumerate() {
+        index[a as usize] = u32::try_from(i).unwrap_or(u32::MAX);
+    }
+    rows.iter()
+        .map(|row| {
+            row.iter()
+                .map(|&a| index[a as usize])
+                .filter(|&i| i != u32::MAX)
+                .collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -239,5 +402,47 @@ mod tests {
         let out = suppress(&cells, &primary, &[0, 1, 3], &[vec![2]]);
         assert_eq!(out[1], Some(Hidden::Secondary));
         assert_eq!(out[3], None);
+    }
+
+    /// Atom sets over few atoms, so rows depend on each other often.
+    fn instance() -> impl proptest::strategy::Strategy<Value = (usize, Vec<Vec<u32>>, Vec<bool>)> {
+        use proptest::prelude::*;
+        (1usize..10).prop_flat_map(|atoms| {
+            let row = proptest::collection::btree_set(0..u32::try_from(atoms).unwrap(), 1..=atoms)
+                .prop_map(|set| set.into_iter().collect::<Vec<u32>>());
+            (
+                Just(atoms),
+                proptest::collection::vec(row, 1..16),
+                proptest::collection::vec(proptest::bool::weighted(0.3), 16),
+            )
+        })
+    }
+
+    proptest::proptest! {
+        // The engine on the spanning atoms decides exactly as on all atoms.
+        #[test]
+        fn spanning_atoms_change_no_decision((atoms, rows, primary) in instance()) {
+            let primary = &primary[..rows.len()];
+            let order: Vec<usize> = (0..rows.len()).filter(|&c| !primary[c]).rev().collect();
+            let refs: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+            let kept = spanning_atoms(&refs, atoms);
+            // Never more atoms than rows or than atoms there are.
+            proptest::prop_assert!(kept.len() <= rows.len().min(atoms));
+            let narrow = restrict(&rows, &kept, atoms);
+            proptest::prop_assert_eq!(
+                suppress(&narrow, primary, &order, &[]),
+                suppress(&rows, primary, &order, &[])
+            );
+        }
+    }
+
+    #[test]
+    fn modular_inverse_and_product() {
+        for a in [1, 2, 3, 12_345, P - 1, P - 2] {
+            assert_eq!(mul_mod(a, inv_mod(a)), 1, "{a}");
+        }
+        // (P - 1)^2 = 1 (mod P).
+        assert_eq!(mul_mod(P - 1, P - 1), 1);
+        assert_eq!(sub_mod(1, 3), P - 2);
     }
 }
