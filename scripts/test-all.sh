@@ -38,6 +38,20 @@ if ! command -v node >/dev/null; then
   apt-get update && apt-get install -y nodejs npm
 fi
 
+# The demo page's browser test drives Debian's chromium through playwright-core
+# (Playwright cannot download its own browser builds here).
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+# npm ci again only when the lock file changed (npm ci empties node_modules,
+# so an old stamp goes with it).
+js_lock="$root/exitcore-wasm/package-lock.json"
+js_stamp="$root/exitcore-wasm/node_modules/.lock-$(sha256sum "$js_lock" | cut -c1-16)"
+if [ ! -d "$root/exitcore-wasm/node_modules/playwright-core" ] || [ ! -f "$js_stamp" ]; then
+  (cd "$root/exitcore-wasm" && npm ci --no-audit --no-fund)
+  touch "$js_stamp"
+fi
+
 venv="$root/.venv"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
@@ -80,8 +94,13 @@ step "wasm build"
 cargo build -p exitcore-wasm --target wasm32-unknown-unknown --release
 wasm-bindgen --target nodejs --out-dir exitcore-wasm/pkg \
   target/wasm32-unknown-unknown/release/exitcore_wasm.wasm
+wasm-bindgen --target web --out-dir exitcore-wasm/demo/pkg \
+  target/wasm32-unknown-unknown/release/exitcore_wasm.wasm
 
 step "js tests"
 node --test exitcore-wasm/tests/
+
+step "browser demo (headless chromium, against the native report)"
+node --test exitcore-wasm/e2e/
 
 step "all suites passed"

@@ -19,7 +19,7 @@ h1{font-size:1.8rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px s
 .lead{color:#444}.note{color:#555;font-size:.9rem}\
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:right}\
 th:first-child,td:first-child{text-align:left}td.withheld{color:#888;background:repeating-linear-gradient(45deg,#f3f3f3,#f3f3f3 4px,#e2e2e2 4px,#e2e2e2 8px)}\
-ul.insights li{margin:.4rem 0}figure{margin:1rem 0}svg{max-width:100%;height:auto}\
+ul.insights li{margin:.4rem 0}figure{margin:1rem 0}svg{max-width:100%;height:auto;overflow:visible}\
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}figure,table{break-inside:avoid}}";
 
 fn scale(min: f64, max: f64, format: Format, lang: Lang) -> Scale {
