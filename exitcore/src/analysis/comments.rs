@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::lexicon::{LEXICON, SEPARABLE_NL, STOP_EN, STOP_NL};
@@ -269,12 +270,7 @@ fn tag_bits(text: &str, lang: Option<Lang>) -> u16 {
             None => bits |= NL.themes(w) | EN.themes(w),
         }
     });
-    for (i, (_, _, theme)) in SEPARABLE_NL.iter().enumerate().take(64) {
-        if verbs & particles & (1 << i) != 0 {
-            bits |= theme_bit(*theme);
-        }
-    }
-    bits
+    bits | separable_bits(verbs & particles)
 }
 
 fn theme_bit(theme: Theme) -> u16 {
@@ -339,10 +335,7 @@ impl WordCounts {
         let lex = lexicon(detect_lang(text).unwrap_or(fallback));
         let mut seen: Vec<String> = Vec::new();
         for_each_word(text, |w| {
-            if w.chars().count() < MIN_TOKEN_CHARS
-                || is_stop_word(w)
-                || w.chars().all(char::is_numeric)
-            {
+            if !counted_word(w) {
                 return;
             }
             let stem = lex.stemmer.stem(w).into_owned();
@@ -577,22 +570,254 @@ pub fn summarise(
     redactor: &Redactor,
     lang: Lang,
 ) -> Result<Vec<CommentSummary>> {
-    let org = org_counts(dataset, release, questions, redactor, lang)?;
-    let mut out = Vec::new();
-    for cell in release.cells.iter().filter(|c| c.comments) {
-        if let Some(s) = CommentSummary::with_org(
-            dataset,
-            release,
-            &cell.key,
-            questions,
-            redactor,
-            lang,
-            org.as_ref(),
-        )? {
-            out.push(s);
+    // Each comment is redacted, tagged and stemmed once, then added to
+    // every shown cell that holds its writer: the same counts as
+    // `CommentSummary::of` per cell (a test checks), without redoing a
+    // comment for each cell it belongs to.
+    let (shown, index) = release.comment_cells(dataset)?;
+    let mut texts = Vec::with_capacity(questions.len());
+    for q in questions {
+        let column = dataset.question_index(q)?;
+        let crate::dataset::AnswerColumn::Text(t) = &dataset.answers[column] else {
+            return Err(crate::Error::argument(
+                "question",
+                format!("{q:?} is not a free-text question"),
+            ));
+        };
+        texts.push(t);
+    }
+    let mut stems = Interner::default();
+    let mut forms = Interner::default();
+    // What a word contributes, worked out once per distinct word.
+    let mut info: Vec<WordInfo> = Vec::new();
+    let mut cells: Vec<CellTally> = (0..shown.len())
+        .map(|_| CellTally::new(questions.len()))
+        .collect();
+    let mut members = Vec::new();
+    let mut seen: Vec<u32> = Vec::new();
+    let mut tokens: Vec<u32> = Vec::new();
+    let mut words: Vec<(u32, u32)> = Vec::new();
+    for (q, column) in texts.iter().enumerate() {
+        for (row, text) in column.iter() {
+            members.clear();
+            index.for_each_cell(row as usize, |c| members.push(c));
+            if members.is_empty() {
+                continue;
+            }
+            let text = redactor.redact(text, lang);
+            if text.trim().is_empty() {
+                continue;
+            }
+            tokens.clear();
+            for_each_word(&text, |w| {
+                let id = forms.id(w);
+                if id as usize == info.len() {
+                    info.push(WordInfo::of(w, &mut stems));
+                }
+                tokens.push(id);
+            });
+            // detect_lang and tag_bits, from the cached word facts.
+            let (nl, en) = tokens.iter().fold((0usize, 0usize), |(n, e), &t| {
+                let i = &info[t as usize];
+                (n + usize::from(i.marker_nl), e + usize::from(i.marker_en))
+            });
+            let detected = match nl.cmp(&en) {
+                std::cmp::Ordering::Greater => Some(Lang::Nl),
+                std::cmp::Ordering::Less => Some(Lang::En),
+                std::cmp::Ordering::Equal => None,
+            };
+            let (mut bits, mut verbs, mut particles) = (0u16, 0u64, 0u64);
+            for &t in &tokens {
+                let i = &info[t as usize];
+                if detected != Some(Lang::En) {
+                    verbs |= i.verbs;
+                    particles |= i.particles;
+                }
+                if !i.stop {
+                    bits |= match detected {
+                        Some(Lang::Nl) => i.themes_nl,
+                        Some(Lang::En) => i.themes_en,
+                        None => i.themes_nl | i.themes_en,
+                    };
+                }
+            }
+            bits |= separable_bits(verbs & particles);
+            let use_nl = detected.unwrap_or(lang) == Lang::Nl;
+            words.clear();
+            seen.clear();
+            for &t in &tokens {
+                let i = &info[t as usize];
+                if i.counted {
+                    let stem = if use_nl { i.stem_nl } else { i.stem_en };
+                    words.push((stem, t));
+                    if !seen.contains(&stem) {
+                        seen.push(stem);
+                    }
+                }
+            }
+            for &c in &members {
+                cells[c].add(q, bits, &words, &seen);
+            }
         }
     }
+    let all = shown
+        .iter()
+        .position(|&c| release.cells[c].key.0.is_empty())
+        .map(|i| cells[i].words(&stems, &forms));
+    let mut out = Vec::with_capacity(shown.len());
+    for (i, &c) in shown.iter().enumerate() {
+        let key = &release.cells[c].key;
+        let tally = &cells[i];
+        let themes = Theme::ALL
+            .iter()
+            .zip(tally.themes)
+            .filter(|(_, n)| *n > 0)
+            .map(|(&theme, comments)| ThemeCount { theme, comments })
+            .collect();
+        let words = match &all {
+            Some(org) if !key.0.is_empty() => distinctive(&tally.words(&stems, &forms), org)?,
+            _ => Vec::new(),
+        };
+        out.push(CommentSummary {
+            key: key.clone(),
+            comments: tally.comments,
+            themes,
+            words,
+        });
+    }
     Ok(out)
+}
+
+/// The facts about one lowercase word that summaries need, computed once.
+#[allow(clippy::struct_excessive_bools)] // independent facts, not a state
+struct WordInfo {
+    stop: bool,
+    counted: bool,
+    marker_nl: bool,
+    marker_en: bool,
+    themes_nl: u16,
+    themes_en: u16,
+    verbs: u64,
+    particles: u64,
+    stem_nl: u32,
+    stem_en: u32,
+}
+
+impl WordInfo {
+    fn of(w: &str, stems: &mut Interner) -> Self {
+        let (nl, en) = (lexicon(Lang::Nl), lexicon(Lang::En));
+        let (mut verbs, mut particles) = (0u64, 0u64);
+        for (i, (verb, particle, _)) in SEPARABLE_NL.iter().enumerate().take(64) {
+            verbs |= u64::from(w == *verb) << i;
+            particles |= u64::from(w == *particle) << i;
+        }
+        WordInfo {
+            stop: is_stop_word(w),
+            counted: counted_word(w),
+            marker_nl: nl.marker.contains(&w),
+            marker_en: en.marker.contains(&w),
+            themes_nl: nl.themes(w),
+            themes_en: en.themes(w),
+            verbs,
+            particles,
+            stem_nl: stems.id(nl.stemmer.stem(w).as_ref()),
+            stem_en: stems.id(en.stemmer.stem(w).as_ref()),
+        }
+    }
+}
+
+/// The theme bits of the separable Dutch verbs whose verb form and
+/// particle both occur (`both`: bit i for `SEPARABLE_NL[i]`).
+fn separable_bits(both: u64) -> u16 {
+    let mut bits = 0;
+    for (i, (_, _, theme)) in SEPARABLE_NL.iter().enumerate().take(64) {
+        if both & (1 << i) != 0 {
+            bits |= theme_bit(*theme);
+        }
+    }
+    bits
+}
+
+/// Whether a token counts as a word for the distinctive words.
+fn counted_word(w: &str) -> bool {
+    !(w.chars().count() < MIN_TOKEN_CHARS || is_stop_word(w) || w.chars().all(char::is_numeric))
+}
+
+/// Strings numbered in order of first sight.
+#[derive(Default)]
+struct Interner {
+    ids: FxHashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.ids.insert(s.to_owned(), id);
+        self.names.push(s.to_owned());
+        id
+    }
+}
+
+/// The comment counts of one cell, by interned stem and form.
+struct CellTally {
+    comments: u64,
+    themes: [u64; 12],
+    total: FxHashMap<u32, u64>,
+    per_question: FxHashMap<u32, Vec<u64>>,
+    forms: FxHashMap<(u32, u32), u64>,
+    questions: usize,
+}
+
+impl CellTally {
+    fn new(questions: usize) -> Self {
+        CellTally {
+            comments: 0,
+            themes: [0; 12],
+            total: FxHashMap::default(),
+            per_question: FxHashMap::default(),
+            forms: FxHashMap::default(),
+            questions,
+        }
+    }
+
+    fn add(&mut self, q: usize, bits: u16, words: &[(u32, u32)], seen: &[u32]) {
+        self.comments += 1;
+        for (i, slot) in self.themes.iter_mut().enumerate() {
+            *slot += u64::from(bits & (1 << i) != 0);
+        }
+        for &(stem, form) in words {
+            *self.total.entry(stem).or_default() += 1;
+            *self.forms.entry((stem, form)).or_default() += 1;
+        }
+        for &stem in seen {
+            self.per_question
+                .entry(stem)
+                .or_insert_with(|| vec![0; self.questions])[q] += 1;
+        }
+    }
+
+    /// The counts by stem and form text, as [`distinctive`] takes them.
+    fn words(&self, stems: &Interner, forms: &Interner) -> WordCounts {
+        let name = |names: &Interner, id: u32| names.names[id as usize].clone();
+        let mut out = WordCounts::default();
+        for (&stem, &n) in &self.total {
+            out.total.insert(name(stems, stem), n);
+        }
+        for (&stem, per_q) in &self.per_question {
+            out.comments.insert(name(stems, stem), per_q.clone());
+        }
+        for (&(stem, form), &n) in &self.forms {
+            out.forms
+                .entry(name(stems, stem))
+                .or_default()
+                .insert(name(forms, form), n);
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -976,5 +1201,38 @@ mod tests {
         // the generator writes 80% of first comments about the primary
         // reason, the rest about a contributing one.
         assert!(per_leaver >= 0.7, "{per_leaver}");
+    }
+
+    // summarise handles each comment once; CommentSummary::of walks one
+    // cell's comments at a time. Both must give the same summaries.
+    #[test]
+    fn summarise_equals_one_cell_at_a_time() {
+        use crate::privacy::{Dimension, Policy, ReleasePlan};
+        use crate::synthetic::{OrgConfig, generate};
+        let org = generate(&OrgConfig {
+            exits: 1200,
+            seed: 5,
+            ..OrgConfig::default()
+        })
+        .unwrap();
+        let ds = Dataset::from_records(&org.questionnaire, &org.records).dataset;
+        let release = ReleasePlan::new(&ds, Policy::new(5).unwrap())
+            .table(&[Dimension::OrgUnit])
+            .unwrap()
+            .table(&[Dimension::TenureBand, Dimension::ExitYear])
+            .unwrap()
+            .decide();
+        let redactor = Redactor::new(["Jan", "Sanne de Vries"]).unwrap();
+        let questions = ["comment_leadership", "comment_other"];
+        let fast = summarise(&ds, &release, &questions, &redactor, Lang::Nl).unwrap();
+        let slow: Vec<CommentSummary> = release
+            .cells
+            .iter()
+            .filter_map(|c| {
+                CommentSummary::of(&ds, &release, &c.key, &questions, &redactor, Lang::Nl).unwrap()
+            })
+            .collect();
+        assert!(fast.len() > 20 && fast.iter().any(|s| !s.words.is_empty()));
+        assert_eq!(fast, slow);
     }
 }

@@ -589,7 +589,7 @@ impl Analysis {
         let atoms = model.atoms();
         let tally =
             |q: Option<usize>| q.and_then(|q| Tally::count(dataset, q, &model.record_atom, atoms));
-        let ctx = Context {
+        let mut ctx = Context {
             dataset,
             spec,
             primary: tally(questions.primary)
@@ -616,7 +616,14 @@ impl Analysis {
                 dataset.regrettable[i].checked_sub(1).map(usize::from)
             }),
             all_atoms: model.cell_atoms.first().cloned().unwrap_or_default(),
+            likert_totals: Vec::new(),
         };
+        ctx.likert_totals = ctx
+            .likert
+            .iter()
+            .map(|(_, t)| t.cell(&ctx.all_atoms))
+            .collect();
+        let ctx = ctx;
         let group = |c: usize, overall: bool| -> Result<GroupResult> {
             let cell = &release.cells[c];
             ctx.group(
@@ -764,6 +771,8 @@ struct Context<'a> {
     /// `[no, yes]` per atom.
     regrettable: Tally,
     all_atoms: Vec<u32>,
+    /// Per Likert question (as in `likert`): counts and answers of the whole organisation.
+    likert_totals: Vec<(Vec<u64>, u64)>,
 }
 
 impl Context<'_> {
@@ -827,18 +836,20 @@ impl Context<'_> {
         {
             g.enps = Some(enps::enps(&all_enps, self.spec.confidence)?);
         }
-        let rest_atoms = if overall {
-            Vec::new()
-        } else {
-            self.rest(atoms)
-        };
-        for (q, tally) in &self.likert {
+        for ((q, tally), (total, total_n)) in self.likert.iter().zip(&self.likert_totals) {
             let (counts, answered) = tally.cell(atoms);
             if answered == 0 {
                 continue;
             }
             let question = &self.dataset.questionnaire.questions[*q];
-            let (rest, rest_n) = tally.cell(&rest_atoms);
+            // The rest of the organisation by subtraction: exact counts, and
+            // one pass over the group's atoms instead of over all the others.
+            let rest: Vec<u64> = total
+                .iter()
+                .zip(&counts)
+                .map(|(t, c)| t.saturating_sub(*c))
+                .collect();
+            let rest_n = total_n.saturating_sub(answered);
             let (rest_mean, vs_rest) = if overall || rest_n == 0 {
                 (None, None)
             } else {
@@ -870,17 +881,6 @@ impl Context<'_> {
             share: ratio(count, n),
             interval: proportion::wilson(count, n, self.spec.confidence)?,
         }))
-    }
-
-    /// The atoms of the whole organisation that are not in `atoms`.
-    fn rest(&self, atoms: &[u32]) -> Vec<u32> {
-        let mut mine = atoms.to_vec();
-        mine.sort_unstable();
-        self.all_atoms
-            .iter()
-            .copied()
-            .filter(|a| mine.binary_search(a).is_err())
-            .collect()
     }
 
     fn across(

@@ -207,6 +207,23 @@ impl Release {
         self.cells.iter().find(|c| &c.key == key)
     }
 
+    /// The cells whose comments may be shown (positions in `cells`) and an
+    /// index of their members: what [`Release::comments`] decides per cell,
+    /// for all cells at once.
+    pub(crate) fn comment_cells(&self, dataset: &Dataset) -> Result<(Vec<usize>, CellIndex)> {
+        if self.fingerprint != dataset_fingerprint(dataset) {
+            return Err(Error::argument(
+                "dataset",
+                "the release was decided on another data set",
+            ));
+        }
+        let shown: Vec<usize> = (0..self.cells.len())
+            .filter(|&c| self.cells[c].comments && self.cells[c].n.is_some())
+            .collect();
+        let keys: Vec<&CellKey> = shown.iter().map(|&c| &self.cells[c].key).collect();
+        Ok((shown, CellIndex::new(dataset, &keys)))
+    }
+
     /// The comments on `question` of the people in cell `key`, redacted by
     /// `redactor`, or `None` when the release withholds that cell's comments
     /// (fewer than the comment threshold, or protecting another cell).
@@ -323,6 +340,120 @@ impl<'d> CellMatcher<'d> {
         self.dims
             .iter()
             .all(|(codes, code)| codes.get(row) == Some(code))
+    }
+}
+
+/// The cells of many keys at once: for each record, which of them hold it.
+/// Built in one pass per dimension instead of one per key, so finding the
+/// members of every cell of a release costs O(records x tables), not
+/// O(records x cells).
+pub(crate) struct CellIndex {
+    /// Per shape (org unit or not, and the other dimensions in key order):
+    /// the codes columns and the cells by (org node, codes).
+    shapes: Vec<Shape>,
+    parents: Vec<u32>,
+    leaf: Vec<u32>,
+}
+
+struct Shape {
+    org: bool,
+    codes: Vec<Vec<u32>>,
+    cells: HashMap<(u32, Vec<u32>), Vec<usize>>,
+}
+
+impl CellIndex {
+    /// An index of `keys` (cell `i` is `keys[i]`); keys naming a unit or a
+    /// label the data set does not have hold nobody.
+    pub(crate) fn new(dataset: &Dataset, keys: &[&CellKey]) -> Self {
+        let plan = ReleasePlan::new(dataset, Policy::default());
+        let org = &dataset.org;
+        let mut nodes: HashMap<String, u32> = HashMap::new();
+        let mut codes: HashMap<Dimension, (Vec<u32>, HashMap<String, u32>)> = HashMap::new();
+        let mut shapes: Vec<Shape> = Vec::new();
+        let mut shape_of: HashMap<(bool, Vec<Dimension>), usize> = HashMap::new();
+        for (i, key) in keys.iter().enumerate() {
+            let has_org = key.0.iter().any(|(d, _)| *d == Dimension::OrgUnit);
+            let dims: Vec<Dimension> = key
+                .0
+                .iter()
+                .map(|(d, _)| *d)
+                .filter(|d| *d != Dimension::OrgUnit)
+                .collect();
+            let mut node = u32::MAX;
+            let mut wanted = Vec::with_capacity(dims.len());
+            let mut empty = false;
+            for (d, label) in &key.0 {
+                if *d == Dimension::OrgUnit {
+                    if nodes.is_empty() {
+                        nodes = (0..org.names.len())
+                            .filter_map(|n| u32::try_from(n).ok())
+                            .map(|n| (org.path(n).join("/"), n))
+                            .collect();
+                    }
+                    match nodes.get(label) {
+                        Some(&n) => node = n,
+                        None => empty = true,
+                    }
+                } else {
+                    let (_, labels) = codes.entry(*d).or_insert_with(|| {
+                        let c = plan.codes(*d);
+                        let labels = c
+                            .labels
+                            .iter()
+                            .enumerate()
+                            .map(|(p, l)| (l.clone(), u32::try_from(p + 1).unwrap_or(0)))
+                            .collect();
+                        (c.codes.into_owned(), labels)
+                    });
+                    match labels.get(label) {
+                        Some(&c) => wanted.push(c),
+                        None => empty = true,
+                    }
+                }
+            }
+            if empty {
+                continue;
+            }
+            let s = *shape_of.entry((has_org, dims.clone())).or_insert_with(|| {
+                shapes.push(Shape {
+                    org: has_org,
+                    codes: dims.iter().map(|d| codes[d].0.clone()).collect(),
+                    cells: HashMap::new(),
+                });
+                shapes.len() - 1
+            });
+            shapes[s].cells.entry((node, wanted)).or_default().push(i);
+        }
+        CellIndex {
+            shapes,
+            parents: org.parents.clone(),
+            leaf: org.leaf.clone(),
+        }
+    }
+
+    /// Calls `f` with every cell that holds record `row`.
+    pub(crate) fn for_each_cell(&self, row: usize, mut f: impl FnMut(usize)) {
+        let mut wanted = Vec::new();
+        for shape in &self.shapes {
+            wanted.clear();
+            wanted.extend(shape.codes.iter().map(|c| c.get(row).copied().unwrap_or(0)));
+            let mut key = (u32::MAX, wanted);
+            if shape.org {
+                let mut at = self.leaf.get(row).copied().unwrap_or(u32::MAX);
+                while (at as usize) < self.parents.len() {
+                    key.0 = at;
+                    for &c in shape.cells.get(&key).map_or(&[][..], Vec::as_slice) {
+                        f(c);
+                    }
+                    at = self.parents[at as usize];
+                }
+            } else {
+                for &c in shape.cells.get(&key).map_or(&[][..], Vec::as_slice) {
+                    f(c);
+                }
+            }
+            wanted = key.1;
+        }
     }
 }
 
