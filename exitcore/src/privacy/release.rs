@@ -1075,15 +1075,17 @@ impl<'a> ReleasePlan<'a> {
                 } else {
                     &entry.cells
                 };
-                for key in cells {
-                    let matcher = CellMatcher::new(ds, key);
-                    let at = m.ledger_at + e;
-                    out.push(
-                        (0..atom_keys.len())
-                            .filter(|&a| atom_keys[a][at] == 1 && matcher.matches(atom_rep[a]))
-                            .filter_map(|a| u32::try_from(a).ok())
-                            .collect(),
-                    );
+                // One index for all of an entry's cells: a pass per entry,
+                // not per earlier cell.
+                let index = CellIndex::new(ds, &cells.iter().collect::<Vec<_>>());
+                let at = m.ledger_at + e;
+                let first = out.len();
+                out.resize(first + cells.len(), Vec::new());
+                for (a, key) in atom_keys.iter().enumerate() {
+                    if key[at] == 1 {
+                        let a = u32::try_from(a).unwrap_or(u32::MAX);
+                        index.for_each_cell(atom_rep[a as usize], |c| out[first + c].push(a));
+                    }
                 }
             }
             out
