@@ -454,8 +454,9 @@ def pandas_core(data: Data, sel: Selection) -> PandasResult:
         levels[lv]["items"] = {}
         for q in LIKERT:
             s = likert_summary(likert_t[q][lv])
-            rest = likert_summary(likert_all[q][None, :] - likert_t[q][lv])
-            s["rest_mean"] = rest["mean"]
+            rest = likert_all[q][None, :] - likert_t[q][lv]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                s["rest_mean"] = (rest * np.arange(1, LIKERT_POINTS + 1)).sum(axis=1) / rest.sum(axis=1)
             levels[lv]["items"][q] = s
     lap("Likert means + t intervals")
     for lv in range(3):
