@@ -21,7 +21,7 @@
 //! records these stages take 5 to 30 s each today, at 1M minutes.
 //! `examples/stages.rs` times every stage once at any size instead.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::time::Duration;
 

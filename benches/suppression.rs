@@ -20,7 +20,7 @@
 //! decision on 20,001 cells takes tens of seconds today, and criterion runs a
 //! bench at least eleven times. Set it to 20000 to bench them all.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::time::Duration;
 
