@@ -6,7 +6,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::convert::{Num, to_py};
-use crate::dataset::LoadResult;
+use std::path::PathBuf;
+
+use crate::dataset::{LoadResult, PyMapping};
 use crate::errors::OrRaise;
 use crate::questionnaire::PyQuestionnaire;
 
@@ -171,6 +173,36 @@ impl PySyntheticOrg {
         let loaded =
             py.detach(|| exitcore::Dataset::from_records(&org.questionnaire, &org.records));
         LoadResult::new(py, loaded)
+    }
+
+    /// The records as CSV text, one row per record, in the layout that
+    /// `csv_mapping()` reads back into the same data set as `load()` gives
+    /// (for benchmarks, and to hand the same rows to pandas or polars).
+    /// With `path`, the text is written to that file and `None` returned.
+    #[pyo3(signature = (path = None))]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+    fn to_csv(&self, py: Python<'_>, path: Option<PathBuf>) -> PyResult<Option<String>> {
+        let org = &self.0;
+        py.detach(|| {
+            let csv = org.to_csv()?;
+            match path {
+                None => Ok(Some(csv)),
+                Some(p) => {
+                    std::fs::write(&p, csv)
+                        .map(|()| None)
+                        .map_err(|source| exitcore::Error::Io {
+                            path: p.display().to_string(),
+                            source,
+                        })
+                }
+            }
+        })
+        .or_raise(py)
+    }
+
+    /// The import mapping that reads `to_csv()` back.
+    fn csv_mapping(&self, py: Python<'_>) -> PyResult<PyMapping> {
+        self.0.csv_mapping().map(PyMapping).or_raise(py)
     }
 
     fn __repr__(&self) -> String {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,3 +108,15 @@ def test_bad_arguments(kwargs: dict[str, Any]) -> None:
 def test_unknown_keyword() -> None:
     with pytest.raises(TypeError):
         exitcore.generate(colour="blue")  # type: ignore[call-arg]
+
+
+def test_csv_export_reads_back_into_the_same_dataset(tmp_path: Path) -> None:
+    org = exitcore.generate(seed=3, exits=500)
+    text = org.to_csv()
+    assert text.splitlines()[0].startswith("respondent,division,department,team,")
+    imported = exitcore.Dataset.from_csv_bytes(text.encode(), org.csv_mapping())
+    assert imported.rejected == 0 and imported.problems == []
+    assert imported.dataset.summary() == org.load().dataset.summary()
+    path = tmp_path / "exits.csv"
+    assert org.to_csv(path) is None
+    assert path.read_text(encoding="utf-8") == text

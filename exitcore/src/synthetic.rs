@@ -29,6 +29,8 @@
 //! assert!(org.records.iter().all(|r| org.questionnaire.validate(r).is_ok()));
 //! ```
 
+mod csv_export;
+
 use std::collections::BTreeMap;
 
 use rand::{Rng, SeedableRng};
@@ -153,6 +155,7 @@ pub struct Plant {
 
 pub use crate::analysis::Stayer;
 pub use crate::headcount::HeadcountRow;
+pub use csv_export::CONTEXT_COLUMNS;
 
 /// A generated organisation: the questionnaire, the exits and the headcount.
 ///

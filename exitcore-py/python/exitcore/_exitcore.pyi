@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Mapping as _Mapping, Sequence
-from typing import Any, Final, Literal, TypedDict, final
+from typing import Any, Final, Literal, TypedDict, final, overload
 
 from typing_extensions import NotRequired
 
@@ -404,6 +404,11 @@ class SyntheticOrg:
     @property
     def units(self) -> list[list[str]]: ...
     def load(self) -> LoadResult: ...
+    @overload
+    def to_csv(self, path: None = None) -> str: ...
+    @overload
+    def to_csv(self, path: _Path) -> None: ...
+    def csv_mapping(self) -> Mapping: ...
 
 def generate(
     seed: int | None = None,

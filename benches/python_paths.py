@@ -1,0 +1,71 @@
+"""Python-side timings: the report built from Python (to set beside
+`examples/stages.rs`' `Report::build` row at the same size) and the ways
+rows get into a data set from Python.
+
+    python benches/python_paths.py --records 10000
+    cargo run --release --example stages -- 10000      # the Rust side
+
+Prints one line per measurement: the report with the same inputs as the
+Rust example (default breakdowns, quarter trend, comments, headcount and
+stayers), `SyntheticOrg.load()` (records handed over inside Rust),
+`Dataset.from_records` on Python dicts, and `Dataset.from_csv_bytes` on the
+CSV text pandas would write. There is no DataFrame/Arrow input yet, so the
+design's "1M rows from pandas/polars through Arrow" cannot be timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any, Callable
+
+import exitcore
+
+
+class Took:
+    """Wall-clock and CPU seconds (process time: on a busy machine, the time
+    the single-threaded work would take on a quiet one)."""
+
+    def __init__(self, wall: float, cpu: float) -> None:
+        self.wall, self.cpu = wall, cpu
+
+    def __str__(self) -> str:
+        return f"{self.wall:.3f} s wall, {self.cpu:.3f} s cpu"
+
+
+def timed(f: Callable[[], Any]) -> tuple[Any, Took]:
+    start, cpu = time.perf_counter(), time.process_time()
+    out = f()
+    return out, Took(time.perf_counter() - start, time.process_time() - cpu)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--records", type=int, default=10_000)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--skip-report", action="store_true")
+    args = p.parse_args()
+    org = exitcore.generate(seed=args.seed, exits=args.records)
+    n = args.records
+    ds, t = timed(lambda: org.load().dataset)
+    print(f"{n} records: SyntheticOrg.load() (records stay in Rust): {t}")
+    if not args.skip_report:
+        headcount, stayers = org.headcount, org.stayers
+        times = [timed(lambda: ds.report(headcount=headcount, stayers=stayers))[1] for _ in range(args.repeat)]
+        best = Took(min(x.wall for x in times), min(x.cpu for x in times))
+        print(f"{n} records: Dataset.report(headcount, stayers) from Python: {best} (best of {args.repeat})")
+    records, t = timed(lambda: org.records)
+    print(f"{n} records: SyntheticOrg.records as Python dicts: {t}")
+    loaded, t = timed(lambda: exitcore.Dataset.from_records(org.questionnaire, records))
+    print(f"{n} records: Dataset.from_records(list of dicts): {t} ({n / t.cpu:,.0f} records per cpu s)")
+    del records, loaded
+    csv = org.to_csv().encode()
+    mapping = org.csv_mapping()
+    out, t = timed(lambda: exitcore.Dataset.from_csv_bytes(csv, mapping))
+    assert len(out.dataset) == n
+    print(f"{n} records: Dataset.from_csv_bytes ({len(csv) / 1e6:.1f} MB): {t} ({len(csv) / 1e6 / t.cpu:.1f} MB per cpu s)")
+
+
+if __name__ == "__main__":
+    main()
