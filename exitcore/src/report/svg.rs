@@ -535,7 +535,7 @@ pub fn heatmap(
 /// Width of a heat-map cell.
 const CELL_W: f64 = 56.0;
 /// The widest a (rotated) column label of a heat map is drawn.
-const COLUMN_LABEL_MAX: f64 = 190.0;
+const COLUMN_LABEL_MAX: f64 = 220.0;
 
 /// Where the labels of a heat map go and how wide it is.
 struct HeatLayout<'a> {
@@ -1615,8 +1615,19 @@ fn normalise(text: &str) -> String {
 }
 
 /// `text` (normalised) wrapped at spaces into at most `max_lines` lines of
-/// `width`; what does not fit the last line is cut with an ellipsis.
+/// `width`; what does not fit the last line is cut with an ellipsis. Text
+/// that fits two lines is broken after its last " / " (org paths) if that
+/// fits, else where the two lines are most even.
 fn wrap(text: &str, width: f64, max_lines: usize) -> Fitted {
+    if max_lines >= 2
+        && text_width(text) > width
+        && let Some((first, second)) = two_lines(text, width)
+    {
+        return Fitted {
+            lines: vec![first.to_owned(), second.to_owned()],
+            cut: false,
+        };
+    }
     let mut lines = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
@@ -1633,6 +1644,24 @@ fn wrap(text: &str, width: f64, max_lines: usize) -> Fitted {
         lines.push(String::new());
     }
     Fitted { lines, cut: false }
+}
+
+/// The best place to break `text` into two lines of `width`, if it fits in
+/// two: after the last " / " where both lines fit, else at the space that
+/// makes the longer line shortest.
+fn two_lines(text: &str, width: f64) -> Option<(&str, &str)> {
+    let splits: Vec<(&str, &str)> = text
+        .match_indices(' ')
+        .map(|(i, _)| (&text[..i], &text[i + 1..]))
+        .filter(|(a, b)| text_width(a) <= width && text_width(b) <= width)
+        .collect();
+    if let Some(path) = splits.iter().rev().find(|(a, _)| a.ends_with(" /")) {
+        return Some(*path);
+    }
+    splits.into_iter().min_by(|x, y| {
+        let longer = |(a, b): &(&str, &str)| text_width(a).max(text_width(b));
+        longer(x).total_cmp(&longer(y))
+    })
 }
 
 /// The byte length of the longest common start of `a` and `b`, on a
@@ -1668,10 +1697,16 @@ fn cut_around(text: &str, at: usize, width: f64, max_lines: usize) -> Fitted {
             text_width(lead) + text_width("… ") + text_width(text[word_at(lead)..].trim_start())
                 <= width
         };
-        let third = take_line(text, width / 3.0).0;
+        // Whole words only: the most that fits a third of the line, or the
+        // first word if it fits half of it.
+        let third = match take_line(text, width / 3.0) {
+            (lead, rest) if rest.is_empty() || text[lead.len()..].starts_with(' ') => lead,
+            (lead, _) => lead.rfind(' ').map_or("", |i| &lead[..i]),
+        };
         let word = text.split(' ').next().unwrap_or("");
         [third, word]
             .into_iter()
+            .filter(|lead| !lead.is_empty())
             .find(|lead| text_width(lead) <= width / 2.0 && fits(lead))
             .unwrap_or("")
     } else {
