@@ -223,15 +223,8 @@ fn a_report_without_an_enps_question_shows_no_enps_and_speaks_only_dutch() {
     let report = tafe_nl();
     assert!(report.analysis.overall.enps.is_none());
     let html = report.to_html();
-    // (The key findings' sentences come from the analysis.)
-    let seen = visible_text(&html[..html.find("<ul class=\"insights\">").unwrap()])
-        + &visible_text(&html[html.find("</ul>").unwrap()..]);
-    let md: String = report
-        .to_markdown()
-        .lines()
-        .filter(|l| !l.starts_with("- "))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let seen = visible_text(&html);
+    let md = report.to_markdown();
     // No eNPS chart or column: the questionnaire has no such question.
     assert!(
         !seen.contains("eNPS"),
@@ -252,6 +245,15 @@ fn a_report_without_an_enps_question_shows_no_enps_and_speaks_only_dutch() {
         assert!(!md.contains(english), "{english:?} in the Dutch Markdown");
     }
     assert!(seen.contains("Einde contract") && seen.contains("1-3 jaar"));
+    // Insights (key findings) name exit types by their labels too.
+    assert!(
+        report
+            .analysis
+            .insights
+            .iter()
+            .all(|i| !i.nl.contains("end_of_contract") && !i.en.contains("end_of_contract"))
+    );
+    assert!(seen.contains("met soort vertrek einde contract"));
     // Test lines read "p = 0,162" or "p < 0,001", never "p = < 0,001".
     assert!(!seen.contains("p = <"));
     assert!(seen.contains("p = 0,"));
