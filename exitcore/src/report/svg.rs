@@ -877,7 +877,7 @@ pub fn lines(title: &str, x_labels: &[String], series: &[Series], scale: Scale) 
         };
 
     let mut s = String::new();
-    open(&mut s, WIDTH, height, title);
+    open(&mut s, WIDTH.max(title_room(title)), height, title);
     legend(&mut s, &names, &legend_names, &legend_at, TOP);
     value_axis_y(&mut s, &scale, x0, x1, plot_top, plot_bottom);
     for (i, label) in x_labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
@@ -1240,7 +1240,7 @@ fn marker(s: &mut String, k: usize, x: f64, y: f64) {
 }
 
 /// The widest a series name is written in a legend.
-const LEGEND_NAME_MAX: f64 = 220.0;
+const LEGEND_NAME_MAX: f64 = 280.0;
 /// The widest an x label of a [`lines`] chart is written.
 const X_LABEL_MAX: f64 = 110.0;
 
