@@ -441,7 +441,6 @@ impl Report {
         if tr.periods.len() < 2 {
             return;
         }
-        let _ = write!(h, "<h2>{}</h2>", t("Over time", "Door de tijd"));
         let labels: Vec<String> = tr.periods.iter().map(|p| p.label.clone()).collect();
         let mut top: Vec<_> = self.analysis.overall.primary_reasons.iter().collect();
         top.sort_by_key(|s| std::cmp::Reverse(s.count));
@@ -454,6 +453,10 @@ impl Report {
                 points: r.shares.clone(),
             })
             .collect();
+        if series.is_empty() {
+            return;
+        }
+        let _ = write!(h, "<h2>{}</h2>", t("Over time", "Door de tijd"));
         let max = series
             .iter()
             .flat_map(|s| s.points.iter().flatten())
