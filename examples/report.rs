@@ -10,10 +10,16 @@
 //! `--key-env VAR` pseudonymises ids with the key in environment variable VAR.
 //! `--headcount` reads a CSV with columns `org_unit` (path with `/`),
 //! `year`, `quarter`, `headcount`, or the same rows as a JSON list. Progress
-//! goes to stderr; every user error ends with exit code 2 and one line.
+//! goes to stderr: on a terminal a live line per stage (spinner and elapsed
+//! time), elsewhere (CI logs, files) one plain line per stage with its time.
+//! Every user error ends with exit code 2 and one line.
 
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use exitcore::analysis::Stayer;
 use exitcore::privacy::Policy;
@@ -109,9 +115,24 @@ fn parse_args() -> Result<Args, String> {
 }
 
 /// Stage messages on stderr, with the time each took.
+///
+/// When stderr is a terminal, a running stage is one line redrawn every
+/// 100 ms by a thread (a spinner, the stage and its elapsed time), replaced
+/// by the stage's result when it is done; otherwise (a CI log, a file) the
+/// stage's name is written when it starts and its result when it ends, with
+/// no control characters.
 struct Progress {
     started: Instant,
     stage: Instant,
+    what: String,
+    live: bool,
+    ticker: Option<Ticker>,
+}
+
+/// The thread that redraws the running stage's line.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+    thread: JoinHandle<()>,
 }
 
 impl Progress {
@@ -120,16 +141,71 @@ impl Progress {
         Progress {
             started: now,
             stage: now,
+            what: String::new(),
+            live: std::io::stderr().is_terminal(),
+            ticker: None,
         }
     }
 
     fn start(&mut self, what: &str) {
-        eprint!("{what} ... ");
+        self.stop();
         self.stage = Instant::now();
+        what.clone_into(&mut self.what);
+        if !self.live {
+            eprint!("{what} ... ");
+            return;
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let (flag, what, since) = (Arc::clone(&stop), what.to_owned(), self.stage);
+        let thread = thread::spawn(move || {
+            const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+            let mut frame = 0;
+            while !flag.load(Ordering::Relaxed) {
+                let mut err = std::io::stderr().lock();
+                // \r to the line's start, \x1b[K clears what is left of it.
+                let _ = write!(
+                    err,
+                    "\r{} {what} {:.1} s\x1b[K",
+                    FRAMES[frame % FRAMES.len()],
+                    since.elapsed().as_secs_f64()
+                );
+                let _ = err.flush();
+                drop(err);
+                frame += 1;
+                thread::park_timeout(Duration::from_millis(100));
+            }
+        });
+        self.ticker = Some(Ticker { stop, thread });
     }
 
     fn done(&mut self, detail: &str) {
-        eprintln!("{detail} ({:.2} s)", self.stage.elapsed().as_secs_f64());
+        let seconds = self.stage.elapsed().as_secs_f64();
+        if self.stop() {
+            eprint!("{} ... ", self.what);
+        }
+        eprintln!("{detail} ({seconds:.2} s)");
+    }
+
+    /// Stops the live line, if any, and clears it; whether there was one.
+    fn stop(&mut self) -> bool {
+        let Some(ticker) = self.ticker.take() else {
+            return false;
+        };
+        ticker.stop.store(true, Ordering::Relaxed);
+        ticker.thread.thread().unpark();
+        let _ = ticker.thread.join();
+        eprint!("\r\x1b[K");
+        true
+    }
+}
+
+impl Drop for Progress {
+    /// A stage cut short by an error leaves its plain line for the error
+    /// message to end, as without a terminal.
+    fn drop(&mut self) {
+        if self.stop() {
+            eprint!("{} ... ", self.what);
+        }
     }
 }
 
@@ -219,13 +295,20 @@ fn run() -> Result<(), String> {
         report.analysis.audit.released,
         report.analysis.insights.len()
     ));
-    let (body, default_out) = match args.format {
-        Format::Html => (report.to_html(), "report.html"),
-        Format::Markdown => (report.to_markdown(), "report.md"),
-        Format::Json => (report.to_json().map_err(|e| e.to_string())?, "report.json"),
+    let default_out = match args.format {
+        Format::Html => "report.html",
+        Format::Markdown => "report.md",
+        Format::Json => "report.json",
     };
     let out = args.out.as_deref().unwrap_or(default_out);
-    std::fs::write(out, body).map_err(|e| format!("cannot write {out}: {e}"))?;
+    progress.start(&format!("writing {out}"));
+    let body = match args.format {
+        Format::Html => report.to_html(),
+        Format::Markdown => report.to_markdown(),
+        Format::Json => report.to_json().map_err(|e| e.to_string())?,
+    };
+    std::fs::write(out, &body).map_err(|e| format!("cannot write {out}: {e}"))?;
+    progress.done(&format!("{} kB", body.len().div_ceil(1000)));
 
     println!("exitcore report: {source}");
     println!(

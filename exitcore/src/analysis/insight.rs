@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Finding, FindingKind};
 use crate::privacy::{CellKey, Dimension};
+use crate::report::value_label;
 use crate::stats::special::{ln, sin};
 use crate::{Dataset, Lang, QuestionKind};
 
@@ -96,8 +97,9 @@ fn d_from_r(r: f64) -> f64 {
     2.0 * r / (1.0 - r * r).sqrt()
 }
 
-/// Who a finding is about: "Leavers from Sales", "Leavers with tenure <1y",
-/// "Leavers from Sales with tenure <1y".
+/// Who a finding is about: "Leavers from Sales", "Leavers with tenure < 1
+/// year", "Leavers from Sales with exit type end of contract" (values by
+/// their labels, not their ids).
 fn who(key: &CellKey, lang: Lang) -> String {
     let mut out = match lang {
         Lang::Nl => "Vertrekkers".to_owned(),
@@ -113,7 +115,19 @@ fn who(key: &CellKey, lang: Lang) -> String {
         .0
         .iter()
         .filter(|(d, _)| *d != Dimension::OrgUnit)
-        .map(|(d, v)| format!("{} {v}", d.label(lang).to_lowercase()))
+        .map(|(d, v)| {
+            let value = value_label(*d, v, lang);
+            // Named values are words inside the sentence ("end of
+            // contract"), but not acronyms ("HR"); others, such as job
+            // titles, keep their case.
+            let acronym = value.chars().take(2).all(char::is_uppercase);
+            let value = if matches!(d, Dimension::ExitType | Dimension::Interviewer) && !acronym {
+                lower_first(&value)
+            } else {
+                value
+            };
+            format!("{} {value}", d.label(lang).to_lowercase())
+        })
         .collect();
     if !others.is_empty() {
         let with = if lang == Lang::Nl { "met" } else { "with" };
@@ -242,7 +256,10 @@ fn sentence(dataset: &Dataset, f: &Finding, lang: Lang) -> String {
                 .key
                 .0
                 .iter()
-                .map(|(_, v)| v.replace('/', " / "))
+                .map(|(d, v)| match d {
+                    Dimension::OrgUnit => v.replace('/', " / "),
+                    _ => value_label(*d, v, lang),
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             match (lang, *ratio > 1.0) {

@@ -3,12 +3,14 @@
 
 use std::fmt::Write;
 
-use super::document::{Report, text};
-use super::markdown::{WITHHELD, group_name, interval_pct, num, pct};
+use super::document::{Report, key_order, text};
+use super::markdown::{
+    NO_ANSWERS, WITHHELD, group_name, interval_pct, no_answers_meaning, num, pct,
+};
 use super::svg::escape as esc;
 use super::svg::{
     BarRow, Curve, CurvePoint, Format, HeatCell, HeatLegend, Scale, Series, bars, heatmap, lines,
-    steps,
+    nice_max, steps,
 };
 use crate::Lang;
 use crate::analysis::{Breakdown, GroupResult};
@@ -18,7 +20,7 @@ const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:980px;margin:
 h1{font-size:1.8rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ccc;padding-bottom:.2rem}\
 .lead{color:#444}.note{color:#555;font-size:.9rem}\
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:right}\
-th:first-child,td:first-child{text-align:left}td.withheld{color:#888;background:repeating-linear-gradient(45deg,#f3f3f3,#f3f3f3 4px,#e2e2e2 4px,#e2e2e2 8px)}\
+th:first-child,td:first-child{text-align:left;min-width:8rem}td.none{color:#595959}td.withheld{color:#888;background:repeating-linear-gradient(45deg,#f3f3f3,#f3f3f3 4px,#e2e2e2 4px,#e2e2e2 8px)}\
 ul.insights li{margin:.4rem 0}figure{margin:1rem 0}svg{max-width:100%;height:auto;overflow:visible}\
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}figure,table{break-inside:avoid}}";
 
@@ -88,11 +90,13 @@ impl Report {
         }
         let _ = write!(
             h,
-            "<p class=\"note\">{}</p>",
+            "<p class=\"note\">{} {} {NO_ANSWERS} {}</p>",
             esc(t(
                 "Hatched cells and \u{2014} mark groups withheld to protect the people in them: fewer than k, or a number from which such a group could be worked out. A withheld group is not a zero.",
                 "Gearceerde cellen en \u{2014} zijn groepen die niet worden getoond om de mensen erin te beschermen: minder dan k, of een getal waaruit zo'n groep te herleiden is. Een verborgen groep is geen nul."
-            ))
+            )),
+            t("A plain", "Een los"),
+            esc(no_answers_meaning(lang))
         );
         let _ = write!(
             h,
@@ -138,8 +142,11 @@ impl Report {
     fn reasons_html(&self, h: &mut String) {
         let lang = self.lang;
         let t = |en, nl| text(lang, en, nl);
-        let _ = write!(h, "<h2>{}</h2>", t("Reasons for leaving", "Vertrekredenen"));
         let mut shares: Vec<_> = self.analysis.overall.primary_reasons.iter().collect();
+        if shares.is_empty() {
+            return;
+        }
+        let _ = write!(h, "<h2>{}</h2>", t("Reasons for leaving", "Vertrekredenen"));
         shares.sort_by_key(|s| std::cmp::Reverse(s.count));
         let rows: Vec<BarRow> = shares
             .iter()
@@ -151,8 +158,12 @@ impl Report {
                 note: None,
             })
             .collect();
-        let top = shares.first().map_or(0.5, |s| s.interval.upper);
-        let max = (top * 10.0).ceil() / 10.0;
+        let top = shares
+            .iter()
+            .map(|s| s.interval.upper)
+            .filter(|u| u.is_finite())
+            .fold(0.0, f64::max);
+        let max = nice_max(top).min(1.0);
         let title = t(
             "Main reason for leaving (share of leavers, 95% interval)",
             "Belangrijkste vertrekreden (aandeel vertrekkers, 95%-interval)",
@@ -160,11 +171,7 @@ impl Report {
         let _ = write!(
             h,
             "<figure>{}</figure>",
-            bars(
-                title,
-                &rows,
-                scale(0.0, max.max(0.1), Format::Percent(0), lang)
-            )
+            bars(title, &rows, scale(0.0, max, Format::Percent(0), lang))
         );
         // Reasons by org unit, withheld units hatched.
         if let Some(org) = self
@@ -231,7 +238,8 @@ impl Report {
         let lang = self.lang;
         let t = |en, nl| text(lang, en, nl);
         let g = &self.analysis.overall;
-        if g.items.is_empty() && g.enps.is_none() {
+        let enps = self.shows_enps();
+        if g.items.is_empty() && !enps {
             return;
         }
         let _ = write!(
@@ -242,26 +250,31 @@ impl Report {
                 "Hoe vertrekkers hun werk beoordelen"
             )
         );
-        let rows: Vec<BarRow> = g
-            .items
-            .iter()
-            .map(|i| BarRow {
-                label: self.question_label(&i.question).to_owned(),
-                value: Some(i.mean.mean),
-                lower: Some(i.mean.interval.lower),
-                upper: Some(i.mean.interval.upper),
-                note: None,
-            })
-            .collect();
-        let title = t(
-            "Mean score per statement (1 = disagree, 5 = agree; 95% interval)",
-            "Gemiddelde score per stelling (1 = oneens, 5 = eens; 95%-interval)",
-        );
-        let _ = write!(
-            h,
-            "<figure>{}</figure>",
-            bars(title, &rows, scale(1.0, 5.0, Format::Decimal(1), lang))
-        );
+        if !g.items.is_empty() {
+            let rows: Vec<BarRow> = g
+                .items
+                .iter()
+                .map(|i| BarRow {
+                    label: self.question_label(&i.question).to_owned(),
+                    value: Some(i.mean.mean),
+                    lower: Some(i.mean.interval.lower),
+                    upper: Some(i.mean.interval.upper),
+                    note: None,
+                })
+                .collect();
+            let title = t(
+                "Mean score per statement (1 = disagree, 5 = agree; 95% interval)",
+                "Gemiddelde score per stelling (1 = oneens, 5 = eens; 95%-interval)",
+            );
+            let _ = write!(
+                h,
+                "<figure>{}</figure>",
+                bars(title, &rows, scale(1.0, 5.0, Format::Decimal(1), lang))
+            );
+        }
+        if !enps {
+            return;
+        }
         if let Some(org) = self
             .analysis
             .breakdowns
@@ -276,10 +289,11 @@ impl Report {
                     value: g.enps.as_ref().map(|e| e.score),
                     lower: g.enps.as_ref().map(|e| e.interval.lower),
                     upper: g.enps.as_ref().map(|e| e.interval.upper),
-                    note: g
-                        .n
-                        .is_none()
-                        .then(|| t("withheld", "niet getoond").to_owned()),
+                    note: Some(self.missing_note(g).to_owned()),
+                })
+                .map(|row| BarRow {
+                    note: row.value.is_none().then_some(row.note).flatten(),
+                    ..row
                 })
                 .collect();
             let title = t(
@@ -291,6 +305,16 @@ impl Report {
                 "<figure>{}</figure>",
                 bars(title, &rows, scale(-100.0, 100.0, Format::Integer, lang))
             );
+        }
+    }
+
+    /// What a chart writes in place of a group's missing value: withheld, or
+    /// (for a shown group) no answers.
+    fn missing_note(&self, g: &GroupResult) -> &'static str {
+        if g.n.is_none() {
+            text(self.lang, "withheld", "niet getoond")
+        } else {
+            text(self.lang, "no answers", "geen antwoorden")
         }
     }
 
@@ -308,7 +332,7 @@ impl Report {
         for r in b.reasons.iter().filter(|r| !r.chi_square.p_value.is_nan()) {
             let _ = write!(
                 h,
-                "<p class=\"note\">{}{}: χ² = {}, df = {}, p = {}, Cramér's V = {}.</p>",
+                "<p class=\"note\">{}{}: χ² = {}, df = {}, {}, Cramér's V = {}.</p>",
                 t(
                     "Reasons differ between groups",
                     "Redenen verschillen tussen groepen"
@@ -327,6 +351,11 @@ impl Report {
         let mut top: Vec<_> = self.analysis.overall.primary_reasons.iter().collect();
         top.sort_by_key(|s| std::cmp::Reverse(s.count));
         let top: Vec<&str> = top.iter().take(3).map(|s| s.option.as_str()).collect();
+        // Columns only for what the report has: no eNPS column without an
+        // eNPS question (or without a single released score).
+        let enps = self.shows_enps();
+        let early = self.shows_early_leavers();
+        let columns = top.len() + usize::from(enps) + usize::from(early);
         let _ = write!(
             h,
             "<table><thead><tr><th>{}</th><th>n</th>",
@@ -335,46 +364,72 @@ impl Report {
         for o in &top {
             let _ = write!(h, "<th>{}</th>", esc(self.reason_label(o)));
         }
-        let _ = write!(
-            h,
-            "<th>eNPS</th><th>{}</th></tr></thead><tbody>",
-            t("Early leavers", "Vroege vertrekkers")
-        );
+        if enps {
+            h.push_str("<th>eNPS</th>");
+        }
+        if early {
+            let _ = write!(h, "<th>{}</th>", t("Early leavers", "Vroege vertrekkers"));
+        }
+        h.push_str("</tr></thead><tbody>");
         let mut groups: Vec<&GroupResult> = b.groups.iter().collect();
-        groups.sort_by(|x, y| x.key.cmp(&y.key));
+        groups.sort_by(|x, y| key_order(&x.key, &y.key));
+        let mut dashes = false;
+        let mut cell =
+            |h: &mut String, value: Option<String>, tip: Option<String>| match (value, tip) {
+                (Some(v), Some(tip)) => {
+                    let _ = write!(h, "<td title=\"{}\">{v}</td>", esc(&tip));
+                }
+                (Some(v), None) => {
+                    let _ = write!(h, "<td>{v}</td>");
+                }
+                (None, _) => {
+                    dashes = true;
+                    let _ = write!(h, "<td class=\"none\">{NO_ANSWERS}</td>");
+                }
+            };
         for g in groups {
             let _ = write!(h, "<tr><td>{}</td>", esc(&group_name(&g.key, lang)));
             match g.n {
                 None => {
-                    for _ in 0..top.len() + 3 {
+                    for _ in 0..=columns {
                         let _ = write!(h, "<td class=\"withheld\">{WITHHELD}</td>");
                     }
                 }
                 Some(size) => {
                     let _ = write!(h, "<td>{size}</td>");
                     for o in &top {
-                        let s = g.primary_reasons.iter().find(|s| s.option == *o);
-                        let _ = write!(
+                        let s = g
+                            .primary_reasons
+                            .iter()
+                            .find(|s| s.option == *o && s.share.is_finite());
+                        cell(
                             h,
-                            "<td title=\"{}\">{}</td>",
-                            s.map_or_else(String::new, |s| interval_pct(&s.interval, lang)),
-                            s.map_or_else(|| "–".to_owned(), |s| pct(s.share, lang))
+                            s.map(|s| pct(s.share, lang)),
+                            s.map(|s| interval_pct(&s.interval, lang)),
                         );
                     }
-                    let e = g
-                        .enps
-                        .as_ref()
-                        .map_or_else(|| "–".to_owned(), |e| num(e.score, 0, lang));
-                    let early = g
-                        .early_leavers
-                        .as_ref()
-                        .map_or_else(|| "–".to_owned(), |p| pct(p.share, lang));
-                    let _ = write!(h, "<td>{e}</td><td>{early}</td>");
+                    if enps {
+                        cell(h, g.enps.as_ref().map(|e| num(e.score, 0, lang)), None);
+                    }
+                    if early {
+                        cell(
+                            h,
+                            g.early_leavers.as_ref().map(|p| pct(p.share, lang)),
+                            None,
+                        );
+                    }
                 }
             }
             h.push_str("</tr>");
         }
         h.push_str("</tbody></table>");
+        if dashes {
+            let _ = write!(
+                h,
+                "<p class=\"note\">{NO_ANSWERS} {}</p>",
+                esc(no_answers_meaning(lang))
+            );
+        }
     }
 
     fn trends_html(&self, h: &mut String) {
@@ -386,7 +441,6 @@ impl Report {
         if tr.periods.len() < 2 {
             return;
         }
-        let _ = write!(h, "<h2>{}</h2>", t("Over time", "Door de tijd"));
         let labels: Vec<String> = tr.periods.iter().map(|p| p.label.clone()).collect();
         let mut top: Vec<_> = self.analysis.overall.primary_reasons.iter().collect();
         top.sort_by_key(|s| std::cmp::Reverse(s.count));
@@ -399,6 +453,10 @@ impl Report {
                 points: r.shares.clone(),
             })
             .collect();
+        if series.is_empty() {
+            return;
+        }
+        let _ = write!(h, "<h2>{}</h2>", t("Over time", "Door de tijd"));
         let max = series
             .iter()
             .flat_map(|s| s.points.iter().flatten())
@@ -414,7 +472,7 @@ impl Report {
                 title,
                 &labels,
                 &series,
-                scale(0.0, (max * 10.0).ceil() / 10.0, Format::Percent(0), lang)
+                scale(0.0, nice_max(max).min(1.0), Format::Percent(0), lang)
             )
         );
     }
@@ -444,10 +502,14 @@ impl Report {
                     value: tv.map(|x| 100.0 * x.rate),
                     lower: tv.map(|x| 100.0 * x.interval.lower),
                     upper: tv.map(|x| 100.0 * x.interval.upper),
-                    note: g
-                        .n
-                        .is_none()
-                        .then(|| t("withheld", "niet getoond").to_owned()),
+                    note: tv.is_none().then(|| {
+                        if g.n.is_none() {
+                            self.missing_note(g)
+                        } else {
+                            t("no headcount", "geen personeelsaantal")
+                        }
+                        .to_owned()
+                    }),
                 }
             })
             .collect();
@@ -465,7 +527,7 @@ impl Report {
             bars(
                 title,
                 &rows,
-                scale(0.0, max.ceil().max(1.0), Format::Decimal(1), lang)
+                scale(0.0, nice_max(max), Format::Decimal(1), lang)
             )
         );
     }
@@ -486,6 +548,14 @@ impl Report {
                 i64::try_from(v.matches('/').count()).unwrap_or(i64::MAX)
             })
         };
+        // Years on the axis when the curves reach beyond two years.
+        let horizon = s
+            .curves
+            .iter()
+            .flat_map(|c| c.points.iter().map(|p| p.months))
+            .max()
+            .unwrap_or(0);
+        let per = if horizon > 24 { 12.0 } else { 1.0 };
         let curves: Vec<Curve> = s
             .curves
             .iter()
@@ -500,7 +570,7 @@ impl Report {
                     upper: 1.0,
                 })
                 .chain(c.points.iter().map(|p| CurvePoint {
-                    x: f64::from(p.months),
+                    x: f64::from(p.months) / per,
                     y: p.survival,
                     lower: p.interval.lower,
                     upper: p.interval.upper,
@@ -508,16 +578,29 @@ impl Report {
                 .collect(),
             })
             .collect();
-        let title = t(
-            "Share still employed after a number of months (95% interval)",
-            "Aandeel nog in dienst na een aantal maanden (95%-interval)",
-        );
+        let (title, x_label) = if per > 1.0 {
+            (
+                t(
+                    "Share still employed after a number of years (95% interval)",
+                    "Aandeel nog in dienst na een aantal jaren (95%-interval)",
+                ),
+                t("years in service", "jaren in dienst"),
+            )
+        } else {
+            (
+                t(
+                    "Share still employed after a number of months (95% interval)",
+                    "Aandeel nog in dienst na een aantal maanden (95%-interval)",
+                ),
+                t("months in service", "maanden in dienst"),
+            )
+        };
         let _ = write!(
             h,
             "<figure>{}</figure>",
             steps(
                 title,
-                t("months", "maanden"),
+                x_label,
                 &curves,
                 scale(0.0, 1.0, Format::Percent(0), lang)
             )
@@ -525,7 +608,7 @@ impl Report {
         for cmp in &s.comparisons {
             let _ = write!(
                 h,
-                "<p class=\"note\">{} {}: χ² = {}, p = {}.</p>",
+                "<p class=\"note\">{} {}: χ² = {}, {}.</p>",
                 t(
                     "Log-rank test across org units, level",
                     "Log-ranktoets tussen organisatie-eenheden, niveau"
@@ -551,6 +634,9 @@ impl Report {
         let mut themes = all.themes.clone();
         themes.sort_by_key(|x| std::cmp::Reverse(x.comments));
         let total = all.comments.max(1);
+        if themes.is_empty() {
+            return;
+        }
         let rows: Vec<BarRow> = themes
             .iter()
             .take(10)
@@ -562,6 +648,8 @@ impl Report {
                 note: None,
             })
             .collect();
+        let top = rows.iter().filter_map(|r| r.value).fold(0.0, f64::max);
+        let max = nice_max(top).min(1.0);
         let title = t(
             "Share of comments per theme",
             "Aandeel opmerkingen per thema",
@@ -569,7 +657,7 @@ impl Report {
         let _ = write!(
             h,
             "<figure>{}</figure>",
-            bars(title, &rows, scale(0.0, 1.0, Format::Percent(0), lang))
+            bars(title, &rows, scale(0.0, max, Format::Percent(0), lang))
         );
     }
 
@@ -609,13 +697,11 @@ impl Report {
     }
 }
 
+/// A p-value as it is written in a test's line: "p = 0.134", "p < 0.001".
 fn p_value(p: f64, lang: Lang) -> String {
     if p < 0.001 {
-        match lang {
-            Lang::Nl => "< 0,001".to_owned(),
-            Lang::En => "< 0.001".to_owned(),
-        }
+        format!("p < {}", num(0.001, 3, lang))
     } else {
-        num(p, 3, lang)
+        format!("p = {}", num(p, 3, lang))
     }
 }

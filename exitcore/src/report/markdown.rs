@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::document::{Report, dimension_label, text};
+use super::document::{Report, dimension_label, key_order, text, value_label};
 use crate::Lang;
 use crate::analysis::GroupResult;
 use crate::privacy::{CellKey, Dimension};
@@ -34,7 +34,8 @@ pub(crate) fn interval_pct(i: &Interval, lang: Lang) -> String {
     format!("{}–{}", pct(i.lower, lang), pct(i.upper, lang))
 }
 
-/// A group's name for a reader: org paths with spaced slashes.
+/// A group's name for a reader: org paths with spaced slashes, other values
+/// by their labels ([`value_label`]).
 pub(crate) fn group_name(key: &CellKey, lang: Lang) -> String {
     if key.0.is_empty() {
         return text(lang, "Whole organisation", "Hele organisatie").to_owned();
@@ -43,7 +44,7 @@ pub(crate) fn group_name(key: &CellKey, lang: Lang) -> String {
         .iter()
         .map(|(d, v)| match d {
             Dimension::OrgUnit => v.replace('/', " / "),
-            _ => v.clone(),
+            _ => value_label(*d, v, lang),
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -51,6 +52,19 @@ pub(crate) fn group_name(key: &CellKey, lang: Lang) -> String {
 
 /// The mark of a withheld cell.
 pub(crate) const WITHHELD: &str = "—";
+
+/// The mark of a number a shown group has none of: nobody in it answered
+/// the question.
+pub(crate) const NO_ANSWERS: &str = "–";
+
+/// What [`NO_ANSWERS`] means, after the mark.
+pub(crate) fn no_answers_meaning(lang: Lang) -> &'static str {
+    text(
+        lang,
+        "in a group that is shown means that nobody in it answered that question: there is no number, and it is not a zero.",
+        "in een groep die wel wordt getoond betekent dat niemand in die groep de vraag heeft beantwoord: er is geen getal, en het is geen nul.",
+    )
+}
 
 fn escape(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -94,6 +108,12 @@ impl Report {
                 "marks a group withheld to protect the people in it (fewer than k, or a number that would reveal such a group).",
                 "betekent dat een groep niet wordt getoond om de mensen erin te beschermen (minder dan k, of een getal waaruit zo'n groep te herleiden is)."
             )
+        );
+        let _ = writeln!(
+            out,
+            "{} {NO_ANSWERS} {}\n",
+            t("A", "Een"),
+            no_answers_meaning(lang)
         );
 
         let _ = writeln!(
@@ -208,24 +228,31 @@ impl Report {
         let mut top: Vec<_> = self.analysis.overall.primary_reasons.iter().collect();
         top.sort_by_key(|s| std::cmp::Reverse(s.count));
         let top: Vec<&str> = top.iter().take(3).map(|s| s.option.as_str()).collect();
+        // An eNPS column only when the questionnaire has the question and
+        // some group has a released score.
+        let enps = self.shows_enps();
         let _ = write!(out, "| {} | n |", name.join(" × "));
         for o in &top {
             let _ = write!(out, " {} |", escape(self.reason_label(o)));
         }
-        let _ = writeln!(out, " eNPS |");
-        let _ = writeln!(out, "|---|---:|{}---:|", "---:|".repeat(top.len()));
-        // Sorted by key: org units then read as a tree (a unit before its parts).
+        if enps {
+            let _ = write!(out, " eNPS |");
+        }
+        let _ = writeln!(
+            out,
+            "\n|---|---:|{}",
+            "---:|".repeat(top.len() + usize::from(enps))
+        );
+        // Org units read as a tree (a unit before its parts), bands in order.
         let mut groups: Vec<&GroupResult> = groups.iter().collect();
-        groups.sort_by(|a, b| a.key.cmp(&b.key));
+        groups.sort_by(|a, b| key_order(&a.key, &b.key));
         for g in groups {
             let _ = write!(out, "| {} |", escape(&group_name(&g.key, lang)));
             match g.n {
                 None => {
-                    let _ = write!(out, " {WITHHELD} |");
-                    for _ in &top {
+                    for _ in 0..1 + top.len() + usize::from(enps) {
                         let _ = write!(out, " {WITHHELD} |");
                     }
-                    let _ = writeln!(out, " {WITHHELD} |");
                 }
                 Some(n) => {
                     let _ = write!(out, " {n} |");
@@ -238,16 +265,19 @@ impl Report {
                         let _ = write!(
                             out,
                             " {} |",
-                            share.map_or_else(|| "–".to_owned(), |s| pct(s, lang))
+                            share.map_or_else(|| NO_ANSWERS.to_owned(), |s| pct(s, lang))
                         );
                     }
-                    let e = g
-                        .enps
-                        .as_ref()
-                        .map_or_else(|| "–".to_owned(), |e| num(e.score, 0, lang));
-                    let _ = writeln!(out, " {e} |");
+                    if enps {
+                        let e = g
+                            .enps
+                            .as_ref()
+                            .map_or_else(|| NO_ANSWERS.to_owned(), |e| num(e.score, 0, lang));
+                        let _ = write!(out, " {e} |");
+                    }
                 }
             }
+            out.push('\n');
         }
         out.push('\n');
     }

@@ -7,6 +7,7 @@ mod html;
 mod markdown;
 pub mod svg;
 
+pub(crate) use document::value_label;
 pub use document::{InputsUsed, Labels, QuestionnaireRef, Report, ReportOptions, SCHEMA};
 
 /// `a / b` as a share (0 when `b` is 0).

@@ -57,10 +57,36 @@ const INK: &str = "#1a1a1a";
 const MUTED: &str = "#595959";
 /// Grid lines.
 const GRID: &str = "#d9d9d9";
-/// Average advance of one character at font size 12 in a system sans-serif.
-const CHAR_W: f64 = 6.5;
-/// Average advance of one character of the title (bold, font size 14).
-const TITLE_CHAR_W: f64 = 8.2;
+/// The widest a chart is drawn: the report's column is 980 px, so a chart up
+/// to this width is shown at its natural size (12 px text) rather than shrunk.
+pub const MAX_WIDTH: f64 = 960.0;
+/// The widest row-label column of a bar chart or heat map; a longer label
+/// wraps onto a second line.
+const LABEL_MAX: f64 = 260.0;
+/// The widest row-label column of a bar chart, which has fewer columns to
+/// leave room for than a heat map.
+const BAR_LABEL_MAX: f64 = 320.0;
+/// The height of one line of 12 px text.
+const LINE_H: f64 = 14.0;
+/// Advance widths of `DejaVu Sans` in thousandths of the font size, for ASCII
+/// 32..=126. It is the widest of the common system sans-serifs (Arial,
+/// Helvetica, Segoe UI and San Francisco are narrower), so widths estimated
+/// from it err on the side of room.
+const ADVANCE: [u16; 95] = [
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636,
+    636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632,
+    575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685,
+    611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579,
+    278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
+];
+/// [`ADVANCE`] for `DejaVu Sans Bold`.
+const ADVANCE_BOLD: [u16; 95] = [
+    348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365, 696, 696, 696,
+    696, 696, 696, 696, 696, 696, 696, 400, 400, 838, 838, 838, 580, 1000, 774, 762, 734, 830, 683,
+    683, 821, 837, 372, 372, 775, 637, 995, 837, 850, 733, 850, 770, 720, 682, 812, 774, 1103, 771,
+    724, 725, 457, 365, 457, 838, 500, 500, 675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665,
+    343, 1042, 712, 687, 716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712, 365, 712, 838,
+];
 /// Where a chart's body starts, below its title.
 const TOP: f64 = 34.0;
 /// Okabe–Ito colours in the order series take them; yellow last, since it is
@@ -177,7 +203,7 @@ impl Scale {
     /// in.
     fn ticks(&self) -> (Vec<f64>, Self) {
         let (lo, hi) = self.bounds();
-        let (ticks, step) = nice_ticks(lo, hi);
+        let (ticks, step) = nice_ticks(lo, hi, 4.0);
         (ticks, self.tick_scale(step))
     }
 
@@ -264,6 +290,12 @@ impl BarRow {
 /// value written at the bar's end, row labels on the left and an axis with a
 /// few ticks below.
 ///
+/// The label column is as wide as the longest label, up to 320 px; a longer
+/// label wraps onto a second line, and only a label too long for two lines is
+/// cut (its full text then in a tooltip). Cut labels never read alike: when
+/// two would, each shows where its text departs from the other, usually its
+/// end ("Een probleem op het werk werd / … door mijn leidinggevende").
+///
 /// A withheld row (`value: None`, or a value that is not finite) has no bar
 /// and no value: its note is written in the bar's place in muted italics, so
 /// it cannot be mistaken for a zero, which has a value label.
@@ -278,10 +310,22 @@ pub fn bars(title: &str, rows: &[BarRow], scale: Scale) -> String {
     if rows.is_empty() {
         return no_data(title);
     }
-    let label_x = 186.0;
-    let x0 = 196.0;
-    let x1 = WIDTH - 84.0;
-    let row_h = 24.0;
+    let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+    let widest = labels
+        .iter()
+        .map(|l| text_width(&normalise(l)))
+        .fold(0.0, f64::max);
+    let label_w = widest.clamp(48.0, BAR_LABEL_MAX);
+    let fitted = fit_labels(&labels, label_w, 2);
+    let row_h = if fitted.iter().any(|f| f.lines.len() > 1) {
+        36.0
+    } else {
+        24.0
+    };
+    let label_x = 8.0 + label_w;
+    let x0 = label_x + 10.0;
+    let x1 = x0 + 380.0;
+    let width = (x1 + 84.0).max(title_room(title));
     let plot_top = TOP + 4.0;
     let axis_y = plot_top + count(rows.len()) * row_h;
     let height = axis_y + 28.0;
@@ -289,7 +333,7 @@ pub fn bars(title: &str, rows: &[BarRow], scale: Scale) -> String {
     let xb = scale.position(0.0_f64.clamp(lo, hi), x0, x1);
 
     let mut s = String::new();
-    open(&mut s, WIDTH, height, title);
+    open(&mut s, width, height, title);
     value_axis_x(&mut s, &scale, x0, x1, plot_top, axis_y);
     put!(
         s,
@@ -298,17 +342,25 @@ pub fn bars(title: &str, rows: &[BarRow], scale: Scale) -> String {
         t = num(plot_top),
         a = num(axis_y)
     );
-    for (i, row) in rows.iter().enumerate() {
+    for ((i, row), label) in rows.iter().enumerate().zip(&fitted) {
         let cy = plot_top + (count(i) + 0.5) * row_h;
         s.push_str("<g>");
-        text_label(&mut s, label_x, cy + 4.0, "end", &row.label, 28, "");
+        text_lines(
+            &mut s,
+            label_x,
+            first_baseline(cy, label.lines.len()),
+            "end",
+            label,
+            &row.label,
+            "",
+        );
         match row.value.filter(|v| v.is_finite()) {
             None => {
                 let note = row.note.as_deref().unwrap_or("withheld");
-                let (x, anchor) = if xb > x1 - 60.0 {
-                    (xb - 6.0, "end")
+                let (x, anchor, room) = if xb > x1 - 60.0 {
+                    (xb - 6.0, "end", xb - 6.0 - x0)
                 } else {
-                    (xb + 6.0, "start")
+                    (xb + 6.0, "start", width - 8.0 - xb - 6.0)
                 };
                 text_label(
                     &mut s,
@@ -316,7 +368,7 @@ pub fn bars(title: &str, rows: &[BarRow], scale: Scale) -> String {
                     cy + 4.0,
                     anchor,
                     note,
-                    40,
+                    room,
                     &format!(r#" font-style="italic" fill="{MUTED}""#),
                 );
             }
@@ -420,12 +472,21 @@ pub struct HeatLegend {
 /// on the left, column labels above (rotated), and a legend below showing the
 /// ends of the colour scale and the withheld hatch.
 ///
+/// The chart is kept within [`MAX_WIDTH`], so its text is shown at full size
+/// on the report's page: a heat map with too many columns is drawn
+/// transposed (rows as columns) when that is narrower, and one still too
+/// wide is split into panels of columns, stacked, each with its own column
+/// labels. Row labels wrap onto two lines as in [`bars`]; labels are cut only
+/// when they do not fit (full text in a tooltip), and cut labels never read
+/// alike.
+///
 /// A withheld cell is filled with a hatch pattern, never with a colour from
 /// the scale. The pattern is defined inside the chart with the id
 /// `exitcore-{id}-hatch` (`id` reduced to ASCII letters, digits, `-` and
 /// `_`): charts on one HTML page must have distinct `id`s, since element ids
 /// are shared across a page. A row of `cells` shorter than `columns` leaves
-/// its missing cells blank; extra cells are ignored.
+/// its missing cells blank; extra cells are ignored. Each cell's tooltip
+/// reads "row · column: text".
 ///
 /// ```
 /// use exitcore::report::svg::{HeatCell, HeatLegend, heatmap};
@@ -452,22 +513,123 @@ pub fn heatmap(
     if rows.is_empty() || columns.is_empty() {
         return no_data(title);
     }
+    let grid: Vec<Vec<Option<&HeatCell>>> = (0..rows.len())
+        .map(|i| {
+            (0..columns.len())
+                .map(|j| cells.get(i).and_then(|r| r.get(j)))
+                .collect()
+        })
+        .collect();
+    let plain = HeatLayout::new(rows, columns);
+    let flipped = HeatLayout::new(columns, rows);
+    if plain.width() > MAX_WIDTH && flipped.width() < plain.width() {
+        let transposed: Vec<Vec<Option<&HeatCell>>> = (0..columns.len())
+            .map(|j| grid.iter().map(|row| row[j]).collect())
+            .collect();
+        draw_heatmap(id, title, &flipped, &transposed, legend)
+    } else {
+        draw_heatmap(id, title, &plain, &grid, legend)
+    }
+}
+
+/// Width of a heat-map cell.
+const CELL_W: f64 = 56.0;
+/// The widest a (rotated) column label of a heat map is drawn.
+const COLUMN_LABEL_MAX: f64 = 220.0;
+
+/// Where the labels of a heat map go and how wide it is.
+struct HeatLayout<'a> {
+    rows: &'a [String],
+    columns: &'a [String],
+    row_labels: Vec<Fitted>,
+    column_labels: Vec<Fitted>,
+    /// The estimated width of each shown column label.
+    column_widths: Vec<f64>,
+    /// Where the cells start.
+    x0: f64,
+    cell_h: f64,
+}
+
+impl<'a> HeatLayout<'a> {
+    fn new(rows: &'a [String], columns: &'a [String]) -> Self {
+        let row_texts: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let widest = row_texts
+            .iter()
+            .map(|l| text_width(&normalise(l)))
+            .fold(0.0, f64::max);
+        let label_w = widest.clamp(48.0, LABEL_MAX);
+        let row_labels = fit_labels(&row_texts, label_w, 2);
+        let column_texts: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let column_labels = fit_labels(&column_texts, COLUMN_LABEL_MAX, 1);
+        let column_widths = column_labels
+            .iter()
+            .map(|f| text_width(&f.lines.concat()))
+            .collect();
+        let cell_h = if row_labels.iter().any(|f| f.lines.len() > 1) {
+            34.0
+        } else {
+            26.0
+        };
+        HeatLayout {
+            rows,
+            columns,
+            row_labels,
+            column_labels,
+            column_widths,
+            x0: 8.0 + label_w + 10.0,
+            cell_h,
+        }
+    }
+
+    /// How far right of the cells' start the labels of `columns` reach
+    /// (rotated 45°: a label's extent is its width / √2).
+    fn reach(&self, columns: std::ops::Range<usize>) -> f64 {
+        let start = columns.start;
+        columns
+            .map(|j| count(j - start) * CELL_W + CELL_W / 2.0 + self.slant(j))
+            .fold(0.0, f64::max)
+    }
+
+    /// The extent of column `j`'s rotated label, across and up.
+    fn slant(&self, j: usize) -> f64 {
+        self.column_widths[j] * std::f64::consts::FRAC_1_SQRT_2
+    }
+
+    /// The width of the chart with all columns side by side.
+    fn width(&self) -> f64 {
+        let n = self.columns.len();
+        self.x0 + (count(n) * CELL_W).max(self.reach(0..n)) + 8.0
+    }
+
+    /// The columns in panels that fit [`MAX_WIDTH`]: as few panels as
+    /// possible, of about equal size.
+    fn panels(&self) -> Vec<std::ops::Range<usize>> {
+        let n = self.columns.len();
+        let fits = |k: usize| {
+            (0..n).step_by(k).all(|a| {
+                let b = (a + k).min(n);
+                self.x0 + (count(b - a) * CELL_W).max(self.reach(a..b)) + 8.0 <= MAX_WIDTH
+            })
+        };
+        let per = (1..=n).rev().find(|&k| fits(k)).unwrap_or(1);
+        let panels = n.div_ceil(per);
+        let per = n.div_ceil(panels);
+        (0..n).step_by(per).map(|a| a..(a + per).min(n)).collect()
+    }
+}
+
+/// Draws a heat map laid out by `layout` with `grid[row][column]`.
+fn draw_heatmap(
+    id: &str,
+    title: &str,
+    layout: &HeatLayout<'_>,
+    grid: &[Vec<Option<&HeatCell>>],
+    legend: &HeatLegend,
+) -> String {
     let hatch = format!("exitcore-{}-hatch", sanitise_id(id));
-    let label_x = 166.0;
-    let x0 = 176.0;
-    let cell_w = 60.0;
-    let cell_h = 26.0;
-    let column_chars = columns
-        .iter()
-        .map(|c| c.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(22);
-    // Column labels are rotated 45°: their extent is the text width / √2.
-    let slant = count(column_chars) * CHAR_W * std::f64::consts::FRAC_1_SQRT_2;
-    let grid_top = TOP + slant + 12.0;
-    let grid_w = count(columns.len()) * cell_w;
-    let grid_bottom = grid_top + count(rows.len()) * cell_h;
+    let panels = layout.panels();
+    let x0 = layout.x0;
+    let cell_h = layout.cell_h;
     let swatches = if legend.diverging { 7 } else { 5 };
     let legend_w = text_width(&legend.low_label)
         + 8.0
@@ -478,12 +640,24 @@ pub fn heatmap(
         + 22.0
         + 6.0
         + text_width(&legend.withheld_label);
-    let title_w = count(title.chars().count()) * TITLE_CHAR_W + 16.0;
-    let width = (x0 + grid_w + slant + 8.0)
+    let grid_w = panels
+        .iter()
+        .map(|p| (count(p.len()) * CELL_W).max(layout.reach(p.clone())))
+        .fold(0.0, f64::max);
+    let width = (x0 + grid_w + 8.0)
         .max(8.0 + legend_w + 8.0)
-        .max(title_w.min(WIDTH))
+        .max(title_room(title))
         .max(360.0);
-    let legend_y = grid_bottom + 18.0;
+    // Each panel: its column labels, then its rows.
+    let mut tops = Vec::with_capacity(panels.len());
+    let mut y = TOP;
+    for p in &panels {
+        let slant = p.clone().map(|j| layout.slant(j)).fold(0.0, f64::max);
+        let grid_top = y + slant + 12.0;
+        tops.push(grid_top);
+        y = grid_top + count(layout.rows.len()) * cell_h + 16.0;
+    }
+    let legend_y = y + 2.0;
     let height = legend_y + 24.0;
 
     let mut s = String::new();
@@ -497,71 +671,108 @@ pub fn heatmap(
         ),
         hatch
     );
-    for (j, column) in columns.iter().enumerate() {
-        let x = x0 + (count(j) + 0.5) * cell_w;
-        let (shown, cut) = truncate(column, 22);
-        put!(
-            s,
-            r#"<text transform="translate({} {}) rotate(-45)">"#,
-            num(x - 2.0),
-            num(grid_top - 6.0)
-        );
-        if cut {
-            put!(s, "<title>{}</title>", escape(column));
-        }
-        put!(s, "{}</text>", escape(&shown));
-    }
-    for (i, row) in rows.iter().enumerate() {
-        let y = grid_top + count(i) * cell_h;
-        text_label(&mut s, label_x, y + cell_h / 2.0 + 4.0, "end", row, 26, "");
-        let cells_of_row = cells.get(i).map_or(&[][..], Vec::as_slice);
-        for (j, (column, cell)) in columns.iter().zip(cells_of_row).enumerate() {
-            let x = x0 + count(j) * cell_w;
-            let (fill, text) = match cell {
-                HeatCell::Withheld => (format!("url(#{hatch})"), None),
-                HeatCell::Value { value, text } if value.is_finite() => {
-                    let t = ((value - legend.min) / (legend.max - legend.min)).clamp(0.0, 1.0);
-                    // An empty or non-finite range puts every value mid-scale.
-                    let t = if t.is_finite() { t } else { 0.5 };
-                    (heat_colour(t, legend.diverging), Some(text))
-                }
-                HeatCell::Value { text, .. } => ("#ffffff".to_owned(), Some(text)),
-            };
-            let tip = match text {
-                Some(text) => text.as_str(),
-                None => legend.withheld_label.as_str(),
-            };
+    for (p, grid_top) in panels.iter().zip(&tops) {
+        for j in p.clone() {
+            let x = x0 + (count(j - p.start) + 0.5) * CELL_W;
+            let label = &layout.column_labels[j];
             put!(
                 s,
-                r##"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}" stroke="#ffffff"><title>{} · {}: {}</title></rect>"##,
-                num(x),
-                num(y),
-                num(cell_w),
-                num(cell_h),
-                escape(row),
-                escape(column),
-                escape(tip)
+                r#"<text transform="translate({} {}) rotate(-45)">"#,
+                num(x - 2.0),
+                num(grid_top - 6.0)
             );
-            if let Some(text) = text {
-                let ink = if fill.starts_with('#') && dark(&fill) {
-                    "#ffffff"
-                } else {
-                    INK
+            if label.cut {
+                put!(s, "<title>{}</title>", escape(&layout.columns[j]));
+            }
+            put!(s, "{}</text>", escape(&label.lines.concat()));
+        }
+        for (i, row) in layout.rows.iter().enumerate() {
+            let y = grid_top + count(i) * cell_h;
+            let label = &layout.row_labels[i];
+            text_lines(
+                &mut s,
+                x0 - 10.0,
+                first_baseline(y + cell_h / 2.0, label.lines.len()),
+                "end",
+                label,
+                row,
+                "",
+            );
+            for j in p.clone() {
+                let Some(cell) = grid[i][j] else {
+                    continue;
                 };
-                let (shown, _) = truncate(text, 9);
-                put!(
-                    s,
-                    r#"<text x="{}" y="{}" text-anchor="middle" fill="{ink}">{}</text>"#,
-                    num(x + cell_w / 2.0),
-                    num(y + cell_h / 2.0 + 4.0),
-                    escape(&shown)
+                let x = x0 + count(j - p.start) * CELL_W;
+                heat_cell(
+                    &mut s,
+                    cell,
+                    (x, y, cell_h),
+                    &format!("{row} · {}", layout.columns[j]),
+                    legend,
+                    &hatch,
                 );
             }
         }
     }
-    // The legend: low words, swatches along the scale, high words, the hatch.
+    heat_legend(&mut s, legend, swatches, legend_y, &hatch);
+    close(&mut s);
+    s
+}
+
+/// One cell of a heat map with its top left corner and height `at`, and its
+/// tooltip `"{tip}: {text}"`.
+fn heat_cell(
+    s: &mut String,
+    cell: &HeatCell,
+    at: (f64, f64, f64),
+    tip: &str,
+    legend: &HeatLegend,
+    hatch: &str,
+) {
+    let (left, top, height) = at;
+    let (fill, text) = match cell {
+        HeatCell::Withheld => (format!("url(#{hatch})"), None),
+        HeatCell::Value { value, text } if value.is_finite() => {
+            let t = ((value - legend.min) / (legend.max - legend.min)).clamp(0.0, 1.0);
+            // An empty or non-finite range puts every value mid-scale.
+            let t = if t.is_finite() { t } else { 0.5 };
+            (heat_colour(t, legend.diverging), Some(text))
+        }
+        HeatCell::Value { text, .. } => ("#ffffff".to_owned(), Some(text)),
+    };
+    let shown = text.map_or(legend.withheld_label.as_str(), String::as_str);
+    put!(
+        s,
+        r##"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}" stroke="#ffffff"><title>{}: {}</title></rect>"##,
+        num(left),
+        num(top),
+        num(CELL_W),
+        num(height),
+        escape(tip),
+        escape(shown)
+    );
+    if let Some(text) = text {
+        let ink = if fill.starts_with('#') && dark(&fill) {
+            "#ffffff"
+        } else {
+            INK
+        };
+        let (shown, _) = cut_end(text, CELL_W - 4.0, Font::Body);
+        put!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="middle" fill="{ink}">{}</text>"#,
+            num(left + CELL_W / 2.0),
+            num(top + height / 2.0 + 4.0),
+            escape(&shown)
+        );
+    }
+}
+
+/// The legend of a heat map at `y`: low words, swatches along the scale,
+/// high words, the hatch and its words.
+fn heat_legend(s: &mut String, legend: &HeatLegend, swatches: usize, y: f64, hatch: &str) {
     let mut x = 8.0;
-    let ty = num(legend_y + 10.0);
+    let ty = num(y + 10.0);
     put!(
         s,
         r#"<text x="{}" y="{ty}">{}</text>"#,
@@ -575,7 +786,7 @@ pub fn heatmap(
             s,
             r#"<rect x="{}" y="{}" width="22" height="14" fill="{}"/>"#,
             num(x),
-            num(legend_y),
+            num(y),
             heat_colour(t, legend.diverging)
         );
         x += 22.0;
@@ -592,7 +803,7 @@ pub fn heatmap(
         s,
         r#"<rect x="{}" y="{}" width="22" height="14" fill="url(#{hatch})" stroke="{GRID}"/>"#,
         num(x),
-        num(legend_y)
+        num(y)
     );
     x += 28.0;
     put!(
@@ -601,8 +812,6 @@ pub fn heatmap(
         num(x),
         escape(&legend.withheld_label)
     );
-    close(&mut s);
-    s
 }
 
 /// One line of a [`lines`] chart.
@@ -635,7 +844,8 @@ pub fn lines(title: &str, x_labels: &[String], series: &[Series], scale: Scale) 
     let x0 = 64.0;
     let x1 = WIDTH - 24.0;
     let names: Vec<&str> = series.iter().map(|c| c.name.as_str()).collect();
-    let (legend_at, legend_h) = legend_layout(&names, x0, x1);
+    let legend_names = fit_labels(&names, LEGEND_NAME_MAX, 1);
+    let (legend_at, legend_h) = legend_layout(&legend_names, x0, x1);
     let plot_top = TOP + legend_h + 10.0;
     let plot_bottom = plot_top + 220.0;
     let slots = x_labels.len();
@@ -647,28 +857,28 @@ pub fn lines(title: &str, x_labels: &[String], series: &[Series], scale: Scale) 
         }
     };
     let every = slots.div_ceil(12);
-    let label_chars = x_labels
+    let label_w = x_labels
         .iter()
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(16);
+        .map(|l| text_width(l))
+        .fold(0.0, f64::max)
+        .min(X_LABEL_MAX);
     let room = if slots == 1 {
         x1 - x0
     } else {
         count(every) * (x1 - x0) / count(slots - 1)
     };
-    let rotate = count(label_chars) * CHAR_W > room - 6.0;
+    let rotate = label_w > room - 6.0;
     let height = plot_bottom
         + if rotate {
-            count(label_chars) * CHAR_W * 0.6 + 24.0
+            // sin 35° of the longest label, below the ticks.
+            label_w * 0.58 + 24.0
         } else {
             26.0
         };
 
     let mut s = String::new();
-    open(&mut s, WIDTH, height, title);
-    legend(&mut s, &names, &legend_at, TOP);
+    open(&mut s, WIDTH.max(title_room(title)), height, title);
+    legend(&mut s, &names, &legend_names, &legend_at, TOP);
     value_axis_y(&mut s, &scale, x0, x1, plot_top, plot_bottom);
     for (i, label) in x_labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
         let x = x_at(i);
@@ -680,7 +890,7 @@ pub fn lines(title: &str, x_labels: &[String], series: &[Series], scale: Scale) 
             t = num(plot_bottom + 4.0)
         );
         if rotate {
-            let (shown, cut) = truncate(label, 16);
+            let (shown, cut) = cut_end(label, X_LABEL_MAX, Font::Body);
             put!(
                 s,
                 r#"<text transform="translate({} {}) rotate(-35)" text-anchor="end" fill="{MUTED}">"#,
@@ -698,7 +908,7 @@ pub fn lines(title: &str, x_labels: &[String], series: &[Series], scale: Scale) 
                 plot_bottom + 17.0,
                 "middle",
                 label,
-                16,
+                room - 6.0,
                 &format!(r#" fill="{MUTED}""#),
             );
         }
@@ -771,11 +981,16 @@ pub struct CurvePoint {
 
 /// A step chart for survival curves: one step line per curve with its
 /// interval as a shaded band, a legend above, the value axis on the left and
-/// the x axis (from zero, or the smallest x if negative) titled `x_label`.
+/// the x axis (from zero, or the smallest x if negative) titled `x_label`,
+/// with a tick about every 50 px at round values.
 ///
 /// Points are drawn in order of `x`; points with a non-finite `x` or `y` are
 /// skipped, and a non-finite interval end is taken as `y`. Each curve ends in
-/// its marker, which the legend repeats.
+/// its marker, which the legend repeats, and its name is written right of
+/// the plot at the height where it ends; names that would overlap are moved
+/// apart and joined to their curve's end by a thin line. With more than three
+/// curves only the first one's band is drawn, so that overlapping bands do
+/// not hide the lines.
 ///
 /// ```
 /// use exitcore::report::svg::{Curve, CurvePoint, Format, Scale, steps};
@@ -814,23 +1029,29 @@ pub fn steps(title: &str, x_label: &str, curves: &[Curve], scale: Scale) -> Stri
         return no_data(title);
     }
     let hi = if hi > lo { hi } else { lo + 1.0 };
-    let (x_ticks, step) = nice_ticks(lo, hi);
+    let x0: f64 = 64.0;
+    let x1 = x0 + 520.0;
+    let (x_ticks, step) = nice_ticks(lo, hi, ((x1 - x0) / 50.0).floor());
     let x_scale = Scale {
         decimal_comma: scale.decimal_comma,
         ..Scale::new(lo, hi, Format::Decimal(decimals_for(step)))
     };
-
-    let x0 = 64.0;
-    let x1 = WIDTH - 24.0;
     let names: Vec<&str> = cleaned.iter().map(|(name, _)| *name).collect();
-    let (legend_at, legend_h) = legend_layout(&names, x0, x1);
+    let legend_names = fit_labels(&names, LEGEND_NAME_MAX, 1);
+    let end_names = fit_labels(&names, END_NAME_MAX, 1);
+    let end_w = end_names
+        .iter()
+        .map(|f| text_width(&f.lines.concat()))
+        .fold(0.0, f64::max);
+    let width = (x1 + 14.0 + end_w + 8.0).max(title_room(title));
+    let (legend_at, legend_h) = legend_layout(&legend_names, x0, x1);
     let plot_top = TOP + legend_h + 10.0;
     let plot_bottom = plot_top + 220.0;
     let height = plot_bottom + 44.0;
 
     let mut s = String::new();
-    open(&mut s, WIDTH, height, title);
-    legend(&mut s, &names, &legend_at, TOP);
+    open(&mut s, width, height, title);
+    legend(&mut s, &names, &legend_names, &legend_at, TOP);
     value_axis_y(&mut s, &scale, x0, x1, plot_top, plot_bottom);
     for t in x_ticks {
         let x = x_scale.position(t, x0, x1);
@@ -850,9 +1071,12 @@ pub fn steps(title: &str, x_label: &str, curves: &[Curve], scale: Scale) -> Stri
         plot_bottom + 36.0,
         "middle",
         x_label,
-        60,
+        x1 - x0,
         "",
     );
+    let bands = if cleaned.len() > 3 { 1 } else { cleaned.len() };
+    // Where each curve ends: (curve, x, y).
+    let mut ends: Vec<(usize, f64, f64)> = Vec::new();
     for (k, (name, points)) in cleaned.iter().enumerate() {
         let Some(first) = points.first() else {
             continue;
@@ -872,17 +1096,85 @@ pub fn steps(title: &str, x_label: &str, curves: &[Curve], scale: Scale) -> Stri
             put!(band, "V{}H{}", num(py(pair[0].lower)), num(px(&pair[0])));
         }
         band.push('Z');
+        put!(s, "<g><title>{}</title>", escape(name));
+        if k < bands {
+            put!(
+                s,
+                r#"<path d="{band}" fill="{colour}" fill-opacity="0.15" stroke="none"/>"#
+            );
+        }
         put!(
             s,
-            r#"<g><title>{}</title><path d="{band}" fill="{colour}" fill-opacity="0.15" stroke="none"/><path d="{line}" fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{}"/>"#,
-            escape(name),
+            r#"<path d="{line}" fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{}"/>"#,
             DASHES[k % DASHES.len()]
         );
         marker(&mut s, k, px(last), py(last.y));
         s.push_str("</g>");
+        ends.push((k, px(last), py(last.y)));
+    }
+    let label_ys = spread(
+        &ends.iter().map(|e| e.2).collect::<Vec<_>>(),
+        14.0,
+        plot_top,
+        plot_bottom,
+    );
+    for (&(k, x, y), ly) in ends.iter().zip(label_ys) {
+        if (ly - y).abs() > 0.5 || x < x1 - 1.0 {
+            put!(
+                s,
+                r#"<path d="M{} {}L{} {}L{} {}" fill="none" stroke="{}" stroke-width="1"/>"#,
+                num(x + 6.0),
+                num(y),
+                num(x1 + 4.0),
+                num(y),
+                num(x1 + 10.0),
+                num(ly),
+                PALETTE[k % PALETTE.len()]
+            );
+        }
+        text_lines(
+            &mut s,
+            x1 + 14.0,
+            ly + 4.0,
+            "start",
+            &end_names[k],
+            names[k],
+            "",
+        );
     }
     close(&mut s);
     s
+}
+
+/// The widest a curve's name is written at its end in [`steps`].
+const END_NAME_MAX: f64 = 180.0;
+
+/// Positions near `wanted` (in their order) at least `gap` apart, moved as
+/// little as the greedy way does, within `top..=bottom` where there is room.
+fn spread(wanted: &[f64], gap: f64, top: f64, bottom: f64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..wanted.len()).collect();
+    order.sort_by(|&a, &b| wanted[a].total_cmp(&wanted[b]).then(a.cmp(&b)));
+    let mut placed: Vec<f64> = Vec::with_capacity(order.len());
+    for &i in &order {
+        let y = match placed.last() {
+            Some(&above) => wanted[i].max(above + gap),
+            None => wanted[i].max(top),
+        };
+        placed.push(y);
+    }
+    // Push back up what ran past the bottom.
+    let mut limit = bottom;
+    for y in placed.iter_mut().rev() {
+        if *y > limit {
+            *y = limit;
+        }
+        limit = *y - gap;
+    }
+    let mut out = vec![0.0; wanted.len()];
+    for (&i, y) in order.iter().zip(placed) {
+        out[i] = y;
+    }
+    out
 }
 
 /// The shapes that mark the points of a series.
@@ -947,13 +1239,19 @@ fn marker(s: &mut String, k: usize, x: f64, y: f64) {
     }
 }
 
-/// Where each legend entry goes (left to right, wrapping at `x1`), relative
-/// to the legend's top, and the legend's height.
-fn legend_layout(names: &[&str], x0: f64, x1: f64) -> (Vec<(f64, f64)>, f64) {
+/// The widest a series name is written in a legend.
+const LEGEND_NAME_MAX: f64 = 280.0;
+/// The widest an x label of a [`lines`] chart is written.
+const X_LABEL_MAX: f64 = 110.0;
+
+/// Where each legend entry (names as fitted by [`fit_labels`]) goes, left
+/// to right, wrapping at `x1`, relative to the legend's top, and the
+/// legend's height.
+fn legend_layout(names: &[Fitted], x0: f64, x1: f64) -> (Vec<(f64, f64)>, f64) {
     let mut at = Vec::with_capacity(names.len());
     let (mut x, mut y) = (x0, 0.0);
     for name in names {
-        let w = 30.0 + text_width(&truncate(name, 30).0) + 16.0;
+        let w = 30.0 + text_width(&name.lines.concat()) + 16.0;
         if x > x0 && x + w > x1 {
             x = x0;
             y += 18.0;
@@ -966,8 +1264,8 @@ fn legend_layout(names: &[&str], x0: f64, x1: f64) -> (Vec<(f64, f64)>, f64) {
 
 /// Draws the legend laid out by [`legend_layout`] with its top at `top`: a
 /// sample of each series' line and marker, then its name.
-fn legend(s: &mut String, names: &[&str], at: &[(f64, f64)], top: f64) {
-    for (k, (name, (x, y))) in names.iter().zip(at).enumerate() {
+fn legend(s: &mut String, names: &[&str], fitted: &[Fitted], at: &[(f64, f64)], top: f64) {
+    for (k, ((name, label), (x, y))) in names.iter().zip(fitted).zip(at).enumerate() {
         let cy = top + y + 7.0;
         put!(
             s,
@@ -979,7 +1277,7 @@ fn legend(s: &mut String, names: &[&str], at: &[(f64, f64)], top: f64) {
             c = num(cy)
         );
         marker(s, k, x + 13.0, cy);
-        text_label(s, x + 30.0, cy + 4.0, "start", name, 30, "");
+        text_lines(s, x + 30.0, cy + 4.0, "start", label, name, "");
     }
 }
 
@@ -1043,9 +1341,10 @@ fn decimals_for(step: f64) -> usize {
         .count()
 }
 
-/// Round tick values from `lo` to `hi` (about five) and their step.
-fn nice_ticks(lo: f64, hi: f64) -> (Vec<f64>, f64) {
-    let raw = (hi - lo) / 4.0;
+/// Round tick values from `lo` to `hi`, about `parts` steps apart, and
+/// their step.
+fn nice_ticks(lo: f64, hi: f64, parts: f64) -> (Vec<f64>, f64) {
+    let raw = (hi - lo) / parts.max(1.0);
     let magnitude = pow(10.0, log10(raw).floor());
     let norm = raw / magnitude;
     let step = magnitude
@@ -1062,12 +1361,43 @@ fn nice_ticks(lo: f64, hi: f64) -> (Vec<f64>, f64) {
         return (vec![lo, hi], hi - lo);
     }
     let first = (lo / step - 1e-9).ceil() * step;
-    let ticks = (0..12)
+    let ticks = (0..24)
         .map(|i| first + count(i) * step)
         .take_while(|t| *t <= hi + step * 1e-9)
         .map(|t| if t.abs() < step * 1e-9 { 0.0 } else { t })
         .collect();
     (ticks, step)
+}
+
+/// A round upper end for an axis from zero that must reach `max`: the
+/// smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 or 10 times a power of ten that
+/// is at least `max` (1 when `max` is not positive and finite).
+///
+/// ```
+/// use exitcore::report::svg::nice_max;
+/// assert_eq!(nice_max(0.14), 0.15);
+/// assert_eq!(nice_max(0.31), 0.4);
+/// assert_eq!(nice_max(42.0), 50.0);
+/// assert_eq!(nice_max(0.0), 1.0);
+/// ```
+pub fn nice_max(max: f64) -> f64 {
+    if !(max.is_finite() && max > 0.0) {
+        return 1.0;
+    }
+    let exponent = log10(max).floor();
+    // Dividing by a power of ten keeps 0.15 exactly 0.15 (0.1 * 1.5 is not).
+    let at = |m: f64| {
+        if exponent < 0.0 {
+            m / pow(10.0, -exponent)
+        } else {
+            m * pow(10.0, exponent)
+        }
+    };
+    [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
+        .into_iter()
+        .map(at)
+        .find(|v| *v >= max * (1.0 - 1e-9))
+        .unwrap_or_else(|| at(10.0))
 }
 
 /// The opening of a chart: the `<svg>` element, its `<title>` and the
@@ -1081,7 +1411,7 @@ fn open(s: &mut String, width: f64, height: f64, title: &str) {
         h = num(height)
     );
     // The title is cut to the chart's width; the `<title>` keeps it whole.
-    let (shown, _) = truncate(title, fitting(width - 16.0, TITLE_CHAR_W));
+    let (shown, _) = cut_end(title, width - 16.0, Font::Title);
     put!(
         s,
         r#"<text x="8" y="20" font-size="14" font-weight="bold">{}</text>"#,
@@ -1089,16 +1419,9 @@ fn open(s: &mut String, width: f64, height: f64, title: &str) {
     );
 }
 
-/// How many characters `char_w` wide fit in `width` (at least 8).
-// The quotient is clamped to 8..=10 000 first, so the cast is exact.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-fn fitting(width: f64, char_w: f64) -> usize {
-    let chars = (width / char_w).floor();
-    if chars.is_finite() {
-        chars.clamp(8.0, 10_000.0) as usize
-    } else {
-        8
-    }
+/// The width a chart's title asks for, at most [`MAX_WIDTH`].
+fn title_room(title: &str) -> f64 {
+    (text_width_in(title, Font::Title) + 16.0).min(MAX_WIDTH)
 }
 
 /// The end of a chart.
@@ -1118,38 +1441,347 @@ fn no_data(title: &str) -> String {
     s
 }
 
-/// A `<text>` at `(x, y)` with `anchor`, cut to `max` characters with an
+/// A one-line `<text>` at `(x, y)` with `anchor`, cut to `width` with an
 /// ellipsis and the full text as a tooltip when cut; `attrs` are written into
 /// the element as they are.
-fn text_label(s: &mut String, x: f64, y: f64, anchor: &str, text: &str, max: usize, attrs: &str) {
-    let (shown, cut) = truncate(text, max);
+fn text_label(s: &mut String, x: f64, y: f64, anchor: &str, text: &str, width: f64, attrs: &str) {
+    let (shown, cut) = cut_end(text, width, Font::Body);
+    let fitted = Fitted {
+        lines: vec![shown],
+        cut,
+    };
+    text_lines(s, x, y, anchor, &fitted, text, attrs);
+}
+
+/// A label laid out as [`Fitted`] lines, with its first baseline at `y` and
+/// the others below it; the full text is a tooltip when the label was cut.
+fn text_lines(
+    s: &mut String,
+    x: f64,
+    y: f64,
+    anchor: &str,
+    label: &Fitted,
+    full: &str,
+    attrs: &str,
+) {
     put!(
         s,
         r#"<text x="{}" y="{}" text-anchor="{anchor}"{attrs}>"#,
         num(x),
         num(y)
     );
-    if cut {
-        put!(s, "<title>{}</title>", escape(text));
+    if label.cut {
+        put!(s, "<title>{}</title>", escape(full));
     }
-    put!(s, "{}</text>", escape(&shown));
+    match label.lines.as_slice() {
+        [one] => s.push_str(&escape(one)),
+        lines => {
+            for (i, line) in lines.iter().enumerate() {
+                put!(
+                    s,
+                    r#"<tspan x="{}" dy="{}">{}</tspan>"#,
+                    num(x),
+                    num(if i == 0 { 0.0 } else { LINE_H }),
+                    escape(line)
+                );
+            }
+        }
+    }
+    s.push_str("</text>");
 }
 
-/// `text` cut to at most `max` characters, ending in an ellipsis when cut,
-/// and whether it was cut.
-fn truncate(text: &str, max: usize) -> (String, bool) {
-    if text.chars().count() <= max {
-        return (text.to_owned(), false);
-    }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.truncate(cut.trim_end().len());
-    cut.push('…');
-    (cut, true)
+/// The first baseline of a label of `lines` lines centred on `cy`.
+fn first_baseline(cy: f64, lines: usize) -> f64 {
+    cy + 4.0 - count(lines.saturating_sub(1)) * LINE_H / 2.0
+}
+
+/// The two text styles of a chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Font {
+    /// Labels, values and notes: 12 px regular.
+    Body,
+    /// The chart title: 14 px bold.
+    Title,
+}
+
+/// The advance of `c` in `font`, in pixels.
+fn char_width(c: char, font: Font) -> f64 {
+    let (size, table) = match font {
+        Font::Body => (12.0, &ADVANCE),
+        Font::Title => (14.0, &ADVANCE_BOLD),
+    };
+    let code = u32::from(c);
+    let per_mille = match c {
+        ' '..='~' => usize::try_from(code - 32).map_or(700, |i| table[i]),
+        '…' | '—' => 1000,
+        '–' => 500,
+        '·' | '\u{a0}' => 318,
+        // Accented Latin letters: about as wide as their base letters.
+        '\u{c0}'..='\u{24f}' if c.is_uppercase() => 780,
+        '\u{c0}'..='\u{24f}' => 640,
+        // Scripts beyond, such as CJK, set on a square.
+        _ if code >= 0x1100 => 1000,
+        _ => 700,
+    };
+    // 3% to spare over the metrics, for hinting and rounding.
+    f64::from(per_mille) / 1000.0 * size * 1.03
+}
+
+/// The estimated width of `text` in `font`.
+fn text_width_in(text: &str, font: Font) -> f64 {
+    text.chars().map(|c| char_width(c, font)).sum()
 }
 
 /// The estimated width of `text` at font size 12.
 fn text_width(text: &str) -> f64 {
-    count(text.chars().count()) * CHAR_W
+    text_width_in(text, Font::Body)
+}
+
+/// `text` cut to fit `width` in `font`, ending in an ellipsis when cut
+/// (at a word boundary when that keeps most of it), and whether it was cut.
+fn cut_end(text: &str, width: f64, font: Font) -> (String, bool) {
+    if text_width_in(text, font) <= width {
+        return (text.to_owned(), false);
+    }
+    let room = width - char_width('…', font);
+    let mut used = 0.0;
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        used += char_width(c, font);
+        if used > room {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    let mut head = &text[..end];
+    if !text[end..].starts_with(' ')
+        && let Some(space) = head.rfind(' ')
+        && space * 3 >= end * 2
+    {
+        head = &text[..space];
+    }
+    let mut cut = head.trim_end().to_owned();
+    cut.push('…');
+    (cut, true)
+}
+
+/// A label laid out for a chart: its lines, and whether text was left out
+/// (the full text then goes in a tooltip).
+#[derive(Debug, Clone, PartialEq)]
+struct Fitted {
+    lines: Vec<String>,
+    cut: bool,
+}
+
+/// The longest start of `text` that fits `width` as one line, broken at a
+/// space if there is one (else inside a word, at least one character), and
+/// the rest after it.
+fn take_line(text: &str, width: f64) -> (&str, &str) {
+    let mut used = 0.0;
+    let mut end = 0;
+    let mut space = None;
+    for (i, c) in text.char_indices() {
+        used += char_width(c, Font::Body);
+        if used > width {
+            break;
+        }
+        if c == ' ' {
+            space = Some(i);
+        }
+        end = i + c.len_utf8();
+    }
+    if end == text.len() {
+        return (text, "");
+    }
+    if text[end..].starts_with(' ') {
+        return (&text[..end], &text[end + 1..]);
+    }
+    match space {
+        Some(i) if i > 0 => (&text[..i], &text[i + 1..]),
+        _ => {
+            let end = if end == 0 {
+                text.chars().next().map_or(0, char::len_utf8)
+            } else {
+                end
+            };
+            (&text[..end], &text[end..])
+        }
+    }
+}
+
+/// `text` with runs of white space as single spaces, trimmed.
+fn normalise(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `text` (normalised) wrapped at spaces into at most `max_lines` lines of
+/// `width`; what does not fit the last line is cut with an ellipsis. Text
+/// that fits two lines is broken after its last " / " (org paths) if that
+/// fits, else where the two lines are most even.
+fn wrap(text: &str, width: f64, max_lines: usize) -> Fitted {
+    if max_lines >= 2
+        && text_width(text) > width
+        && let Some((first, second)) = two_lines(text, width)
+    {
+        return Fitted {
+            lines: vec![first.to_owned(), second.to_owned()],
+            cut: false,
+        };
+    }
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if lines.len() + 1 >= max_lines {
+            let (line, cut) = cut_end(rest, width, Font::Body);
+            lines.push(line);
+            return Fitted { lines, cut };
+        }
+        let (line, after) = take_line(rest, width);
+        lines.push(line.to_owned());
+        rest = after;
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    Fitted { lines, cut: false }
+}
+
+/// The best place to break `text` into two lines of `width`, if it fits in
+/// two: after the last " / " where both lines fit, else at the space that
+/// makes the longer line shortest.
+fn two_lines(text: &str, width: f64) -> Option<(&str, &str)> {
+    let splits: Vec<(&str, &str)> = text
+        .match_indices(' ')
+        .map(|(i, _)| (&text[..i], &text[i + 1..]))
+        .filter(|(a, b)| text_width(a) <= width && text_width(b) <= width)
+        .collect();
+    if let Some(path) = splits.iter().rev().find(|(a, _)| a.ends_with(" /")) {
+        return Some(*path);
+    }
+    splits.into_iter().min_by(|x, y| {
+        let longer = |(a, b): &(&str, &str)| text_width(a).max(text_width(b));
+        longer(x).total_cmp(&longer(y))
+    })
+}
+
+/// The byte length of the longest common start of `a` and `b`, on a
+/// character boundary.
+fn common_start(a: &str, b: &str) -> usize {
+    a.char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((i, _), _)| i)
+}
+
+/// `text` (normalised) in at most `max_lines` lines of `width`, its last
+/// line showing the part of the text around byte `at`, where it departs from
+/// a label that would otherwise read the same: "… end of the text", or for a
+/// one-line label "Start… end of the text".
+fn cut_around(text: &str, at: usize, width: f64, max_lines: usize) -> Fitted {
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while lines.len() + 1 < max_lines && !rest.is_empty() {
+        let (line, after) = take_line(rest, width);
+        lines.push(line.to_owned());
+        rest = after;
+    }
+    let shown = text.len() - rest.len();
+    // A one-line label keeps its start, in about the first third of the line
+    // or its first word, if the rest from where it departs still fits.
+    let lead = if lines.is_empty() {
+        let word_at = |lead: &str| {
+            let at = at.clamp(lead.len(), text.len());
+            text[..at].rfind(' ').map_or(0, |i| i + 1).max(lead.len())
+        };
+        let fits = |lead: &str| {
+            text_width(lead) + text_width("… ") + text_width(text[word_at(lead)..].trim_start())
+                <= width
+        };
+        // Whole words only: the most that fits a third of the line, or the
+        // first word if it fits half of it.
+        let third = match take_line(text, width / 3.0) {
+            (lead, rest) if rest.is_empty() || text[lead.len()..].starts_with(' ') => lead,
+            (lead, _) => lead.rfind(' ').map_or("", |i| &lead[..i]),
+        };
+        let word = text.split(' ').next().unwrap_or("");
+        [third, word]
+            .into_iter()
+            .filter(|lead| !lead.is_empty())
+            .find(|lead| text_width(lead) <= width / 2.0 && fits(lead))
+            .unwrap_or("")
+    } else {
+        ""
+    };
+    let floor = shown.max(lead.len());
+    let joint = if lead.is_empty() {
+        "… ".to_owned()
+    } else {
+        format!("{lead}… ")
+    };
+    let room = width - text_width(&joint);
+    let at = at.clamp(floor, text.len());
+    let mut start = text[..at].rfind(' ').map_or(0, |i| i + 1).max(floor);
+    let tail = if text_width(&text[start..]) <= room {
+        // Show as much of the end as fits, whole words first.
+        while start > floor {
+            let before = text[..start - 1].rfind(' ').map_or(0, |i| i + 1);
+            if before < floor || text_width(&text[before..]) > room {
+                break;
+            }
+            start = before;
+        }
+        text[start..].trim_start().to_owned()
+    } else {
+        cut_end(text[start..].trim_start(), room, Font::Body).0
+    };
+    lines.push(format!("{joint}{tail}"));
+    Fitted { lines, cut: true }
+}
+
+/// [`wrap`] for all labels of one chart, such that different labels do not
+/// read alike: a cut label that shares more than its first line (or, on one
+/// line, more than its first third) with another label, and shows little
+/// (under 8 characters) after the shared part, is cut again to show where
+/// their texts differ, usually their ends.
+fn fit_labels(texts: &[&str], width: f64, max_lines: usize) -> Vec<Fitted> {
+    let texts: Vec<String> = texts.iter().map(|t| normalise(t)).collect();
+    let first: Vec<Fitted> = texts.iter().map(|t| wrap(t, width, max_lines)).collect();
+    let mut out = first.clone();
+    for (i, text) in texts.iter().enumerate() {
+        if !first[i].cut {
+            continue;
+        }
+        let Some(departs) = texts
+            .iter()
+            .filter(|other| *other != text)
+            .map(|other| common_start(text, other))
+            .max()
+        else {
+            continue;
+        };
+        // What the label shows for sure before its last line.
+        let head = if max_lines > 1 {
+            take_line(text, width).0.len()
+        } else {
+            take_line(text, width / 3.0).0.len()
+        };
+        // How much of the text the plain cut shows (its lines, less the
+        // ellipsis and the spaces between lines).
+        let shown = first[i]
+            .lines
+            .iter()
+            .map(|l| l.trim_end_matches('…').chars().count() + 1)
+            .sum::<usize>();
+        let shared = text[..departs].chars().count();
+        let alike = first
+            .iter()
+            .zip(&texts)
+            .any(|(other, t)| other.lines == first[i].lines && t != text);
+        if departs >= head && (alike || shown < shared + 8) {
+            out[i] = cut_around(text, departs, width, max_lines);
+        }
+    }
+    out
 }
 
 /// `text` escaped for XML text and attribute values. Line breaks and tabs
@@ -1279,7 +1911,7 @@ mod tests {
             BarRow::new("Zero", Some(0.0)),
             BarRow::withheld("Small team", "withheld"),
             BarRow::new(
-                "A very long organisational unit name that goes on",
+                "A very long organisational unit name that goes on and on and on",
                 Some(0.1),
             ),
         ]
@@ -1506,40 +2138,238 @@ mod tests {
         }
     }
 
+    /// The text a reader sees in `node` (its lines joined by spaces), without
+    /// its tooltip.
+    fn shown(node: roxmltree::Node<'_, '_>) -> String {
+        let mut parts = Vec::new();
+        for child in node.children() {
+            if child.is_text() {
+                parts.push(child.text().unwrap().to_owned());
+            } else if child.has_tag_name("tspan") {
+                parts.push(child.text().unwrap_or("").to_owned());
+            }
+        }
+        parts.join(" ")
+    }
+
+    /// The row labels of a bar chart, as shown.
+    fn bar_labels(svg: &str) -> Vec<String> {
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("g"))
+            .filter_map(|g| g.first_element_child())
+            .map(shown)
+            .collect()
+    }
+
     #[test]
-    fn long_labels_are_cut_with_the_full_text_as_a_tooltip() {
-        let long = "A very long organisational unit name that goes on";
+    fn long_labels_wrap_onto_two_lines_and_are_cut_only_beyond() {
+        // Wider than the label column: two lines, every word shown, no cut.
+        let long = "A very long organisational unit name that goes on and on and on";
         let svg = bars("Bars", &sample_bars(), share());
+        let doc = parse(&svg, "Bars");
+        let text = doc
+            .descendants()
+            .find(|n| n.has_tag_name("text") && n.children().any(|c| c.has_tag_name("tspan")))
+            .unwrap();
+        assert_eq!(shown(text), long);
+        assert_eq!(
+            text.children().filter(|c| c.has_tag_name("tspan")).count(),
+            2
+        );
+        assert!(!text.children().any(|c| c.has_tag_name("title")));
+        for tspan in text.children().filter(|c| c.has_tag_name("tspan")) {
+            assert!(text_width(tspan.text().unwrap()) <= BAR_LABEL_MAX, "{svg}");
+        }
+        // Too long for two lines: cut, with the whole text as a tooltip.
+        let longer = "Een probleem op het werk werd snel en naar tevredenheid opgelost door de leidinggevende van mijn afdeling";
+        let svg = bars("Bars", &[BarRow::new(longer, Some(0.5))], share());
         let doc = parse(&svg, "Bars");
         let text = doc
             .descendants()
             .find(|n| n.has_tag_name("text") && n.children().any(|c| c.has_tag_name("title")))
             .unwrap();
         let tip = text.children().find(|c| c.has_tag_name("title")).unwrap();
-        assert_eq!(tip.text(), Some(long));
-        let shown = text
-            .children()
-            .filter(roxmltree::Node::is_text)
-            .map(|c| c.text().unwrap())
-            .collect::<String>();
+        assert_eq!(tip.text(), Some(longer));
+        let seen = shown(text);
         assert!(
-            shown.ends_with('…') && shown.chars().count() <= 28,
-            "{shown}"
+            seen.ends_with('…') && seen.starts_with("Een probleem"),
+            "{seen}"
         );
-        assert_eq!(truncate("abc", 3), ("abc".to_owned(), false));
-        assert_eq!(truncate("ab cd", 4), ("ab…".to_owned(), true));
         // A title is cut to the chart's width, and kept whole in `<title>`.
         let title = "T".repeat(200);
         let svg = bars(&title, &sample_bars(), share());
         let doc = parse(&svg, &title);
-        let shown = doc
+        let shown_title = doc
             .descendants()
             .find(|n| n.attribute("font-weight") == Some("bold"))
+            .unwrap()
+            .text()
             .unwrap();
-        assert_eq!(
-            shown.text().unwrap().chars().count(),
-            fitting(WIDTH - 16.0, TITLE_CHAR_W)
+        assert!(shown_title.ends_with('…'));
+        assert!(text_width_in(shown_title, Font::Title) <= MAX_WIDTH - 16.0);
+        // Text widths follow DejaVu Sans: "W" is much wider than "i".
+        assert!(text_width("WWWW") > 3.0 * text_width("iiii"));
+        assert_eq!(cut_end("abc", 100.0, Font::Body), ("abc".to_owned(), false));
+        let (cut, was_cut) = cut_end("ab cd efgh ijkl", text_width("ab cd efg"), Font::Body);
+        assert!(was_cut && cut == "ab cd…", "{cut}");
+    }
+
+    #[test]
+    fn cut_labels_never_read_alike() {
+        let statements = [
+            "Een probleem op het werk werd snel en naar tevredenheid opgelost, zonder dat ik daar zelf veel moeite voor hoefde te doen, door mijn directe leidinggevende",
+            "Een probleem op het werk werd snel en naar tevredenheid opgelost, zonder dat ik daar zelf veel moeite voor hoefde te doen, door de afdeling personeelszaken",
+            "Een probleem op het werk werd snel en naar tevredenheid opgelost, zonder dat ik daar zelf veel moeite voor hoefde te doen, door mijn collega's in het team",
+            "Een kort label",
+        ];
+        let rows: Vec<BarRow> = statements
+            .iter()
+            .map(|s| BarRow::new(*s, Some(0.5)))
+            .collect();
+        let svg = bars("Stellingen", &rows, share());
+        parse(&svg, "Stellingen");
+        let labels = bar_labels(&svg);
+        assert_eq!(labels.len(), 4);
+        let mut unique = labels.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 4, "{labels:?}");
+        // Each cut label keeps its distinguishing end.
+        assert!(labels[0].contains("leidinggevende"), "{labels:?}");
+        assert!(labels[1].contains("personeelszaken"), "{labels:?}");
+        assert!(labels[2].contains("het team"), "{labels:?}");
+        assert_eq!(labels[3], "Een kort label");
+        // One-line labels (heat-map columns) keep their start and their end.
+        let columns = [
+            "Barrier Reef Institute of TAFE / Delivery (teaching)",
+            "Barrier Reef Institute of TAFE / Non-Delivery (corporate)",
+        ];
+        let fitted = fit_labels(&columns, COLUMN_LABEL_MAX, 1);
+        assert_ne!(fitted[0].lines, fitted[1].lines);
+        for (f, full) in fitted.iter().zip(columns) {
+            let line = &f.lines[0];
+            assert!(f.cut && line.contains('…'), "{line}");
+            assert!(line.ends_with(&full[full.len() - 6..]), "{line}");
+            assert!(text_width(line) <= COLUMN_LABEL_MAX, "{line}");
+        }
+        // Labels that differ in the middle show the middle.
+        let middle = [
+            "The quarterly survey of the north region about workload and pay",
+            "The quarterly survey of the south region about workload and pay",
+        ];
+        let fitted = fit_labels(&middle, 150.0, 1);
+        assert_ne!(fitted[0].lines, fitted[1].lines, "{fitted:?}");
+        // Identical labels stay identical (nothing tells them apart).
+        let same = fit_labels(&[middle[0], middle[0]], 150.0, 1);
+        assert_eq!(same[0], same[1]);
+    }
+
+    #[test]
+    fn a_wide_heat_map_is_transposed_or_split_to_fit_the_page() {
+        let reasons: Vec<String> = (0..10).map(|i| format!("Reason number {i}")).collect();
+        let units: Vec<String> = (0..24)
+            .map(|i| format!("Institute {} / Delivery (teaching)", i / 2))
+            .collect();
+        let value = HeatCell::Value {
+            value: 0.1,
+            text: "10%".into(),
+        };
+        let cells = vec![vec![value.clone(); units.len()]; reasons.len()];
+        let svg = heatmap("w", "Wide", &reasons, &units, &cells, &legend(false));
+        let doc = parse(&svg, "Wide");
+        let width = |doc: &roxmltree::Document<'_>| -> f64 {
+            let view = doc.root_element().attribute("viewBox").unwrap();
+            view.split(' ').nth(2).unwrap().parse().unwrap()
+        };
+        assert!(width(&doc) <= MAX_WIDTH, "{}", width(&doc));
+        // Transposed: units are rows now, and each cell says which is which.
+        assert!(svg.contains("Institute 3 / Delivery (teaching) · Reason number 7: 10%"));
+        assert_eq!(svg.matches("<rect x").count(), 240 + 5 + 1);
+        // Too many columns either way: split into panels, each of them fitting.
+        let many: Vec<String> = (0..40).map(|i| format!("Unit {i:02}")).collect();
+        let cells = vec![vec![value; many.len()]; many.len()];
+        let svg = heatmap("m", "Many", &many, &many, &cells, &legend(false));
+        let doc = parse(&svg, "Many");
+        assert!(width(&doc) <= MAX_WIDTH, "{}", width(&doc));
+        assert_eq!(svg.matches("<rect x").count(), 1600 + 5 + 1);
+        // Every column label appears once per panel it heads: 40 in all.
+        let column_labels = doc
+            .descendants()
+            .filter(|n| {
+                n.attribute("transform")
+                    .is_some_and(|t| t.contains("rotate(-45)"))
+            })
+            .count();
+        assert_eq!(column_labels, 40);
+        // A small heat map keeps its orientation.
+        let svg = heatmap(
+            "s",
+            "Small",
+            &strings(&["Werkdruk"]),
+            &strings(&["Sales", "IT"]),
+            &sample_cells(),
+            &legend(false),
         );
+        assert!(svg.contains("Werkdruk · Sales: 0%"));
+    }
+
+    #[test]
+    fn curve_ends_are_named_without_overlap() {
+        let p = |x, y: f64| CurvePoint {
+            x,
+            y,
+            lower: y - 0.05,
+            upper: y + 0.05,
+        };
+        let curves: Vec<Curve> = (0..6)
+            .map(|k| Curve {
+                name: format!("Unit {k}"),
+                points: vec![p(0.0, 1.0), p(5.0, 0.5), p(10.0, 0.3 + 0.001 * count(k))],
+            })
+            .collect();
+        let svg = steps("S", "years", &curves, share());
+        let doc = parse(&svg, "S");
+        // Names at the ends, at least a line apart.
+        let mut ys: Vec<f64> = doc
+            .descendants()
+            .filter(|n| {
+                n.has_tag_name("text")
+                    && n.text().is_some_and(|t| t.starts_with("Unit "))
+                    && n.attribute("x")
+                        .is_some_and(|x| x.parse::<f64>().unwrap() > 584.0)
+            })
+            .map(|n| n.attribute("y").unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(ys.len(), 6);
+        ys.sort_by(f64::total_cmp);
+        assert!(ys.windows(2).all(|w| w[1] - w[0] >= 13.9), "{ys:?}");
+        // One band only, for more than three curves.
+        let bands = doc
+            .descendants()
+            .filter(|n| n.attribute("fill-opacity") == Some("0.15"))
+            .count();
+        assert_eq!(bands, 1);
+        // Ticks at whole years.
+        for year in 0..=10 {
+            assert!(svg.contains(&format!(">{year}</text>")), "{year}");
+        }
+        assert_eq!(
+            spread(&[10.0, 10.0, 300.0], 14.0, 0.0, 100.0),
+            vec![10.0, 24.0, 100.0]
+        );
+        assert_eq!(spread(&[99.0, 100.0], 14.0, 0.0, 100.0), vec![86.0, 100.0]);
+    }
+
+    #[test]
+    fn nice_maxima_are_round() {
+        let round = |x: f64| nice_max(x).to_string();
+        assert_eq!(round(0.15), "0.15");
+        assert_eq!(round(0.151), "0.2");
+        assert_eq!(round(1.0), "1");
+        assert_eq!(round(7.3), "8");
+        assert_eq!(round(0.0042), "0.005");
+        assert_eq!(round(f64::NAN), "1");
     }
 
     /// The `<g>` of a bar chart's row whose label is `label`.
@@ -1866,7 +2696,7 @@ mod tests {
     #[test]
     fn ticks_are_round() {
         let ticks = |lo, hi| {
-            let (ticks, step) = nice_ticks(lo, hi);
+            let (ticks, step) = nice_ticks(lo, hi, 4.0);
             ticks
                 .iter()
                 .map(|t| format!("{t:.3}"))
