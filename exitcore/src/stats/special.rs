@@ -175,6 +175,12 @@ pub(crate) fn normal_quantile(p: f64) -> f64 {
 const EPS: f64 = f64::EPSILON;
 /// Guards Lentz's method against division by zero.
 const TINY: f64 = 1e-300;
+/// `x`, or [`TINY`] when `x` is so close to zero that Lentz's method would
+/// divide by it.
+fn off_zero(x: f64) -> f64 {
+    if x.abs() < TINY { TINY } else { x }
+}
+
 /// Upper bound on series and continued-fraction terms; convergence needs
 /// O(sqrt(max(a, b))) terms, so this covers parameters far beyond any table.
 const MAX_TERMS: u32 = 1_000_000;
@@ -212,13 +218,9 @@ fn gamma_fraction(a: f64, x: f64) -> f64 {
         let an = -i * (i - a);
         b += 2.0;
         d = an * d + b;
-        if d.abs() < TINY {
-            d = TINY;
-        }
+        d = off_zero(d);
         c = b + an / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
+        c = off_zero(c);
         d = 1.0 / d;
         let delta = d * c;
         h *= delta;
@@ -259,9 +261,7 @@ fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
     let qam = a - 1.0;
     let mut c = 1.0;
     let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
-    }
+    d = off_zero(d);
     d = 1.0 / d;
     let mut h = d;
     let mut m = 1.0_f64;
@@ -269,24 +269,16 @@ fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
         let m2 = 2.0 * m;
         let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
         d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
+        d = off_zero(d);
         c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
+        c = off_zero(c);
         d = 1.0 / d;
         h *= d * c;
         let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
         d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
+        d = off_zero(d);
         c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
+        c = off_zero(c);
         d = 1.0 / d;
         let delta = d * c;
         h *= delta;
