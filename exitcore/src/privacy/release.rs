@@ -271,75 +271,19 @@ impl Release {
         if !cell.comments || cell.n.is_none() {
             return Ok(None);
         }
-        let members = CellMatcher::new(dataset, key);
+        let members = CellIndex::new(dataset, &[key]);
         let mut out: Vec<String> = texts
             .iter()
-            .filter(|(row, _)| members.matches(*row as usize))
+            .filter(|(row, _)| {
+                let mut holds = false;
+                members.for_each_cell(*row as usize, |_| holds = true);
+                holds
+            })
             .map(|(_, t)| redactor.redact(t, lang))
             .filter(|t| !t.trim().is_empty())
             .collect();
         out.sort_unstable();
         Ok(Some(out))
-    }
-}
-
-/// Which records belong to a cell given by its key (labels, not codes), so
-/// a cell of an earlier release or a caller's request can be found again.
-pub(crate) struct CellMatcher<'d> {
-    dataset: &'d Dataset,
-    org: Option<u32>,
-    dims: Vec<(std::borrow::Cow<'d, [u32]>, u32)>,
-    empty: bool,
-}
-
-impl<'d> CellMatcher<'d> {
-    pub(crate) fn new(dataset: &'d Dataset, key: &CellKey) -> Self {
-        let plan = ReleasePlan::new(dataset, Policy::default());
-        let mut m = CellMatcher {
-            dataset,
-            org: None,
-            dims: Vec::new(),
-            empty: false,
-        };
-        for (d, label) in &key.0 {
-            if *d == Dimension::OrgUnit {
-                let node = (0..dataset.org.names.len())
-                    .filter_map(|n| u32::try_from(n).ok())
-                    .find(|&n| dataset.org.path(n).join("/") == *label);
-                match node {
-                    Some(n) => m.org = Some(n),
-                    None => m.empty = true,
-                }
-            } else {
-                let codes = plan.codes(*d);
-                match codes.labels.iter().position(|l| l == label) {
-                    Some(p) => m
-                        .dims
-                        .push((codes.codes, u32::try_from(p + 1).unwrap_or(0))),
-                    None => m.empty = true,
-                }
-            }
-        }
-        m
-    }
-
-    pub(crate) fn matches(&self, row: usize) -> bool {
-        if self.empty {
-            return false;
-        }
-        if let Some(node) = self.org {
-            let org = &self.dataset.org;
-            let mut at = org.leaf.get(row).copied().unwrap_or(u32::MAX);
-            while (at as usize) < org.names.len() && at != node {
-                at = org.parents[at as usize];
-            }
-            if at != node {
-                return false;
-            }
-        }
-        self.dims
-            .iter()
-            .all(|(codes, code)| codes.get(row) == Some(code))
     }
 }
 
