@@ -267,20 +267,12 @@ fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
     let mut m = 1.0_f64;
     for _ in 0..MAX_TERMS {
         let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        d = off_zero(d);
-        c = 1.0 + aa / c;
-        c = off_zero(c);
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        d = off_zero(d);
-        c = 1.0 + aa / c;
-        c = off_zero(c);
-        d = 1.0 / d;
-        let delta = d * c;
+        h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &mut c, &mut d);
+        let delta = lentz_step(
+            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+            &mut c,
+            &mut d,
+        );
         h *= delta;
         if (delta - 1.0).abs() < EPS {
             break;
@@ -288,6 +280,14 @@ fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
         m += 1.0;
     }
     h
+}
+
+/// One step of the modified Lentz recurrence for the beta fraction's term
+/// `aa`: updates `c` and `d` and returns the factor for the product.
+fn lentz_step(aa: f64, c: &mut f64, d: &mut f64) -> f64 {
+    *d = 1.0 / off_zero(1.0 + aa * *d);
+    *c = off_zero(1.0 + aa / *c);
+    *d * *c
 }
 
 /// `ln B(a, b)`.
