@@ -212,7 +212,12 @@ pub fn detect_lang(text: &str) -> Option<Lang> {
         n += usize::from(nl.marker.contains(&w));
         e += usize::from(en.marker.contains(&w));
     });
-    match n.cmp(&e) {
+    lang_by_markers(n, e)
+}
+
+/// The language with more function words of its own, `None` on a tie.
+fn lang_by_markers(nl: usize, en: usize) -> Option<Lang> {
+    match nl.cmp(&en) {
         std::cmp::Ordering::Greater => Some(Lang::Nl),
         std::cmp::Ordering::Less => Some(Lang::En),
         std::cmp::Ordering::Equal => None,
@@ -621,11 +626,7 @@ pub fn summarise(
                 let i = &info[t as usize];
                 (n + usize::from(i.marker_nl), e + usize::from(i.marker_en))
             });
-            let detected = match nl.cmp(&en) {
-                std::cmp::Ordering::Greater => Some(Lang::Nl),
-                std::cmp::Ordering::Less => Some(Lang::En),
-                std::cmp::Ordering::Equal => None,
-            };
+            let detected = lang_by_markers(nl, en);
             let (mut bits, mut verbs, mut particles) = (0u16, 0u64, 0u64);
             for &t in &tokens {
                 let i = &info[t as usize];
