@@ -1,11 +1,12 @@
-//! Answer counts per atom (the finest groups of a release), from which every
-//! cell's counts are sums. Counting once per atom keeps analyses a single
-//! pass over the records, and the counts are mergeable across partitions.
+//! Answer counts per cell of one table of a release: each record counted
+//! into the cell of its own values, then org units rolled up into their
+//! parents. A pass over the records per table, with counts the size of the
+//! table; counts are sums, so they are mergeable across partitions.
 
 use crate::dataset::{AnswerColumn, CHOICE_NONE, LIKERT_NA, MULTI_ANSWERED, RATING_NONE};
 use crate::{Dataset, QuestionKind};
 
-/// Category counts of one question, per atom.
+/// Category counts of one question, per row (a table's cell).
 #[derive(Debug, Clone)]
 pub(crate) struct Tally {
     /// Categories: Likert points `1..=L` at `0..L`, rating values `v` at
@@ -133,19 +134,27 @@ impl Tally {
         t
     }
 
-    /// The category counts and the number who answered, summed over `atoms`.
-    pub(crate) fn cell(&self, atoms: &[u32]) -> (Vec<u64>, u64) {
-        let mut counts = vec![0u64; self.width];
-        let mut answered = 0;
-        for &a in atoms {
-            let a = a as usize;
-            if let Some(row) = self.counts.get(a * self.width..(a + 1) * self.width) {
-                for (c, x) in counts.iter_mut().zip(row) {
-                    *c += x;
-                }
-            }
-            answered += self.answered.get(a).copied().unwrap_or(0);
+    /// The category counts of `row` and the number who answered in it.
+    pub(crate) fn row(&self, row: usize) -> (&[u64], u64) {
+        (
+            self.counts
+                .get(row * self.width..(row + 1) * self.width)
+                .unwrap_or_default(),
+            self.answered.get(row).copied().unwrap_or(0),
+        )
+    }
+
+    /// Adds `from`'s counts into `to`'s.
+    pub(crate) fn add_row(&mut self, from: usize, to: usize) {
+        let w = self.width;
+        if from == to || (from + 1) * w > self.counts.len() || (to + 1) * w > self.counts.len() {
+            return;
         }
-        (counts, answered)
+        for c in 0..w {
+            self.counts[to * w + c] += self.counts[from * w + c];
+        }
+        if let (Some(&a), true) = (self.answered.get(from), to < self.answered.len()) {
+            self.answered[to] += a;
+        }
     }
 }

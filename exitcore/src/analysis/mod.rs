@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 pub use insight::Insight;
 pub use survival::{HORIZONS, Stayer, Survival, SurvivalComparison, SurvivalCurve, SurvivalPoint};
 
-use crate::privacy::{CellKey, Dimension, Ledger, Policy, ReleasePlan, Withheld};
+use crate::privacy::{CellKey, CellModel, Dimension, Ledger, Policy, ReleasePlan, Withheld};
 use crate::stats::{self, Interval, contingency, enps, mean, multitest, proportion, rank};
 use crate::tally::Tally;
 use crate::{Dataset, Error, Headcount, Lang, QuestionKind, Result, Role, Theme};
@@ -586,53 +586,42 @@ impl Analysis {
         }
         let model = plan.model();
         let release = plan.decide_on(&model, None);
-        let atoms = model.atoms();
-        let tally =
-            |q: Option<usize>| q.and_then(|q| Tally::count(dataset, q, &model.record_atom, atoms));
+        let table_of: Vec<usize> = model
+            .tables
+            .iter()
+            .enumerate()
+            .flat_map(|(t, range)| range.clone().map(move |_| t))
+            .collect();
         let mut ctx = Context {
             dataset,
             spec,
-            primary: tally(questions.primary)
-                .map(|t| (t, option_ids(dataset, questions.primary.unwrap_or(0)))),
-            contributing: tally(questions.contributing)
-                .map(|t| (t, option_ids(dataset, questions.contributing.unwrap_or(0)))),
-            enps: tally(questions.enps),
-            likert: questions
-                .likert
-                .iter()
-                .filter_map(|&q| tally(Some(q)).map(|t| (q, t)))
+            primary_ids: questions.primary.map(|q| option_ids(dataset, q)),
+            contributing_ids: questions.contributing.map(|q| option_ids(dataset, q)),
+            counts: (0..model.tables.len())
+                .map(|t| Counts::of(dataset, &questions, &model, t))
                 .collect(),
-            early: Tally::of_records(2, &model.record_atom, atoms, |i| {
-                let (lo, hi) = (dataset.tenure_min[i], dataset.tenure_max[i]);
-                if hi != u32::MAX && hi <= 12 {
-                    Some(1)
-                } else if lo != u32::MAX && lo >= 12 {
-                    Some(0)
-                } else {
-                    None
-                }
-            }),
-            regrettable: Tally::of_records(2, &model.record_atom, atoms, |i| {
-                dataset.regrettable[i].checked_sub(1).map(usize::from)
-            }),
-            all_atoms: model.cell_atoms.first().cloned().unwrap_or_default(),
+            first: model.tables.iter().map(|r| r.start).collect(),
+            table_of,
             likert_totals: Vec::new(),
         };
         ctx.likert_totals = ctx
-            .likert
-            .iter()
-            .map(|(_, t)| t.cell(&ctx.all_atoms))
-            .collect();
+            .counts
+            .first()
+            .map(|whole| {
+                whole
+                    .likert
+                    .iter()
+                    .map(|(_, t)| {
+                        let (counts, n) = t.row(0);
+                        (counts.to_vec(), n)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let ctx = ctx;
         let group = |c: usize, overall: bool| -> Result<GroupResult> {
             let cell = &release.cells[c];
-            ctx.group(
-                cell.key.clone(),
-                cell.n,
-                cell.withheld,
-                &model.cell_atoms[c],
-                overall,
-            )
+            ctx.group(cell.key.clone(), cell.n, cell.withheld, c, overall)
         };
         let mut overall = group(0, true)?;
         if let Some(h) = inputs.headcount {
@@ -669,7 +658,7 @@ impl Analysis {
                     .iter()
                     .map(|&c| release.cells[c].key.clone())
                     .collect();
-                let (r, i) = ctx.across(level, keys, &released, &model.cell_atoms)?;
+                let (r, i) = ctx.across(level, keys, &released)?;
                 reasons.extend(r);
                 items.extend(i);
             }
@@ -685,9 +674,9 @@ impl Analysis {
             Some(period) => {
                 let t = plan
                     .table_index(&[period.dimension()])
-                    .map(|t| model.tables[t].clone());
+                    .map(|t| (t, model.tables[t].clone()));
                 match t {
-                    Some(range) => Some(ctx.trends(period, range, &release, &model.cell_atoms)?),
+                    Some((t, range)) => Some(ctx.trends(period, t, range, &release)?),
                     None => None,
                 }
             }
@@ -759,31 +748,91 @@ impl Analysis {
     }
 }
 
+/// Answer counts of every cell of one table of the release.
+struct Counts {
+    primary: Option<Tally>,
+    contributing: Option<Tally>,
+    enps: Option<Tally>,
+    likert: Vec<(usize, Tally)>,
+    /// `[not early, early]`.
+    early: Tally,
+    /// `[no, yes]`.
+    regrettable: Tally,
+}
+
+impl Counts {
+    fn of(dataset: &Dataset, questions: &Questions, model: &CellModel, table: usize) -> Counts {
+        let record_cells = model.record_cells(table);
+        let cells = model.tables.get(table).map_or(0, ExactSizeIterator::len);
+        let finish = |mut t: Tally| {
+            model.roll_up(table, &mut t);
+            t
+        };
+        let tally = |q: Option<usize>| {
+            q.and_then(|q| Tally::count(dataset, q, &record_cells, cells))
+                .map(finish)
+        };
+        Counts {
+            primary: tally(questions.primary),
+            contributing: tally(questions.contributing),
+            enps: tally(questions.enps),
+            likert: questions
+                .likert
+                .iter()
+                .filter_map(|&q| tally(Some(q)).map(|t| (q, t)))
+                .collect(),
+            early: finish(Tally::of_records(2, &record_cells, cells, |i| {
+                let (lo, hi) = (dataset.tenure_min[i], dataset.tenure_max[i]);
+                if hi != u32::MAX && hi <= 12 {
+                    Some(1)
+                } else if lo != u32::MAX && lo >= 12 {
+                    Some(0)
+                } else {
+                    None
+                }
+            })),
+            regrettable: finish(Tally::of_records(2, &record_cells, cells, |i| {
+                dataset.regrettable[i].checked_sub(1).map(usize::from)
+            })),
+        }
+    }
+}
+
 struct Context<'a> {
     dataset: &'a Dataset,
     spec: &'a AnalysisSpec,
-    primary: Option<(Tally, Vec<String>)>,
-    contributing: Option<(Tally, Vec<String>)>,
-    enps: Option<Tally>,
-    likert: Vec<(usize, Tally)>,
-    /// `[not early, early]` per atom.
-    early: Tally,
-    /// `[no, yes]` per atom.
-    regrettable: Tally,
-    all_atoms: Vec<u32>,
+    primary_ids: Option<Vec<String>>,
+    contributing_ids: Option<Vec<String>>,
+    /// Per table of the release.
+    counts: Vec<Counts>,
+    /// Per table: its first cell.
+    first: Vec<usize>,
+    /// Per cell: its table.
+    table_of: Vec<usize>,
     /// Per Likert question (as in `likert`): counts and answers of the whole organisation.
     likert_totals: Vec<(Vec<u64>, u64)>,
 }
 
 impl Context<'_> {
-    fn shares(&self, of: Option<&(Tally, Vec<String>)>, atoms: &[u32]) -> Result<Vec<Share>> {
-        let Some((tally, ids)) = of else {
+    /// The counts of cell `c`'s table and its row in them.
+    fn at(&self, c: usize) -> Option<(&Counts, usize)> {
+        let t = *self.table_of.get(c)?;
+        Some((self.counts.get(t)?, c - self.first.get(t)?))
+    }
+
+    fn shares(
+        tally: Option<&Tally>,
+        ids: Option<&Vec<String>>,
+        row: usize,
+        confidence: f64,
+    ) -> Result<Vec<Share>> {
+        let (Some(tally), Some(ids)) = (tally, ids) else {
             return Ok(Vec::new());
         };
-        let (counts, answered) = tally.cell(atoms);
+        let (counts, answered) = tally.row(row);
         ids.iter()
             .zip(counts)
-            .map(|(id, count)| {
+            .map(|(id, &count)| {
                 Ok(Share {
                     option: id.clone(),
                     count,
@@ -791,7 +840,7 @@ impl Context<'_> {
                     interval: if answered == 0 {
                         Interval::NAN
                     } else {
-                        proportion::wilson(count, answered, self.spec.confidence)?
+                        proportion::wilson(count, answered, confidence)?
                     },
                 })
             })
@@ -803,7 +852,7 @@ impl Context<'_> {
         key: CellKey,
         n: Option<u64>,
         withheld: Option<Withheld>,
-        atoms: &[u32],
+        c: usize,
         overall: bool,
     ) -> Result<GroupResult> {
         let mut g = GroupResult {
@@ -818,26 +867,32 @@ impl Context<'_> {
             regrettable: None,
             turnover: None,
         };
-        if n.is_none() {
+        let (true, Some((counts, row))) = (n.is_some(), self.at(c)) else {
             return Ok(g);
-        }
-        g.early_leavers = self.proportion(&self.early, atoms)?;
-        g.regrettable = self.proportion(&self.regrettable, atoms)?;
-        g.primary_reasons = self.shares(self.primary.as_ref(), atoms)?;
-        g.contributing_reasons = self.shares(self.contributing.as_ref(), atoms)?;
-        let (all_enps, _) = self
-            .enps
-            .as_ref()
-            .map(|t| t.cell(atoms))
-            .unwrap_or_default();
-        if let Some(t) = &self.enps
+        };
+        let confidence = self.spec.confidence;
+        g.early_leavers = proportion_of(&counts.early, row, confidence)?;
+        g.regrettable = proportion_of(&counts.regrettable, row, confidence)?;
+        g.primary_reasons = Self::shares(
+            counts.primary.as_ref(),
+            self.primary_ids.as_ref(),
+            row,
+            confidence,
+        )?;
+        g.contributing_reasons = Self::shares(
+            counts.contributing.as_ref(),
+            self.contributing_ids.as_ref(),
+            row,
+            confidence,
+        )?;
+        if let Some(t) = &counts.enps
             && t.width == 11
-            && all_enps.iter().sum::<u64>() > 0
+            && t.row(row).0.iter().sum::<u64>() > 0
         {
-            g.enps = Some(enps::enps(&all_enps, self.spec.confidence)?);
+            g.enps = Some(enps::enps(t.row(row).0, confidence)?);
         }
-        for ((q, tally), (total, total_n)) in self.likert.iter().zip(&self.likert_totals) {
-            let (counts, answered) = tally.cell(atoms);
+        for ((q, tally), (total, total_n)) in counts.likert.iter().zip(&self.likert_totals) {
+            let (counts, answered) = tally.row(row);
             if answered == 0 {
                 continue;
             }
@@ -846,7 +901,7 @@ impl Context<'_> {
             // one pass over the group's atoms instead of over all the others.
             let rest: Vec<u64> = total
                 .iter()
-                .zip(&counts)
+                .zip(counts)
                 .map(|(t, c)| t.saturating_sub(*c))
                 .collect();
             let rest_n = total_n.saturating_sub(answered);
@@ -855,13 +910,13 @@ impl Context<'_> {
             } else {
                 (
                     Some(mean::from_level_counts(&rest, 1.0, self.spec.confidence)?.mean),
-                    Some(rank::mann_whitney(&counts, &rest)?),
+                    Some(rank::mann_whitney(counts, &rest)?),
                 )
             };
             g.items.push(ItemScore {
                 question: question.id.clone(),
                 theme: question.theme,
-                mean: mean::from_level_counts(&counts, 1.0, self.spec.confidence)?,
+                mean: mean::from_level_counts(counts, 1.0, self.spec.confidence)?,
                 rest_mean,
                 vs_rest,
             });
@@ -869,36 +924,26 @@ impl Context<'_> {
         Ok(g)
     }
 
-    fn proportion(&self, tally: &Tally, atoms: &[u32]) -> Result<Option<Proportion>> {
-        let (counts, n) = tally.cell(atoms);
-        let count = counts.get(1).copied().unwrap_or(0);
-        if n == 0 {
-            return Ok(None);
-        }
-        Ok(Some(Proportion {
-            count,
-            n,
-            share: ratio(count, n),
-            interval: proportion::wilson(count, n, self.spec.confidence)?,
-        }))
-    }
-
     fn across(
         &self,
         level: Option<u8>,
         groups: Vec<CellKey>,
         released: &[usize],
-        cell_atoms: &[Vec<u32>],
     ) -> Result<(Option<Association>, Vec<ItemComparison>)> {
-        if released.len() < 2 {
+        // The released cells of one table: their rows in its counts.
+        let rows: Vec<usize> = released
+            .iter()
+            .filter_map(|&c| self.at(c).map(|(_, r)| r))
+            .collect();
+        let Some((counts, _)) = released.first().and_then(|&c| self.at(c)) else {
+            return Ok((None, Vec::new()));
+        };
+        if rows.len() < 2 {
             return Ok((None, Vec::new()));
         }
-        let reasons = match &self.primary {
-            Some((tally, _)) => {
-                let table: Vec<Vec<u64>> = released
-                    .iter()
-                    .map(|&c| tally.cell(&cell_atoms[c]).0)
-                    .collect();
+        let reasons = match &counts.primary {
+            Some(tally) => {
+                let table: Vec<Vec<u64>> = rows.iter().map(|&r| tally.row(r).0.to_vec()).collect();
                 let chi = contingency::chi_square(&table)?;
                 let cells = chi.expected.iter().flatten().filter(|&&e| e > 0.0).count();
                 let small = chi
@@ -917,14 +962,11 @@ impl Context<'_> {
             }
             None => None,
         };
-        let items = self
+        let items = counts
             .likert
             .iter()
             .map(|(q, tally)| {
-                let table: Vec<Vec<u64>> = released
-                    .iter()
-                    .map(|&c| tally.cell(&cell_atoms[c]).0)
-                    .collect();
+                let table: Vec<Vec<u64>> = rows.iter().map(|&r| tally.row(r).0.to_vec()).collect();
                 Ok(ItemComparison {
                     level,
                     question: self.dataset.questionnaire.questions[*q].id.clone(),
@@ -1022,11 +1064,25 @@ impl Context<'_> {
     }
 
     fn overall_reasons(&self) -> Vec<u64> {
-        self.primary
-            .as_ref()
-            .map(|(t, _)| t.cell(&self.all_atoms).0)
+        self.at(0)
+            .and_then(|(counts, row)| counts.primary.as_ref().map(|t| t.row(row).0.to_vec()))
             .unwrap_or_default()
     }
+}
+
+/// The share of `[no, yes]` counts that say yes in `row`.
+fn proportion_of(tally: &Tally, row: usize, confidence: f64) -> Result<Option<Proportion>> {
+    let (counts, n) = tally.row(row);
+    let count = counts.get(1).copied().unwrap_or(0);
+    if n == 0 {
+        return Ok(None);
+    }
+    Ok(Some(Proportion {
+        count,
+        n,
+        share: ratio(count, n),
+        interval: proportion::wilson(count, n, confidence)?,
+    }))
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
@@ -1139,9 +1195,9 @@ impl Context<'_> {
     fn trends(
         &self,
         period: Period,
+        table: usize,
         range: std::ops::Range<usize>,
         release: &crate::privacy::Release,
-        cell_atoms: &[Vec<u32>],
     ) -> Result<Trends> {
         let periods: Vec<PeriodPoint> = range
             .clone()
@@ -1156,24 +1212,29 @@ impl Context<'_> {
                 withheld: release.cells[c].withheld,
             })
             .collect();
+        // (period index, row in the table's counts) of each released period.
         let released: Vec<(usize, usize)> = range
             .clone()
             .enumerate()
             .filter(|(_, c)| release.cells[*c].n.is_some())
+            .filter_map(|(i, c)| self.at(c).map(|(_, row)| (i, row)))
             .collect();
+        let Some(counts) = self.counts.get(table) else {
+            return Err(Error::argument(
+                "trend",
+                "the release has no table of periods",
+            ));
+        };
         let half = released.len() / 2;
         let (first, second) = released.split_at(half);
         let scores: Vec<f64> = released.iter().map(|&(i, _)| stats::f(i as u64)).collect();
         let mut reasons = Vec::new();
-        if let Some((tally, ids)) = &self.primary {
-            let per: Vec<(Vec<u64>, u64)> = released
-                .iter()
-                .map(|&(_, c)| tally.cell(&cell_atoms[c]))
-                .collect();
+        if let (Some(tally), Some(ids)) = (&counts.primary, &self.primary_ids) {
+            let per: Vec<(&[u64], u64)> = released.iter().map(|&(_, r)| tally.row(r)).collect();
             let totals: Vec<u64> = per.iter().map(|(_, n)| *n).collect();
             let sum = |part: &[(usize, usize)], o: usize| -> (u64, u64) {
-                part.iter().fold((0, 0), |(x, n), &(_, c)| {
-                    let (counts, answered) = tally.cell(&cell_atoms[c]);
+                part.iter().fold((0, 0), |(x, n), &(_, r)| {
+                    let (counts, answered) = tally.row(r);
                     (x + counts.get(o).copied().unwrap_or(0), n + answered)
                 })
             };
@@ -1198,21 +1259,21 @@ impl Context<'_> {
             }
         }
         let mut items = Vec::new();
-        for (q, tally) in &self.likert {
+        for (q, tally) in &counts.likert {
             let mut means = vec![None; periods.len()];
             let mut series = Vec::new();
-            for &(i, c) in &released {
-                let (counts, n) = tally.cell(&cell_atoms[c]);
+            for &(i, r) in &released {
+                let (counts, n) = tally.row(r);
                 if n > 0 {
-                    let m = mean::from_level_counts(&counts, 1.0, self.spec.confidence)?.mean;
+                    let m = mean::from_level_counts(counts, 1.0, self.spec.confidence)?.mean;
                     means[i] = Some(m);
                     series.push(m);
                 }
             }
             let half_mean = |part: &[(usize, usize)]| -> Result<f64> {
                 let mut total = vec![0u64; tally.width];
-                for &(_, c) in part {
-                    for (t, x) in total.iter_mut().zip(tally.cell(&cell_atoms[c]).0) {
+                for &(_, r) in part {
+                    for (t, x) in total.iter_mut().zip(tally.row(r).0) {
                         *t += x;
                     }
                 }
