@@ -7,7 +7,8 @@ rows get into a data set from Python.
 
 Prints one line per measurement: the report with the same inputs as the
 Rust example (default breakdowns, quarter trend, comments, headcount and
-stayers), `SyntheticOrg.load()` (records handed over inside Rust),
+stayers), what reading the headcount and staff dicts costs,
+`SyntheticOrg.load()` (records handed over inside Rust),
 `Dataset.from_records` on Python dicts, and `Dataset.from_csv_bytes` on the
 CSV text pandas would write. There is no DataFrame/Arrow input yet, so the
 design's "1M rows from pandas/polars through Arrow" cannot be timed.
@@ -55,6 +56,17 @@ def main() -> None:
         times = [timed(lambda: ds.report(headcount=headcount, stayers=stayers))[1] for _ in range(args.repeat)]
         best = Took(min(x.wall for x in times), min(x.cpu for x in times))
         print(f"{n} records: Dataset.report(headcount, stayers) from Python: {best} (best of {args.repeat})")
+        # What reading the headcount rows and staff dicts costs: the report of
+        # a 200-record data set with them minus without them (turnover and
+        # survival on 200 records cost next to nothing).
+        small = exitcore.generate(seed=args.seed, exits=200).load().dataset
+        repeat = max(args.repeat, 5)
+        with_ = min(timed(lambda: small.report(headcount=headcount, stayers=stayers))[1].cpu for _ in range(repeat))
+        without = min(timed(lambda: small.report())[1].cpu for _ in range(repeat))
+        print(
+            f"{n} records: reading {len(headcount):,} headcount rows and {len(stayers):,} staff dicts: "
+            f"{with_ - without:.3f} s cpu (200-record report with minus without them, best of {repeat})"
+        )
     records, t = timed(lambda: org.records)
     print(f"{n} records: SyntheticOrg.records as Python dicts: {t}")
     loaded, t = timed(lambda: exitcore.Dataset.from_records(org.questionnaire, records))

@@ -5,6 +5,7 @@
 //! `TypeError` or `ValueError`, never as a bare `Exception` or `OverflowError`.
 
 use pyo3::exceptions::{PyException, PyOverflowError, PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMapping, PySequence, PySet, PyString,
@@ -121,4 +122,82 @@ where
             .map(Num)
             .map_err(|e| conversion_error(obj.py(), e.into(), "number out of range"))
     }
+}
+
+/// Headcount rows read straight from a `list` (or `tuple`) of `dict`s with
+/// exactly the keys `org_unit` (a list or tuple of `str`), `year`, `quarter`
+/// and `headcount` (`int`s in range), without building JSON first.
+///
+/// `None` for anything else, including every input the core would refuse
+/// for its types: the caller then takes the JSON way, whose errors name the
+/// path (`headcount[2].quarter`). Only the types are read here; the core
+/// checks the rows ([`exitcore::Headcount::new`]).
+pub fn headcount_rows(obj: &Bound<'_, PyAny>) -> Option<Vec<exitcore::HeadcountRow>> {
+    rows_of(obj, 4, |row| {
+        Some(exitcore::HeadcountRow {
+            org_unit: path_of(&row.get_item(intern!(row.py(), "org_unit")).ok()??)?,
+            year: int_of(&row.get_item(intern!(row.py(), "year")).ok()??)?,
+            quarter: int_of(&row.get_item(intern!(row.py(), "quarter")).ok()??)?,
+            headcount: int_of(&row.get_item(intern!(row.py(), "headcount")).ok()??)?,
+        })
+    })
+}
+
+/// Current staff read straight from a `list` (or `tuple`) of `dict`s with
+/// exactly the keys `org_unit` and `tenure_months`; `None` as for
+/// [`headcount_rows`].
+pub fn stayer_rows(obj: &Bound<'_, PyAny>) -> Option<Vec<exitcore::analysis::Stayer>> {
+    rows_of(obj, 2, |row| {
+        Some(exitcore::analysis::Stayer {
+            org_unit: path_of(&row.get_item(intern!(row.py(), "org_unit")).ok()??)?,
+            tenure_months: int_of(&row.get_item(intern!(row.py(), "tenure_months")).ok()??)?,
+        })
+    })
+}
+
+/// Each element of an exact `list` or `tuple`, which must be an exact `dict`
+/// with `keys` entries, read by `row` (which looks up every expected key, so
+/// a dict of the right size with all of them has no other key).
+fn rows_of<T>(
+    obj: &Bound<'_, PyAny>,
+    keys: usize,
+    row: impl Fn(&Bound<'_, PyDict>) -> Option<T>,
+) -> Option<Vec<T>> {
+    let read = |item: Bound<'_, PyAny>| {
+        let dict = item.cast_exact::<PyDict>().ok()?;
+        if dict.len() == keys { row(dict) } else { None }
+    };
+    if let Ok(list) = obj.cast_exact::<PyList>() {
+        list.iter().map(read).collect()
+    } else if let Ok(tuple) = obj.cast_exact::<PyTuple>() {
+        tuple.iter().map(read).collect()
+    } else {
+        None
+    }
+}
+
+/// An org unit path: an exact `list` or `tuple` of exact `str`s.
+fn path_of(obj: &Bound<'_, PyAny>) -> Option<Vec<String>> {
+    let part = |p: Bound<'_, PyAny>| {
+        if p.is_exact_instance_of::<PyString>() {
+            p.extract::<String>().ok()
+        } else {
+            None
+        }
+    };
+    if let Ok(list) = obj.cast_exact::<PyList>() {
+        list.iter().map(part).collect()
+    } else if let Ok(tuple) = obj.cast_exact::<PyTuple>() {
+        tuple.iter().map(part).collect()
+    } else {
+        None
+    }
+}
+
+/// An exact `int` (not a `bool`) that fits `T`.
+fn int_of<T: TryFrom<i64>>(obj: &Bound<'_, PyAny>) -> Option<T> {
+    if !obj.is_exact_instance_of::<PyInt>() {
+        return None;
+    }
+    T::try_from(obj.extract::<i64>().ok()?).ok()
 }

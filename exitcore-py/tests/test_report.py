@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,3 +99,89 @@ def test_report_reads_a_headcount_file(tmp_path: Path) -> None:
     with pytest.raises(exitcore.CsvError) as info:
         org.load().dataset.report(headcount=path)
     assert "line 2" in str(info.value)
+
+
+class _PlainList(list):  # type: ignore[type-arg]
+    """A list subclass: `report` reads it through JSON values, as it read every
+    list before plain lists of dicts were read straight into the core's rows."""
+
+
+def _outcome(call: Any) -> tuple[Any, ...]:
+    try:
+        return ("ok", call().to_json())
+    except Exception as e:  # noqa: BLE001 - the exception itself is compared
+        return (type(e), str(e), getattr(e, "field", None))
+
+
+def _headcount_cases() -> dict[str, Any]:
+    def at(i: int, **change: Any) -> Any:
+        return lambda rows: rows[i].update(change)
+
+    return {
+        "valid": lambda rows: None,
+        "org unit as a tuple": at(1, org_unit=("X", "Y")),
+        "quarter 5": at(2, quarter=5),
+        "quarter as text": at(2, quarter="Q1"),
+        "quarter as a bool": at(2, quarter=True),
+        "quarter as a float": at(2, quarter=3.0),
+        "quarter negative": at(2, quarter=-1),
+        "quarter too large for u8": at(2, quarter=300),
+        "year too large": at(0, year=2**40),
+        "headcount negative": at(3, headcount=-5),
+        "headcount too large for u32": at(3, headcount=2**32),
+        "org unit as text": at(0, org_unit="A/B"),
+        "org unit empty": at(0, org_unit=[]),
+        "org unit with a number": at(0, org_unit=["A", 1]),
+        "org unit blank": at(0, org_unit=["A", " "]),
+        "missing field": lambda rows: rows[1].pop("headcount"),
+        "unknown field": at(1, team="x"),
+        "duplicate row": lambda rows: rows.__setitem__(3, dict(rows[0])),
+        "row not a dict": lambda rows: rows.__setitem__(1, 5),
+        "no rows": lambda rows: rows.clear(),
+    }
+
+
+def test_headcount_rows_give_what_the_core_gives_for_the_same_json(tmp_path: Path) -> None:
+    # Rows read straight from dicts must be accepted, or refused with the same
+    # error, as the same rows in a JSON file, which the core parses itself.
+    org = exitcore.generate(seed=3, exits=300)
+    ds = org.load().dataset
+    for i, (name, change) in enumerate(_headcount_cases().items()):
+        rows = [{**r, "org_unit": list(r["org_unit"])} for r in org.headcount]
+        change(rows)
+        path = tmp_path / f"headcount{i}.json"
+        path.write_text(json.dumps(rows), encoding="utf-8")
+        direct = _outcome(lambda: ds.report(headcount=rows))
+        assert direct == _outcome(lambda: ds.report(headcount=path)), name
+        assert direct == _outcome(lambda: ds.report(headcount=_PlainList(rows))), name
+        assert (direct[0] == "ok") == (name in ("valid", "org unit as a tuple")), (name, direct)
+
+
+def test_stayers_give_what_the_json_way_gives() -> None:
+    org = exitcore.generate(seed=3, exits=300)
+    ds = org.load().dataset
+
+    def at(i: int, **change: Any) -> Any:
+        return lambda rows: rows[i].update(change)
+
+    cases = {
+        "valid": lambda rows: None,
+        "tenure as text": at(1, tenure_months="3"),
+        "tenure as a bool": at(1, tenure_months=False),
+        "tenure as a float": at(1, tenure_months=3.0),
+        "tenure negative": at(1, tenure_months=-1),
+        "tenure too large": at(1, tenure_months=2**32),
+        "org unit as text": at(0, org_unit="A"),
+        "org unit with None": at(0, org_unit=["A", None]),
+        "missing field": lambda rows: rows[2].pop("tenure_months"),
+        "unknown field": at(2, months=3),
+        "row not a dict": lambda rows: rows.__setitem__(0, ["A"]),
+    }
+    for name, change in cases.items():
+        rows = [{**s, "org_unit": list(s["org_unit"])} for s in org.stayers[:5]]
+        change(rows)
+        direct = _outcome(lambda: ds.report(stayers=rows))
+        assert direct == _outcome(lambda: ds.report(stayers=_PlainList(rows))), name
+        assert (direct[0] == "ok") == (name == "valid"), (name, direct)
+        if name != "valid":
+            assert direct[2] is not None and direct[2].startswith("stayers["), (name, direct)

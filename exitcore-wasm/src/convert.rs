@@ -157,11 +157,34 @@ pub(crate) fn migrate_record(q: &Questionnaire, record: &Value) -> Result<Value>
 
 /// `Dataset.fromRecords(q, records)`: every element is a row; the core turns
 /// malformed ones (and ones that were not JSON at all) into problems.
-pub(crate) fn load_records(
-    q: &Questionnaire,
-    records: Vec<std::result::Result<Value, String>>,
-) -> Loaded {
+pub(crate) fn load_records<I>(q: &Questionnaire, records: I) -> Loaded
+where
+    I: IntoIterator<Item = std::result::Result<Value, String>>,
+{
     Dataset::from_json_inputs(q, records)
+}
+
+/// `count` elements from JSON text with one line per element (what
+/// `js/records.mjs` writes). A line that is not JSON (the JS side leaves it
+/// empty for an element it cannot write exactly) is read by `slow(i)`
+/// instead; so is every element when the text does not have `count` lines,
+/// which would mean the lines no longer match the elements.
+pub(crate) fn json_lines<F>(
+    text: &str,
+    count: usize,
+    mut slow: F,
+) -> Vec<std::result::Result<Value, String>>
+where
+    F: FnMut(usize) -> std::result::Result<Value, String>,
+{
+    let aligned = count > 0 && text.split('\n').count() == count;
+    let mut lines = text.split('\n').filter(|_| aligned);
+    (0..count)
+        .map(|i| match lines.next().map(serde_json::from_str::<Value>) {
+            Some(Ok(v)) => Ok(v),
+            _ => slow(i),
+        })
+        .collect()
 }
 
 /// `Dataset.importCsv(csv, mapping, { pseudonymiseKey })`.
@@ -264,6 +287,29 @@ mod tests {
         let rows: Vec<_> = loaded.problems.iter().map(|p| p.row).collect();
         assert_eq!(rows, [Some(2), Some(3), Some(4)]);
         assert!(loaded.problems[0].message.contains("NaN"));
+    }
+
+    #[test]
+    fn json_lines_reads_each_line_and_leaves_the_rest_to_the_slow_way() {
+        let slow = |i: usize| Err(format!("slow {i}"));
+        let out = json_lines("{\"a\":1}\n\n42\n[\"\\ud800\"]\nnull", 5, slow);
+        assert_eq!(
+            out,
+            [
+                Ok(json!({"a": 1})),
+                Err("slow 1".to_owned()),
+                Ok(json!(42)),
+                // A lone surrogate is not JSON text.
+                Err("slow 3".to_owned()),
+                Ok(Value::Null),
+            ]
+        );
+        // Lines that do not match the elements one to one are not trusted.
+        for (text, count) in [("1\n2", 3), ("1\n2\n3", 2), ("", 0)] {
+            let out = json_lines(text, count, |i| Ok(json!(format!("slow {i}"))));
+            let expected: Vec<_> = (0..count).map(|i| Ok(json!(format!("slow {i}")))).collect();
+            assert_eq!(out, expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -127,6 +127,67 @@ pub(crate) fn options_arg(value: &JsValue, known: &[&str]) -> Result<Option<Obje
     Ok(Some(object))
 }
 
+#[wasm_bindgen(module = "/js/records.mjs")]
+extern "C" {
+    /// Elements `start..end` of `records` as JSON text, one line each; an
+    /// empty line for an element that is not plain JSON data.
+    #[wasm_bindgen(js_name = exitcoreRecordsJson)]
+    fn records_json(records: &Array, start: u32, end: u32) -> String;
+}
+
+/// Elements per call of `records_json`: large enough that the calls cost
+/// nothing, small enough that the text of one chunk stays a few MB.
+const RECORDS_CHUNK: u32 = 4096;
+
+/// The elements of a `fromRecords` array as the core's inputs, read a chunk
+/// at a time as JSON text written by the JS engine (one string crosses the
+/// boundary per chunk instead of every property of every record). An
+/// element the JS side cannot write exactly is read by [`json_value`], so
+/// it loads, or becomes a problem at its row, with the same message as when
+/// every element was read that way.
+struct RecordInputs<'a> {
+    records: &'a Array,
+    len: u32,
+    next: u32,
+    chunk: std::vec::IntoIter<Result<serde_json::Value, String>>,
+}
+
+impl<'a> RecordInputs<'a> {
+    fn new(records: &'a Array) -> Self {
+        RecordInputs {
+            records,
+            len: records.length(),
+            next: 0,
+            chunk: Vec::new().into_iter(),
+        }
+    }
+}
+
+impl Iterator for RecordInputs<'_> {
+    type Item = Result<serde_json::Value, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(input) = self.chunk.next() {
+                return Some(input);
+            }
+            if self.next >= self.len {
+                return None;
+            }
+            let start = self.next;
+            let end = start.saturating_add(RECORDS_CHUNK).min(self.len);
+            let text = records_json(self.records, start, end);
+            let records = self.records;
+            self.chunk = convert::json_lines(&text, (end - start) as usize, |i| {
+                let at = start.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+                json_value(&records.get(at)).map_err(|e| format!("not a JSON value: {e}"))
+            })
+            .into_iter();
+            self.next = end;
+        }
+    }
+}
+
 /// `{ dataset, problems, rejected }` as a plain object.
 fn loaded_to_js(loaded: Loaded) -> JsResult<Object> {
     let Loaded {
@@ -312,11 +373,10 @@ impl Dataset {
                 format!("expected an array of records, got {}", type_of(records)),
             )));
         };
-        let inputs: Vec<Result<serde_json::Value, String>> = array
-            .iter()
-            .map(|v| json_value(&v).map_err(|e| format!("not a JSON value: {e}")))
-            .collect();
-        loaded_to_js(convert::load_records(&questionnaire.inner, inputs))
+        loaded_to_js(convert::load_records(
+            &questionnaire.inner,
+            RecordInputs::new(array),
+        ))
     }
 
     /// Imports a CSV export (text, `Uint8Array` or `ArrayBuffer`) through a
