@@ -767,7 +767,6 @@ impl Interner {
 struct CellTally {
     comments: u64,
     themes: [u64; 12],
-    total: FxHashMap<u32, u64>,
     per_question: FxHashMap<u32, Vec<u64>>,
     forms: FxHashMap<(u32, u32), u64>,
     questions: usize,
@@ -778,7 +777,6 @@ impl CellTally {
         CellTally {
             comments: 0,
             themes: [0; 12],
-            total: FxHashMap::default(),
             per_question: FxHashMap::default(),
             forms: FxHashMap::default(),
             questions,
@@ -790,8 +788,9 @@ impl CellTally {
         for (i, slot) in self.themes.iter_mut().enumerate() {
             *slot += u64::from(bits & (1 << i) != 0);
         }
+        // A stem's total is the sum over its forms, made once in `words`
+        // rather than counted again here for every cell of every comment.
         for &(stem, form) in words {
-            *self.total.entry(stem).or_default() += 1;
             *self.forms.entry((stem, form)).or_default() += 1;
         }
         for &stem in seen {
@@ -805,13 +804,11 @@ impl CellTally {
     fn words(&self, stems: &Interner, forms: &Interner) -> WordCounts {
         let name = |names: &Interner, id: u32| names.names[id as usize].clone();
         let mut out = WordCounts::default();
-        for (&stem, &n) in &self.total {
-            out.total.insert(name(stems, stem), n);
-        }
         for (&stem, per_q) in &self.per_question {
             out.comments.insert(name(stems, stem), per_q.clone());
         }
         for (&(stem, form), &n) in &self.forms {
+            *out.total.entry(name(stems, stem)).or_default() += n;
             out.forms
                 .entry(name(stems, stem))
                 .or_default()
