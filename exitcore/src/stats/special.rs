@@ -342,6 +342,30 @@ pub(crate) fn t_upper_quantile(upper_tail: f64, dof: f64) -> f64 {
     if !(upper_tail > 0.0 && upper_tail < 0.5) || dof.is_nan() || dof <= 0.0 {
         return f64::NAN;
     }
+    // An analysis asks for the same few (level, degrees of freedom) pairs
+    // thousands of times (every mean's interval), and each answer costs a
+    // root search over incomplete beta functions; remember them.
+    thread_local! {
+        static KNOWN: std::cell::RefCell<rustc_hash::FxHashMap<(u64, u64), f64>> =
+            std::cell::RefCell::default();
+    }
+    let key = (upper_tail.to_bits(), dof.to_bits());
+    if let Some(q) = KNOWN.with(|k| k.borrow().get(&key).copied()) {
+        return q;
+    }
+    let q = t_upper_quantile_uncached(upper_tail, dof);
+    KNOWN.with(|k| {
+        let mut k = k.borrow_mut();
+        // Bounded: a long-lived process sees many levels and sizes.
+        if k.len() >= 1 << 16 {
+            k.clear();
+        }
+        k.insert(key, q);
+    });
+    q
+}
+
+fn t_upper_quantile_uncached(upper_tail: f64, dof: f64) -> f64 {
     // The normal quantile is a lower bound to start from; double until the
     // t tail at the upper end is below the target.
     let start = -normal_quantile(upper_tail);
