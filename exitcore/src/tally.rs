@@ -44,66 +44,68 @@ impl Tally {
             counts: vec![0; atoms * width],
             answered: vec![0; atoms],
         };
+        // Counting straight into the table: one pass over the column, no
+        // per-record scratch.
+        let (counts, answered) = (&mut t.counts, &mut t.answered);
         let mut add = |a: u32, c: usize| {
             let a = a as usize;
             if c < width
-                && let Some(slot) = t.counts.get_mut(a * width + c)
+                && let Some(slot) = counts.get_mut(a * width + c)
             {
                 *slot += 1;
             }
         };
-        let mut answered = vec![false; record_atom.len()];
+        let mut answer = |a: u32| {
+            if let Some(s) = answered.get_mut(a as usize) {
+                *s += 1;
+            }
+        };
         match &dataset.answers[q] {
             AnswerColumn::Likert(v) => {
-                for (i, (&x, &a)) in v.iter().zip(record_atom).enumerate() {
+                for (&x, &a) in v.iter().zip(record_atom) {
                     if x != 0 && x != LIKERT_NA {
                         add(a, usize::from(x - 1));
-                        answered[i] = true;
+                        answer(a);
                     }
                 }
             }
             AnswerColumn::Rating(v) => {
-                for (i, (&x, &a)) in v.iter().zip(record_atom).enumerate() {
+                for (&x, &a) in v.iter().zip(record_atom) {
                     if x != RATING_NONE {
                         add(a, usize::from(x.saturating_sub(min)));
-                        answered[i] = true;
+                        answer(a);
                     }
                 }
             }
             AnswerColumn::YesNo(v) => {
-                for (i, (&x, &a)) in v.iter().zip(record_atom).enumerate() {
+                for (&x, &a) in v.iter().zip(record_atom) {
                     if x != 0 {
                         add(a, usize::from(x - 1));
-                        answered[i] = true;
+                        answer(a);
                     }
                 }
             }
             AnswerColumn::Single(v) => {
-                for (i, (&x, &a)) in v.iter().zip(record_atom).enumerate() {
+                for (&x, &a) in v.iter().zip(record_atom) {
                     if x != CHOICE_NONE {
                         add(a, usize::from(x));
-                        answered[i] = true;
+                        answer(a);
                     }
                 }
             }
             AnswerColumn::Multiple(v) => {
-                for (i, (&x, &a)) in v.iter().zip(record_atom).enumerate() {
+                for (&x, &a) in v.iter().zip(record_atom) {
                     if x & MULTI_ANSWERED != 0 {
                         let mut bits = x & !MULTI_ANSWERED;
                         while bits != 0 {
                             add(a, bits.trailing_zeros() as usize);
                             bits &= bits - 1;
                         }
-                        answered[i] = true;
+                        answer(a);
                     }
                 }
             }
             AnswerColumn::Text(_) | AnswerColumn::Date(_) => return None,
-        }
-        for (&yes, &a) in answered.iter().zip(record_atom) {
-            if yes && let Some(s) = t.answered.get_mut(a as usize) {
-                *s += 1;
-            }
         }
         Some(t)
     }
