@@ -455,6 +455,209 @@ impl Mapping {
     }
 }
 
+/// One cell of a column handed to [`Mapping::import_columns`].
+///
+/// A cell that is not text is read as the text it would be in a CSV file
+/// (`7`, `7.5`, `true`, `2024-03-01`), so a table and a CSV export of it
+/// import alike and give the same problems.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// No value (missing).
+    Null,
+    /// Text.
+    Text(&'a str),
+    /// A whole number.
+    Int(i64),
+    /// A floating-point number (`7.0` reads as `7`).
+    Float(f64),
+    /// A boolean (`true` / `false`).
+    Bool(bool),
+    /// A date: days since 1970-01-01 (Arrow's `date32`).
+    Date(i32),
+}
+
+/// A batch of rows, by column: what [`Mapping::import_columns`] reads.
+///
+/// Bindings implement it over their own column types (Arrow arrays in
+/// Python), so the core sees cells and never a binding's types.
+pub trait Columns {
+    /// Number of rows in the batch.
+    fn rows(&self) -> usize;
+    /// The cell in column `column` (in the order of the names given) at `row`.
+    fn cell(&self, column: usize, row: usize) -> Cell<'_>;
+}
+
+/// The cells of one table row written as text, for the engine.
+#[derive(Debug, Default)]
+struct RowText {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl RowText {
+    fn fill(&mut self, batch: &dyn Columns, width: usize, row: usize) {
+        use std::io::Write as _;
+        self.bytes.clear();
+        self.ends.clear();
+        for c in 0..width {
+            // Writing into a Vec cannot fail.
+            let _ = match batch.cell(c, row) {
+                Cell::Null => Ok(()),
+                Cell::Text(t) => self.bytes.write_all(t.as_bytes()),
+                Cell::Int(n) => write!(self.bytes, "{n}"),
+                Cell::Float(x) => write!(self.bytes, "{x}"),
+                Cell::Bool(b) => write!(self.bytes, "{b}"),
+                Cell::Date(days) => match chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+                    .and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(i64::from(days))))
+                {
+                    Some(d) => write!(self.bytes, "{}", d.format("%Y-%m-%d")),
+                    None => write!(self.bytes, "{days}"),
+                },
+            };
+            self.ends.push(self.bytes.len());
+        }
+    }
+}
+
+impl engine::Fields for RowText {
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.ends
+            .get(i)
+            .and_then(|&end| self.bytes.get(start..end))
+            .unwrap_or_default()
+    }
+}
+
+impl Mapping {
+    /// Imports a table given by column (a DataFrame, Arrow record
+    /// batches): the same rules, problems and summary as
+    /// [`Mapping::import_csv`], with `names` as the header. Rows are
+    /// numbered from 1 across the batches, in order.
+    ///
+    /// ```
+    /// use exitcore::import::{Cell, Columns};
+    /// use exitcore::{ImportOptions, Mapping, Questionnaire};
+    /// struct Table(Vec<Vec<Cell<'static>>>);
+    /// impl Columns for Table {
+    ///     fn rows(&self) -> usize { self.0[0].len() }
+    ///     fn cell(&self, column: usize, row: usize) -> Cell<'_> { self.0[column][row] }
+    /// }
+    /// let names = ["respondent", "org_unit", "primary_reason", "enps", "would_return"].map(String::from);
+    /// let mapping = Mapping::identity(Questionnaire::standard(), &names).unwrap();
+    /// let table = Table(vec![
+    ///     vec![Cell::Text("a"), Cell::Text("b")],
+    ///     vec![Cell::Text("Sales/North"), Cell::Text("Sales")],
+    ///     vec![Cell::Text("pay"), Cell::Text("workload")],
+    ///     vec![Cell::Int(7), Cell::Float(11.0)],
+    ///     vec![Cell::Bool(true), Cell::Null],
+    /// ]);
+    /// let out = mapping.import_columns(&names, [&table as &dyn Columns], &ImportOptions::default()).unwrap();
+    /// assert_eq!(out.loaded.dataset.len(), 1);
+    /// assert_eq!(out.loaded.problems[0].to_string(), "row 2, record b, field answers.enps: 11 is outside 0..=10");
+    /// ```
+    pub fn import_columns<'t>(
+        &self,
+        names: &[String],
+        batches: impl IntoIterator<Item = &'t dyn Columns>,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome> {
+        let headers: Vec<String> = names.iter().map(|h| h.trim().to_owned()).collect();
+        if headers.iter().all(String::is_empty) {
+            return Err(Error::argument("columns", "the table has no named columns"));
+        }
+        let plan = Plan::new(self, &headers)?;
+        let mut engine = engine::Engine::new(self, &plan, &headers, options);
+        let mut row = RowText::default();
+        let mut line = 0u64;
+        for batch in batches {
+            for r in 0..batch.rows() {
+                line += 1;
+                row.fill(batch, headers.len(), r);
+                engine.row(&row, line);
+            }
+        }
+        Ok(engine.finish())
+    }
+
+    /// The mapping of a table whose columns are named after the record's
+    /// fields, holding canonical values: `respondent`, `org_unit` (levels
+    /// from the top joined by `/`, so a unit's name cannot hold a `/`;
+    /// map level columns with `columns` otherwise), `job_family`,
+    /// `manager`, `location`, `tenure_months`, `age_band`, `exit_date`
+    /// (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`), `exit_type`, `regrettable`,
+    /// `interviewer`, and one column per question named by its id (option
+    /// ids, several joined by `;`; Likert points as numbers or `n/a`;
+    /// `yes`/`no` or booleans). Only an empty cell is missing. Columns of
+    /// `columns` that are none of these are reported as unmapped.
+    ///
+    /// ```
+    /// use exitcore::{Mapping, Questionnaire};
+    /// let names = ["respondent", "org_unit", "enps", "notes"].map(String::from);
+    /// let m = Mapping::identity(Questionnaire::standard(), &names).unwrap();
+    /// assert_eq!(m.questionnaire().id, "exitcore.standard");
+    /// assert!(Mapping::identity(Questionnaire::standard(), &["respondent".to_owned()]).is_err());
+    /// ```
+    pub fn identity(questionnaire: Questionnaire, columns: &[String]) -> Result<Self> {
+        use serde_json::json;
+        let has = |name: &str| columns.iter().any(|c| norm(c) == name);
+        let mut context = serde_json::Map::new();
+        for (field, column) in [
+            ("job_family", "job_family"),
+            ("manager", "manager"),
+            ("location", "location"),
+            ("age_band", "age_band"),
+            ("exit_date", "exit_date"),
+            ("exit_type", "exit_type"),
+            ("regrettable", "regrettable"),
+            ("interviewer", "interviewer"),
+        ] {
+            if has(column) {
+                context.insert(field.into(), json!({ "column": column }));
+            }
+        }
+        if has("org_unit") {
+            context.insert(
+                "org_unit".into(),
+                json!({ "column": "org_unit", "separator": "/" }),
+            );
+        }
+        if has("tenure_months") {
+            context.insert(
+                "tenure".into(),
+                json!({ "column": "tenure_months", "unit": "months" }),
+            );
+        }
+        let mut answers = serde_json::Map::new();
+        for q in questionnaire.questions.iter().filter(|q| has(&norm(&q.id))) {
+            let mut spec = json!({ "column": q.id });
+            match &q.kind {
+                QuestionKind::MultipleChoice { .. } => spec["separator"] = ";".into(),
+                QuestionKind::Likert {
+                    not_applicable: Some(_),
+                    ..
+                } => spec["values"] = json!({ "n/a": Answer::NOT_APPLICABLE }),
+                _ => {}
+            }
+            answers.insert(q.id.clone(), spec);
+        }
+        let mut mapping = json!({
+            "questionnaire": "standard",
+            "missing": [],
+            "context": context,
+            "answers": answers,
+        });
+        if has("respondent") {
+            mapping["respondent"] = json!({ "column": "respondent" });
+        }
+        Self::from_json_with_questionnaire(&mapping.to_string(), questionnaire)
+    }
+}
+
 /// Maps byte offsets to 1-based line numbers, scanning forward only.
 #[derive(Default)]
 struct LineCounter {
