@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type,
-    Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    Date32Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
@@ -46,9 +46,18 @@ impl Columns for Batch {
         };
         match c {
             Column::Null => Cell::Null,
-            Column::Utf8(a) => a.is_valid(row).then(|| Cell::Text(a.value(row))).unwrap_or(Cell::Null),
-            Column::LargeUtf8(a) => a.is_valid(row).then(|| Cell::Text(a.value(row))).unwrap_or(Cell::Null),
-            Column::Utf8View(a) => a.is_valid(row).then(|| Cell::Text(a.value(row))).unwrap_or(Cell::Null),
+            Column::Utf8(a) => a
+                .is_valid(row)
+                .then(|| Cell::Text(a.value(row)))
+                .unwrap_or(Cell::Null),
+            Column::LargeUtf8(a) => a
+                .is_valid(row)
+                .then(|| Cell::Text(a.value(row)))
+                .unwrap_or(Cell::Null),
+            Column::Utf8View(a) => a
+                .is_valid(row)
+                .then(|| Cell::Text(a.value(row)))
+                .unwrap_or(Cell::Null),
             Column::Dict(values, keys) => keys
                 .get(row)
                 .copied()
@@ -56,7 +65,10 @@ impl Columns for Batch {
                 .and_then(|k| values.get(k))
                 .and_then(|v| v.as_deref())
                 .map_or(Cell::Null, Cell::Text),
-            Column::Bool(a) => a.is_valid(row).then(|| Cell::Bool(a.value(row))).unwrap_or(Cell::Null),
+            Column::Bool(a) => a
+                .is_valid(row)
+                .then(|| Cell::Bool(a.value(row)))
+                .unwrap_or(Cell::Null),
             Column::Int(f) => f(row).map(Cell::Int).unwrap_or(Cell::Null),
             Column::Float(f) => f(row).map(Cell::Float).unwrap_or(Cell::Null),
             Column::Date(f) => f(row).map(Cell::Date).unwrap_or(Cell::Null),
@@ -71,7 +83,9 @@ where
 {
     let a = a.as_primitive::<T>().clone();
     Column::Int(Box::new(move |r| {
-        a.is_valid(r).then(|| a.value(r)).and_then(|v| v.try_into().ok())
+        a.is_valid(r)
+            .then(|| a.value(r))
+            .and_then(|v| v.try_into().ok())
     }))
 }
 
@@ -133,7 +147,9 @@ fn column(a: &ArrayRef, name: &str) -> PyResult<Column> {
         DataType::UInt64 => ints::<UInt64Type>(a),
         DataType::Float16 => {
             let a = a.as_primitive::<Float16Type>().clone();
-            Column::Float(Box::new(move |r| a.is_valid(r).then(|| a.value(r).to_f64())))
+            Column::Float(Box::new(move |r| {
+                a.is_valid(r).then(|| a.value(r).to_f64())
+            }))
         }
         DataType::Float32 => floats::<Float32Type>(a),
         DataType::Float64 => floats::<Float64Type>(a),

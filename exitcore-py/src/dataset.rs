@@ -180,7 +180,8 @@ impl PyDataset {
         let m = match mapping {
             Some(m) => &m.0,
             None => {
-                let q = questionnaire.map_or_else(exitcore::Questionnaire::standard, |q| q.0.clone());
+                let q =
+                    questionnaire.map_or_else(exitcore::Questionnaire::standard, |q| q.0.clone());
                 identity = exitcore::Mapping::identity(q, &names).or_raise(py)?;
                 &identity
             }

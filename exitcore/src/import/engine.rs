@@ -366,12 +366,22 @@ impl<'p> Engine<'p> {
     /// with more non-space characters than any marker: lowercasing never
     /// yields fewer characters, so such a value cannot normalise to one.
     fn is_missing(plan: &Plan, limit: usize, v: &str, f: Option<&FieldPlan>) -> bool {
-        if v.chars()
-            .filter(|c| !c.is_whitespace())
-            .take(limit + 1)
-            .count()
-            > limit
+        let mut chars = v.chars().filter(|c| !c.is_whitespace());
+        let Some(first) = chars.next() else {
+            return true;
+        };
+        // Most values (ids, comments) start with a character no marker starts
+        // with; a normalised value starts with its first character lowercased.
+        if first.is_ascii_alphanumeric()
+            && !plan
+                .missing
+                .iter()
+                .chain(f.iter().flat_map(|f| f.missing.iter()))
+                .any(|m| m.starts_with(first.to_ascii_lowercase()))
         {
+            return false;
+        }
+        if chars.take(limit).count() >= limit {
             return false;
         }
         plan.is_missing(v, f)
