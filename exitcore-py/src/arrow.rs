@@ -46,18 +46,27 @@ impl Columns for Batch {
         };
         match c {
             Column::Null => Cell::Null,
-            Column::Utf8(a) => a
-                .is_valid(row)
-                .then(|| Cell::Text(a.value(row)))
-                .unwrap_or(Cell::Null),
-            Column::LargeUtf8(a) => a
-                .is_valid(row)
-                .then(|| Cell::Text(a.value(row)))
-                .unwrap_or(Cell::Null),
-            Column::Utf8View(a) => a
-                .is_valid(row)
-                .then(|| Cell::Text(a.value(row)))
-                .unwrap_or(Cell::Null),
+            Column::Utf8(a) => {
+                if a.is_valid(row) {
+                    Cell::Text(a.value(row))
+                } else {
+                    Cell::Null
+                }
+            }
+            Column::LargeUtf8(a) => {
+                if a.is_valid(row) {
+                    Cell::Text(a.value(row))
+                } else {
+                    Cell::Null
+                }
+            }
+            Column::Utf8View(a) => {
+                if a.is_valid(row) {
+                    Cell::Text(a.value(row))
+                } else {
+                    Cell::Null
+                }
+            }
             Column::Dict(values, keys) => keys
                 .get(row)
                 .copied()
@@ -65,13 +74,16 @@ impl Columns for Batch {
                 .and_then(|k| values.get(k))
                 .and_then(|v| v.as_deref())
                 .map_or(Cell::Null, Cell::Text),
-            Column::Bool(a) => a
-                .is_valid(row)
-                .then(|| Cell::Bool(a.value(row)))
-                .unwrap_or(Cell::Null),
-            Column::Int(f) => f(row).map(Cell::Int).unwrap_or(Cell::Null),
-            Column::Float(f) => f(row).map(Cell::Float).unwrap_or(Cell::Null),
-            Column::Date(f) => f(row).map(Cell::Date).unwrap_or(Cell::Null),
+            Column::Bool(a) => {
+                if a.is_valid(row) {
+                    Cell::Bool(a.value(row))
+                } else {
+                    Cell::Null
+                }
+            }
+            Column::Int(f) => f(row).map_or(Cell::Null, Cell::Int),
+            Column::Float(f) => f(row).map_or(Cell::Null, Cell::Float),
+            Column::Date(f) => f(row).map_or(Cell::Null, Cell::Date),
         }
     }
 }

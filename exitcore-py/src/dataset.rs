@@ -149,8 +149,8 @@ impl PyDataset {
     }
 
     /// Imports an Arrow table (anything with `__arrow_c_stream__` or
-    /// `__arrow_c_array__`: a pyarrow Table or RecordBatch, a polars
-    /// DataFrame) through `mapping`, or, without one, from columns named
+    /// `__arrow_c_array__`: a pyarrow `Table` or `RecordBatch`, a polars
+    /// `DataFrame`) through `mapping`, or, without one, from columns named
     /// after the record's fields and question ids (see
     /// `Mapping.identity`). Rows are numbered from 1.
     #[staticmethod]
@@ -177,14 +177,12 @@ impl PyDataset {
             .collect::<Result<_, _>>()
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         let identity;
-        let m = match mapping {
-            Some(m) => &m.0,
-            None => {
-                let q =
-                    questionnaire.map_or_else(exitcore::Questionnaire::standard, |q| q.0.clone());
-                identity = exitcore::Mapping::identity(q, &names).or_raise(py)?;
-                &identity
-            }
+        let m = if let Some(m) = mapping {
+            &m.0
+        } else {
+            let q = questionnaire.map_or_else(exitcore::Questionnaire::standard, |q| q.0.clone());
+            identity = exitcore::Mapping::identity(q, &names).or_raise(py)?;
+            &identity
         };
         let outcome = py
             .detach(|| -> PyResult<exitcore::Result<exitcore::ImportOutcome>> {

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 import polars as pl
-import pyarrow as pa
-import pyarrow.csv as pcsv
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.csv as pcsv  # type: ignore[import-untyped]
 import pytest
 from conftest import MAPPINGS, SHARED_DATA
 
@@ -32,7 +32,7 @@ def same(a: exitcore.ImportResult, b: exitcore.ImportResult, line_offset: int = 
     assert a.dataset.summary() == b.dataset.summary()
     assert a.rejected == b.rejected
     assert a.summary == b.summary
-    shifted = [{**p, "row": p["row"] + line_offset} for p in b.problems]
+    shifted = [{**p, "row": (p["row"] or 0) + line_offset} for p in b.problems]
     assert a.problems == shifted
     spec: list[list[str]] = [["org_unit"], ["tenure_band"]]
     assert a.dataset.analyse(spec).to_dict() == b.dataset.analyse(spec).to_dict()

@@ -534,7 +534,7 @@ impl engine::Fields for RowText {
 }
 
 impl Mapping {
-    /// Imports a table given by column (a DataFrame, Arrow record
+    /// Imports a table given by column (a data frame, Arrow record
     /// batches): the same rules, problems and summary as
     /// [`Mapping::import_csv`], with `names` as the header. Rows are
     /// numbered from 1 across the batches, in order.

@@ -20,7 +20,7 @@ def from_pandas(
     pseudonymise_key: bytes | bytearray | None = None,
 ) -> ImportResult:
     """Imports a pandas DataFrame (needs pyarrow); the index is not a column."""
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     table = pa.Table.from_pandas(df, preserve_index=False)
     return Dataset.from_arrow(
