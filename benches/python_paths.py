@@ -9,9 +9,10 @@ Prints one line per measurement: the report with the same inputs as the
 Rust example (default breakdowns, quarter trend, comments, headcount and
 stayers), what reading the headcount and staff dicts costs,
 `SyntheticOrg.load()` (records handed over inside Rust),
-`Dataset.from_records` on Python dicts, and `Dataset.from_csv_bytes` on the
-CSV text pandas would write. There is no DataFrame/Arrow input yet, so the
-design's "1M rows from pandas/polars through Arrow" cannot be timed.
+`Dataset.from_records` on Python dicts, `Dataset.from_csv_bytes` on the
+CSV text pandas would write, and `Dataset.from_arrow` / `exitcore.from_pandas`
+/ `exitcore.from_polars` on the same rows as a table (read beforehand, not
+timed), the design's "1M rows from pandas/polars through Arrow".
 """
 
 from __future__ import annotations
@@ -77,6 +78,26 @@ def main() -> None:
     out, t = timed(lambda: exitcore.Dataset.from_csv_bytes(csv, mapping))
     assert len(out.dataset) == n
     print(f"{n} records: Dataset.from_csv_bytes ({len(csv) / 1e6:.1f} MB): {t} ({len(csv) / 1e6 / t.cpu:.1f} MB per cpu s)")
+    import io
+
+    import pandas as pd
+    import polars as pl
+    import pyarrow.csv as pcsv
+
+    table = pcsv.read_csv(io.BytesIO(csv))
+    out, t = timed(lambda: exitcore.Dataset.from_arrow(table, mapping))
+    assert len(out.dataset) == n
+    print(f"{n} records: Dataset.from_arrow (pyarrow table, typed columns): {t}")
+    del table
+    df = pd.read_csv(io.BytesIO(csv))
+    out, t = timed(lambda: exitcore.from_pandas(df, mapping))
+    assert len(out.dataset) == n
+    print(f"{n} records: exitcore.from_pandas (DataFrame to Arrow included): {t}")
+    del df
+    frame = pl.read_csv(io.BytesIO(csv))
+    out, t = timed(lambda: exitcore.from_polars(frame, mapping))
+    assert len(out.dataset) == n
+    print(f"{n} records: exitcore.from_polars: {t}")
 
 
 if __name__ == "__main__":

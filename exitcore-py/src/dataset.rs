@@ -148,6 +148,55 @@ impl PyDataset {
         import_result(py, outcome)
     }
 
+    /// Imports an Arrow table (anything with `__arrow_c_stream__` or
+    /// `__arrow_c_array__`: a pyarrow `Table` or `RecordBatch`, a polars
+    /// `DataFrame`) through `mapping`, or, without one, from columns named
+    /// after the record's fields and question ids (see
+    /// `Mapping.identity`). Rows are numbered from 1.
+    #[staticmethod]
+    #[pyo3(signature = (table, mapping = None, *, questionnaire = None, pseudonymise_key = None))]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+    fn from_arrow(
+        py: Python<'_>,
+        table: pyo3_arrow::input::AnyRecordBatch,
+        mapping: Option<&PyMapping>,
+        questionnaire: Option<&PyQuestionnaire>,
+        pseudonymise_key: Option<Cow<'_, [u8]>>,
+    ) -> PyResult<ImportResult> {
+        let options = exitcore::ImportOptions {
+            pseudonymiser: pseudonymiser(py, pseudonymise_key.as_ref())?,
+        };
+        let reader = table.into_reader()?;
+        let names: Vec<String> = reader
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let batches: Vec<arrow_array::RecordBatch> = reader
+            .collect::<Result<_, _>>()
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        let identity;
+        let m = if let Some(m) = mapping {
+            &m.0
+        } else {
+            let q = questionnaire.map_or_else(exitcore::Questionnaire::standard, |q| q.0.clone());
+            identity = exitcore::Mapping::identity(q, &names).or_raise(py)?;
+            &identity
+        };
+        let outcome = py
+            .detach(|| -> PyResult<exitcore::Result<exitcore::ImportOutcome>> {
+                let cells = crate::arrow::batches(&batches, &names)?;
+                Ok(m.import_columns(
+                    &names,
+                    cells.iter().map(|b| b as &dyn exitcore::import::Columns),
+                    &options,
+                ))
+            })?
+            .or_raise(py)?;
+        import_result(py, outcome)
+    }
+
     /// The questionnaire the records answer.
     #[getter]
     fn questionnaire(&self) -> PyQuestionnaire {
@@ -480,6 +529,21 @@ impl PyMapping {
         questionnaire: &PyQuestionnaire,
     ) -> PyResult<Self> {
         exitcore::Mapping::from_json_with_questionnaire(json, questionnaire.0.clone())
+            .map(PyMapping)
+            .or_raise(py)
+    }
+
+    /// The mapping `Dataset.from_arrow` uses without one: columns named
+    /// after the record's fields (`org_unit` levels joined by `/`) and the
+    /// questionnaire's question ids, holding canonical values.
+    #[staticmethod]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+    fn identity(
+        py: Python<'_>,
+        questionnaire: &PyQuestionnaire,
+        columns: Vec<String>,
+    ) -> PyResult<Self> {
+        exitcore::Mapping::identity(questionnaire.0.clone(), &columns)
             .map(PyMapping)
             .or_raise(py)
     }

@@ -5,6 +5,7 @@
 //! statistic lives in the core.
 
 mod analysis;
+mod arrow;
 mod convert;
 mod dataset;
 mod errors;

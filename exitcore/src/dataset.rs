@@ -1,12 +1,13 @@
 //! The columnar dataset: validated records of one questionnaire, stored by
 //! column so that analyses are passes over memory, not over objects.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::questionnaire::Checked;
-use crate::record::{ExitRecord, ExitType, InterviewerType};
+use crate::record::{ExitRecord, ExitType, InterviewerType, PartialDate, Tenure};
 use crate::{Problem, ProblemKind, QuestionKind, Questionnaire};
 
 /// A dimension column: values are codes into a dictionary (`0` = unknown,
@@ -15,29 +16,24 @@ use crate::{Problem, ProblemKind, QuestionKind, Questionnaire};
 pub(crate) struct DictColumn {
     pub(crate) dict: Vec<String>,
     pub(crate) codes: Vec<u32>,
-    lookup: HashMap<String, u32>,
+    lookup: FxHashMap<String, u32>,
 }
 
 impl DictColumn {
-    fn push(&mut self, value: Option<&str>) {
-        let code = match value {
-            None => 0,
-            Some(v) => {
-                if let Some(&c) = self.lookup.get(v) {
-                    c
-                } else {
-                    self.dict.push(v.to_owned());
-                    let c = u32::try_from(self.dict.len()).unwrap_or(u32::MAX);
-                    self.lookup.insert(v.to_owned(), c);
-                    c
-                }
-            }
-        };
-        self.codes.push(code);
+    /// The code of `v`, added to the dictionary when new.
+    pub(crate) fn code(&mut self, v: &str) -> u32 {
+        if let Some(&c) = self.lookup.get(v) {
+            c
+        } else {
+            self.dict.push(v.to_owned());
+            let c = u32::try_from(self.dict.len()).unwrap_or(u32::MAX);
+            self.lookup.insert(v.to_owned(), c);
+            c
+        }
     }
 
     fn finish(&mut self) {
-        self.lookup = HashMap::new();
+        self.lookup = FxHashMap::default();
         self.codes.shrink_to_fit();
     }
 }
@@ -53,26 +49,34 @@ pub(crate) struct OrgTree {
     pub(crate) depths: Vec<u8>,
     /// The unit each record belongs to.
     pub(crate) leaf: Vec<u32>,
-    lookup: HashMap<(u32, String), u32>,
+    lookup: FxHashMap<(u32, String), u32>,
 }
 
 impl OrgTree {
-    fn push(&mut self, path: &[String]) {
-        let mut parent = u32::MAX;
-        for (depth, name) in path.iter().enumerate() {
-            let key = (parent, name.clone());
-            parent = if let Some(&node) = self.lookup.get(&key) {
-                node
-            } else {
-                let node = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-                self.names.push(name.clone());
-                self.parents.push(parent);
-                self.depths.push(u8::try_from(depth).unwrap_or(u8::MAX));
-                self.lookup.insert(key, node);
-                node
-            };
+    /// The node of `path` (`u32::MAX` for an empty path), created with its
+    /// ancestors when new.
+    pub(crate) fn node(&mut self, path: &[String]) -> u32 {
+        path.iter()
+            .fold(u32::MAX, |parent, name| self.child(parent, name))
+    }
+
+    /// The child `name` of `parent` (`u32::MAX`: the top), created when new.
+    pub(crate) fn child(&mut self, parent: u32, name: &str) -> u32 {
+        // Looking up by an owned key costs an allocation; only a new node pays it.
+        let key = (parent, name.to_owned());
+        if let Some(&node) = self.lookup.get(&key) {
+            return node;
         }
-        self.leaf.push(parent);
+        let depth = match self.depths.get(parent as usize) {
+            Some(d) => d.saturating_add(1),
+            None => 0,
+        };
+        let node = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push(key.1.clone());
+        self.parents.push(parent);
+        self.depths.push(depth);
+        self.lookup.insert(key, node);
+        node
     }
 
     /// The full path of node `node`.
@@ -278,11 +282,82 @@ pub struct DatasetSummary {
     pub locations: usize,
 }
 
+/// A dimension column of the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dim {
+    JobFamily,
+    Manager,
+    Location,
+    AgeBand,
+    TenureBand,
+}
+
+/// One valid row in the dataset's codes (see [`Builder::store_row`]).
+#[derive(Debug)]
+pub(crate) struct CodedRow<'a> {
+    pub(crate) respondent: &'a str,
+    /// Leaf org node ([`OrgTree::node`]).
+    pub(crate) org: u32,
+    /// Codes of job family, manager, location, age band, tenure band (0 unknown).
+    pub(crate) dims: [u32; 5],
+    pub(crate) tenure: Option<Tenure>,
+    pub(crate) exit_date: Option<PartialDate>,
+    pub(crate) exit_type: u8,
+    pub(crate) interviewer: u8,
+    pub(crate) regrettable: u8,
+    /// One entry per question, in questionnaire order.
+    pub(crate) answers: &'a [Option<Checked<'a>>],
+}
+
+/// The respondent ids seen so far, for the duplicate check. A million
+/// owned `String`s in a set cost more than the rest of an import, so ids
+/// live in one buffer, found by their fingerprint; the rare ids whose
+/// fingerprint an earlier, different id already took go to `overflow`.
+#[derive(Debug, Default)]
+struct Respondents {
+    by_fingerprint: FxHashMap<u64, (u32, u32)>,
+    text: String,
+    overflow: HashSet<String>,
+}
+
+impl Respondents {
+    fn first_with(&self, id: &str) -> Option<&str> {
+        self.by_fingerprint
+            .get(&fingerprint(id))
+            .and_then(|&(s, e)| self.text.get(s as usize..e as usize))
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.first_with(id) == Some(id) || self.overflow.contains(id)
+    }
+
+    fn insert(&mut self, id: &str) {
+        if self.contains(id) {
+            return;
+        }
+        if self.first_with(id).is_some() {
+            self.overflow.insert(id.to_owned());
+            return;
+        }
+        let start = u32::try_from(self.text.len());
+        self.text.push_str(id);
+        match (start, u32::try_from(self.text.len())) {
+            (Ok(s), Ok(e)) => {
+                self.by_fingerprint.insert(fingerprint(id), (s, e));
+            }
+            // Past 4 GiB of ids the buffer cannot be addressed by u32.
+            _ => {
+                self.overflow.insert(id.to_owned());
+            }
+        }
+    }
+}
+
 /// Builds a [`Dataset`] row by row, validating each record as it comes.
 #[derive(Debug)]
 pub(crate) struct Builder {
     ds: Dataset,
-    seen: HashSet<String>,
+    seen: Respondents,
     problems: Vec<Problem>,
     rejected: usize,
 }
@@ -315,7 +390,7 @@ impl Builder {
                 answers,
                 respondent: Vec::new(),
             },
-            seen: HashSet::new(),
+            seen: Respondents::default(),
             problems: Vec::new(),
             rejected: 0,
         }
@@ -363,7 +438,6 @@ impl Builder {
             self.reject_located(row, record, problems);
             return false;
         }
-        self.seen.insert(record.respondent.clone());
         self.store(record, &values);
         true
     }
@@ -381,42 +455,99 @@ impl Builder {
     }
 
     fn store(&mut self, record: &ExitRecord, values: &[(usize, Checked<'_>)]) {
+        let c = &record.context;
+        let ds = &mut self.ds;
+        let org = ds.org.node(&c.org_unit);
+        let band = c.tenure.map(|t| t.band_label());
+        let code = |d: &mut DictColumn, v: Option<&str>| v.map_or(0, |v| d.code(v));
+        let dims = [
+            code(&mut ds.job_family, c.job_family.as_deref()),
+            code(&mut ds.manager, c.manager.as_deref()),
+            code(&mut ds.location, c.location.as_deref()),
+            code(&mut ds.age_band, c.age_band.as_deref()),
+            code(&mut ds.tenure_band, band.as_deref()),
+        ];
+        let mut answers = vec![None; ds.answers.len()];
+        for (i, v) in values {
+            answers[*i] = Some(*v);
+        }
+        self.store_row(&CodedRow {
+            respondent: &record.respondent,
+            org,
+            dims,
+            tenure: c.tenure,
+            exit_date: c.exit_date,
+            exit_type: code_of(c.exit_type, &ExitType::ALL),
+            interviewer: code_of(c.interviewer, &InterviewerType::ALL),
+            regrettable: match c.regrettable {
+                None => 0,
+                Some(false) => 1,
+                Some(true) => 2,
+            },
+            answers: &answers,
+        });
+    }
+
+    /// The dictionary of a dimension column, to code a value before [`Builder::store_row`].
+    pub(crate) fn dict(&mut self, dim: Dim) -> &mut DictColumn {
+        let ds = &mut self.ds;
+        match dim {
+            Dim::JobFamily => &mut ds.job_family,
+            Dim::Manager => &mut ds.manager,
+            Dim::Location => &mut ds.location,
+            Dim::AgeBand => &mut ds.age_band,
+            Dim::TenureBand => &mut ds.tenure_band,
+        }
+    }
+
+    /// The org tree, to find a row's unit before [`Builder::store_row`].
+    pub(crate) fn org(&mut self) -> &mut OrgTree {
+        &mut self.ds.org
+    }
+
+    /// Whether `respondent` was stored before.
+    pub(crate) fn is_duplicate(&self, respondent: &str) -> bool {
+        self.seen.contains(respondent)
+    }
+
+    /// Stores a row that has passed every check, already coded: the
+    /// shared last step of the record path and the import engine.
+    pub(crate) fn store_row(&mut self, r: &CodedRow<'_>) {
+        self.seen.insert(r.respondent);
         let ds = &mut self.ds;
         let row = u32::try_from(ds.len).unwrap_or(u32::MAX);
-        let c = &record.context;
-        ds.org.push(&c.org_unit);
-        ds.job_family.push(c.job_family.as_deref());
-        ds.manager.push(c.manager.as_deref());
-        ds.location.push(c.location.as_deref());
-        ds.age_band.push(c.age_band.as_deref());
-        let band = c.tenure.map(|t| t.band_label());
-        ds.tenure_band.push(band.as_deref());
+        ds.org.leaf.push(r.org);
+        for (d, code) in [
+            &mut ds.job_family,
+            &mut ds.manager,
+            &mut ds.location,
+            &mut ds.age_band,
+            &mut ds.tenure_band,
+        ]
+        .into_iter()
+        .zip(r.dims)
+        {
+            d.codes.push(code);
+        }
         ds.tenure_min
-            .push(c.tenure.map_or(u32::MAX, |t| t.min_months));
+            .push(r.tenure.map_or(u32::MAX, |t| t.min_months));
         ds.tenure_max
-            .push(c.tenure.and_then(|t| t.max_months).unwrap_or(u32::MAX));
+            .push(r.tenure.and_then(|t| t.max_months).unwrap_or(u32::MAX));
         ds.exit_year.push(
-            c.exit_date
+            r.exit_date
                 .map_or(0, |d| i16::try_from(d.year).unwrap_or(0)),
         );
         ds.exit_month
-            .push(c.exit_date.and_then(|d| d.month).unwrap_or(0));
+            .push(r.exit_date.and_then(|d| d.month).unwrap_or(0));
         ds.exit_day
-            .push(c.exit_date.and_then(|d| d.day).unwrap_or(0));
-        ds.exit_type.push(code_of(c.exit_type, &ExitType::ALL));
-        ds.interviewer
-            .push(code_of(c.interviewer, &InterviewerType::ALL));
-        ds.regrettable.push(match c.regrettable {
-            None => 0,
-            Some(false) => 1,
-            Some(true) => 2,
-        });
-        let mut next = values.iter().peekable();
-        for (i, col) in ds.answers.iter_mut().enumerate() {
-            let v = next.next_if(|(j, _)| *j == i).map(|(_, v)| *v);
-            col.push(row, v);
+            .push(r.exit_date.and_then(|d| d.day).unwrap_or(0));
+        ds.exit_type.push(r.exit_type);
+        ds.interviewer.push(r.interviewer);
+        ds.regrettable.push(r.regrettable);
+        for (col, v) in ds.answers.iter_mut().zip(r.answers) {
+            col.push(row, *v);
         }
-        ds.respondent.push(fingerprint(&record.respondent));
+        ds.respondent.push(fingerprint(r.respondent));
         ds.len += 1;
     }
 
@@ -431,7 +562,7 @@ impl Builder {
         ] {
             d.finish();
         }
-        ds.org.lookup = HashMap::new();
+        ds.org.lookup = FxHashMap::default();
         for col in &mut ds.answers {
             col.shrink();
         }

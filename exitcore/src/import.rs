@@ -39,13 +39,14 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::{Builder, Loaded};
+mod engine;
+#[cfg(test)]
+mod reference;
+
+use crate::dataset::Loaded;
 use crate::error::json_error;
-use crate::record::{ExitContext, ExitType, InterviewerType, PartialDate, Tenure};
-use crate::{
-    Answer, Error, ExitRecord, Problem, ProblemKind, Pseudonymiser, QuestionKind, Questionnaire,
-    Result,
-};
+use crate::record::{PartialDate, Tenure};
+use crate::{Answer, Error, Pseudonymiser, QuestionKind, Questionnaire, Result};
 
 /// One column's (or group of columns') mapping onto a field.
 ///
@@ -426,22 +427,7 @@ impl Mapping {
             });
         }
         let plan = Plan::new(self, &headers)?;
-        let mut stats: Vec<ColumnReport> = headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| ColumnReport {
-                column: h.clone(),
-                status: plan.status[i],
-                target: plan.targets[i].clone(),
-                filled: 0,
-                missing: 0,
-                unrecognised: 0,
-            })
-            .collect();
-        let mut builder = Builder::new(&self.questionnaire);
-        let mut rows = 0usize;
-        let mut imported = 0usize;
-        let mut skipped = 0usize;
+        let mut engine = engine::Engine::new(self, &plan, &headers, options);
         let mut record = csv::ByteRecord::new();
         // csv's own line numbers are off by one on CRLF files, so count
         // newlines up to each record's byte offset instead.
@@ -451,99 +437,224 @@ impl Mapping {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(e) => {
-                    rows += 1;
-                    let line = e
-                        .position()
-                        .map_or(rows as u64 + 1, |p| lines.line_at(bytes, p.byte()));
-                    builder.reject([Problem::new(
-                        ProblemKind::MalformedRow,
-                        "(row)",
-                        e.to_string(),
-                    )
-                    .at_row(line)]);
+                    let line = e.position().map_or(engine.counts.rows as u64 + 2, |p| {
+                        lines.line_at(bytes, p.byte())
+                    });
+                    engine.malformed(line, e.to_string());
                     continue;
                 }
             }
-            rows += 1;
             let line = record
                 .position()
-                .map_or(rows as u64 + 1, |p| lines.line_at(bytes, p.byte()));
-            if record.len() != headers.len() {
-                builder.reject([Problem::new(
-                    ProblemKind::MalformedRow,
-                    "(row)",
-                    format!(
-                        "has {} fields, the header has {}",
-                        record.len(),
-                        headers.len()
-                    ),
-                )
-                .at_row(line)]);
-                continue;
-            }
-            let fields: Vec<std::borrow::Cow<'_, str>> = record.iter().map(decode).collect();
-            if let Some((col, keep)) = &plan.keep
-                && !keep.contains(&norm(&fields[*col]))
-            {
-                skipped += 1;
-                continue;
-            }
-            for (i, f) in fields.iter().enumerate() {
-                if plan.status[i] != ColumnStatus::Mapped {
-                    if plan.is_missing(f, None) {
-                        stats[i].missing += 1;
-                    } else {
-                        stats[i].filled += 1;
-                    }
-                }
-            }
-            let mut row = RowCtx {
-                fields: &fields,
-                headers: &headers,
-                stats: &mut stats,
-                problems: Vec::new(),
+                .map_or(engine.counts.rows as u64 + 2, |p| {
+                    lines.line_at(bytes, p.byte())
+                });
+            engine.row(&record, line);
+        }
+        Ok(engine.finish())
+    }
+}
+
+/// One cell of a column handed to [`Mapping::import_columns`].
+///
+/// A cell that is not text is read as the text it would be in a CSV file
+/// (`7`, `7.5`, `true`, `2024-03-01`), so a table and a CSV export of it
+/// import alike and give the same problems.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// No value (missing).
+    Null,
+    /// Text.
+    Text(&'a str),
+    /// A whole number.
+    Int(i64),
+    /// A floating-point number (`7.0` reads as `7`).
+    Float(f64),
+    /// A boolean (`true` / `false`).
+    Bool(bool),
+    /// A date: days since 1970-01-01 (Arrow's `date32`).
+    Date(i32),
+}
+
+/// A batch of rows, by column: what [`Mapping::import_columns`] reads.
+///
+/// Bindings implement it over their own column types (Arrow arrays in
+/// Python), so the core sees cells and never a binding's types.
+pub trait Columns {
+    /// Number of rows in the batch.
+    fn rows(&self) -> usize;
+    /// The cell in column `column` (in the order of the names given) at `row`.
+    fn cell(&self, column: usize, row: usize) -> Cell<'_>;
+}
+
+/// The cells of one table row written as text, for the engine.
+#[derive(Debug, Default)]
+struct RowText {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl RowText {
+    fn fill(&mut self, batch: &dyn Columns, width: usize, row: usize) {
+        use std::io::Write as _;
+        self.bytes.clear();
+        self.ends.clear();
+        for c in 0..width {
+            // Writing into a Vec cannot fail.
+            let _ = match batch.cell(c, row) {
+                Cell::Null => Ok(()),
+                Cell::Text(t) => self.bytes.write_all(t.as_bytes()),
+                Cell::Int(n) => write!(self.bytes, "{n}"),
+                Cell::Float(x) => write!(self.bytes, "{x}"),
+                Cell::Bool(b) => write!(self.bytes, "{b}"),
+                Cell::Date(days) => match chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+                    .and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(i64::from(days))))
+                {
+                    Some(d) => write!(self.bytes, "{}", d.format("%Y-%m-%d")),
+                    None => write!(self.bytes, "{days}"),
+                },
             };
-            let rec = plan.record(self, &mut row, line, options);
-            let mut problems = row.problems;
-            // Report a row's problems in column order, as a person reads the row.
-            problems.sort_by_key(|p| {
-                headers
-                    .iter()
-                    .position(|h| *h == p.field)
-                    .unwrap_or(usize::MAX)
-            });
-            if problems.is_empty() {
-                if builder.push(line, &rec) {
-                    imported += 1;
-                }
-            } else {
-                let who = rec.respondent;
-                builder.reject(
-                    problems
-                        .into_iter()
-                        .map(|p| {
-                            let p = p.at_row(line);
-                            if who.is_empty() {
-                                p
-                            } else {
-                                p.for_respondent(who.clone())
-                            }
-                        })
-                        .collect::<Vec<_>>(),
-                );
+            self.ends.push(self.bytes.len());
+        }
+    }
+}
+
+impl engine::Fields for RowText {
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.ends
+            .get(i)
+            .and_then(|&end| self.bytes.get(start..end))
+            .unwrap_or_default()
+    }
+}
+
+impl Mapping {
+    /// Imports a table given by column (a data frame, Arrow record
+    /// batches): the same rules, problems and summary as
+    /// [`Mapping::import_csv`], with `names` as the header. Rows are
+    /// numbered from 1 across the batches, in order.
+    ///
+    /// ```
+    /// use exitcore::import::{Cell, Columns};
+    /// use exitcore::{ImportOptions, Mapping, Questionnaire};
+    /// struct Table(Vec<Vec<Cell<'static>>>);
+    /// impl Columns for Table {
+    ///     fn rows(&self) -> usize { self.0[0].len() }
+    ///     fn cell(&self, column: usize, row: usize) -> Cell<'_> { self.0[column][row] }
+    /// }
+    /// let names = ["respondent", "org_unit", "primary_reason", "enps", "would_return"].map(String::from);
+    /// let mapping = Mapping::identity(Questionnaire::standard(), &names).unwrap();
+    /// let table = Table(vec![
+    ///     vec![Cell::Text("a"), Cell::Text("b")],
+    ///     vec![Cell::Text("Sales/North"), Cell::Text("Sales")],
+    ///     vec![Cell::Text("pay"), Cell::Text("workload")],
+    ///     vec![Cell::Int(7), Cell::Float(11.0)],
+    ///     vec![Cell::Bool(true), Cell::Null],
+    /// ]);
+    /// let out = mapping.import_columns(&names, [&table as &dyn Columns], &ImportOptions::default()).unwrap();
+    /// assert_eq!(out.loaded.dataset.len(), 1);
+    /// assert_eq!(out.loaded.problems[0].to_string(), "row 2, record b, field answers.enps: 11 is outside 0..=10");
+    /// ```
+    pub fn import_columns<'t>(
+        &self,
+        names: &[String],
+        batches: impl IntoIterator<Item = &'t dyn Columns>,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome> {
+        let headers: Vec<String> = names.iter().map(|h| h.trim().to_owned()).collect();
+        if headers.iter().all(String::is_empty) {
+            return Err(Error::argument("columns", "the table has no named columns"));
+        }
+        let plan = Plan::new(self, &headers)?;
+        let mut engine = engine::Engine::new(self, &plan, &headers, options);
+        let mut row = RowText::default();
+        let mut line = 0u64;
+        for batch in batches {
+            for r in 0..batch.rows() {
+                line += 1;
+                row.fill(batch, headers.len(), r);
+                engine.row(&row, line);
             }
         }
-        let loaded = builder.finish();
-        Ok(ImportOutcome {
-            summary: ImportSummary {
-                rows,
-                imported,
-                rejected: rows - imported - skipped,
-                skipped,
-                columns: stats,
-            },
-            loaded,
-        })
+        Ok(engine.finish())
+    }
+
+    /// The mapping of a table whose columns are named after the record's
+    /// fields, holding canonical values: `respondent`, `org_unit` (levels
+    /// from the top joined by `/`, so a unit's name cannot hold a `/`;
+    /// map level columns with `columns` otherwise), `job_family`,
+    /// `manager`, `location`, `tenure_months`, `age_band`, `exit_date`
+    /// (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`), `exit_type`, `regrettable`,
+    /// `interviewer`, and one column per question named by its id (option
+    /// ids, several joined by `;`; Likert points as numbers or `n/a`;
+    /// `yes`/`no` or booleans). Only an empty cell is missing. Columns of
+    /// `columns` that are none of these are reported as unmapped.
+    ///
+    /// ```
+    /// use exitcore::{Mapping, Questionnaire};
+    /// let names = ["respondent", "org_unit", "enps", "notes"].map(String::from);
+    /// let m = Mapping::identity(Questionnaire::standard(), &names).unwrap();
+    /// assert_eq!(m.questionnaire().id, "exitcore.standard");
+    /// assert!(Mapping::identity(Questionnaire::standard(), &["respondent".to_owned()]).is_err());
+    /// ```
+    pub fn identity(questionnaire: Questionnaire, columns: &[String]) -> Result<Self> {
+        use serde_json::json;
+        let has = |name: &str| columns.iter().any(|c| norm(c) == name);
+        let mut context = serde_json::Map::new();
+        for (field, column) in [
+            ("job_family", "job_family"),
+            ("manager", "manager"),
+            ("location", "location"),
+            ("age_band", "age_band"),
+            ("exit_date", "exit_date"),
+            ("exit_type", "exit_type"),
+            ("regrettable", "regrettable"),
+            ("interviewer", "interviewer"),
+        ] {
+            if has(column) {
+                context.insert(field.into(), json!({ "column": column }));
+            }
+        }
+        if has("org_unit") {
+            context.insert(
+                "org_unit".into(),
+                json!({ "column": "org_unit", "separator": "/" }),
+            );
+        }
+        if has("tenure_months") {
+            context.insert(
+                "tenure".into(),
+                json!({ "column": "tenure_months", "unit": "months" }),
+            );
+        }
+        let mut answers = serde_json::Map::new();
+        for q in questionnaire.questions.iter().filter(|q| has(&norm(&q.id))) {
+            let mut spec = json!({ "column": q.id });
+            match &q.kind {
+                QuestionKind::MultipleChoice { .. } => spec["separator"] = ";".into(),
+                QuestionKind::Likert {
+                    not_applicable: Some(_),
+                    ..
+                } => spec["values"] = json!({ "n/a": Answer::NOT_APPLICABLE }),
+                _ => {}
+            }
+            answers.insert(q.id.clone(), spec);
+        }
+        let mut mapping = json!({
+            "questionnaire": "standard",
+            "missing": [],
+            "context": context,
+            "answers": answers,
+        });
+        if has("respondent") {
+            mapping["respondent"] = json!({ "column": "respondent" });
+        }
+        Self::from_json_with_questionnaire(&mapping.to_string(), questionnaire)
     }
 }
 
@@ -695,25 +806,6 @@ struct Plan {
     keep: Option<(usize, HashSet<String>)>,
 }
 
-struct RowCtx<'a, 'f> {
-    fields: &'a [std::borrow::Cow<'f, str>],
-    headers: &'a [String],
-    stats: &'a mut [ColumnReport],
-    problems: Vec<Problem>,
-}
-
-impl RowCtx<'_, '_> {
-    fn unrecognised(&mut self, col: usize, target: &str, value: &str, expected: &str) {
-        self.stats[col].unrecognised += 1;
-        self.stats[col].filled = self.stats[col].filled.saturating_sub(1);
-        self.problems.push(Problem::new(
-            ProblemKind::UnrecognisedValue,
-            self.headers[col].clone(),
-            format!("{value:?} is not a recognised value for {target} (expected {expected})"),
-        ));
-    }
-}
-
 impl Plan {
     fn new(m: &Mapping, headers: &[String]) -> Result<Self> {
         let index: BTreeMap<String, usize> = headers
@@ -850,374 +942,6 @@ impl Plan {
     fn is_missing(&self, value: &str, field: Option<&FieldPlan>) -> bool {
         let n = norm(value);
         n.is_empty() || self.missing.contains(&n) || field.is_some_and(|f| f.missing.contains(&n))
-    }
-
-    /// The field's single value: `None` when missing (counted), else the trimmed text.
-    fn single(&self, f: &FieldPlan, row: &mut RowCtx<'_, '_>) -> Option<(Option<usize>, String)> {
-        match &f.source {
-            Source::Column(i) => {
-                let v = row.fields[*i].trim();
-                if self.is_missing(v, Some(f)) {
-                    row.stats[*i].missing += 1;
-                    None
-                } else {
-                    row.stats[*i].filled += 1;
-                    Some((Some(*i), v.to_owned()))
-                }
-            }
-            Source::Constant(serde_json::Value::String(s)) => Some((None, s.clone())),
-            Source::Constant(v) if !v.is_null() => Some((None, v.to_string())),
-            Source::Constant(_) | Source::Columns(_) | Source::Flags(_) => None,
-        }
-    }
-
-    fn record(
-        &self,
-        m: &Mapping,
-        row: &mut RowCtx<'_, '_>,
-        line: u64,
-        options: &ImportOptions,
-    ) -> ExitRecord {
-        let respondent = match &self.respondent {
-            None => format!("row-{line}"),
-            Some(f) => {
-                if let Some((_, v)) = self.single(f, row) {
-                    v
-                } else {
-                    row.problems.push(Problem::new(
-                        ProblemKind::Missing,
-                        "respondent",
-                        "respondent id is missing",
-                    ));
-                    String::new()
-                }
-            }
-        };
-        let mut ctx = ExitContext::default();
-        for (name, f) in &self.context {
-            self.context_field(name, f, row, &mut ctx);
-        }
-        let mut rec = ExitRecord {
-            respondent,
-            questionnaire: m.questionnaire.id.clone(),
-            version: m.questionnaire.version,
-            context: ctx,
-            answers: BTreeMap::new(),
-        };
-        for (qid, f) in &self.answers {
-            let Some(q) = m.questionnaire.question(qid) else {
-                continue;
-            };
-            if let Some(a) = self.answer(&q.kind, f, row) {
-                rec.answers.insert(qid.clone(), a);
-            }
-        }
-        if let Some(p) = &options.pseudonymiser
-            && !rec.respondent.is_empty()
-        {
-            p.apply(&mut rec);
-        }
-        rec
-    }
-
-    fn context_field(
-        &self,
-        name: &str,
-        f: &FieldPlan,
-        row: &mut RowCtx<'_, '_>,
-        ctx: &mut ExitContext,
-    ) {
-        if name == "org_unit" {
-            ctx.org_unit = self.org_unit(f, row);
-            return;
-        }
-        let Some((col, raw)) = self.single(f, row) else {
-            return;
-        };
-        // A `values` table renames labels; unlisted labels pass through as written.
-        let mapped = f.values.get(&norm(&raw)).cloned();
-        let text = match &mapped {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(serde_json::Value::Null) => return,
-            Some(v) => v.to_string(),
-            None => raw.clone(),
-        };
-        let bad = |row: &mut RowCtx<'_, '_>, expected: &str| match col {
-            Some(c) => row.unrecognised(c, &f.target, &raw, expected),
-            None => row.problems.push(Problem::new(
-                ProblemKind::UnrecognisedValue,
-                f.target.clone(),
-                format!("constant {raw:?}: expected {expected}"),
-            )),
-        };
-        match name {
-            "job_family" => ctx.job_family = Some(text),
-            "manager" => ctx.manager = Some(text),
-            "location" => ctx.location = Some(text),
-            "age_band" => ctx.age_band = Some(text),
-            "tenure" if f.spec.formats.is_some() => {
-                // The column holds the start date; tenure runs to the exit date.
-                let formats = f.spec.formats.as_deref().unwrap_or_default();
-                let start = parse_date(&text, formats).and_then(|d| d.to_naive());
-                match (start, ctx.exit_date.and_then(|d| d.to_naive())) {
-                    (Some(start), Some(end)) if start <= end => {
-                        ctx.tenure = Some(Tenure::months(whole_months(start, end)));
-                    }
-                    (Some(_), Some(_)) => bad(row, "a start date before the exit date"),
-                    (Some(_), None) => {}
-                    (None, _) => bad(
-                        row,
-                        &format!(
-                            "a full start date in one of the formats {}",
-                            formats.join(", ")
-                        ),
-                    ),
-                }
-            }
-            "tenure" => match parse_tenure(&text, &f.spec) {
-                Some(t) => ctx.tenure = Some(t),
-                None => bad(row, "a number or a listed band"),
-            },
-            "exit_date" => {
-                let formats = f
-                    .spec
-                    .formats
-                    .clone()
-                    .unwrap_or_else(|| vec!["%Y-%m-%d".into(), "%Y-%m".into(), "%Y".into()]);
-                match parse_date(&text, &formats) {
-                    Some(d) => ctx.exit_date = Some(d),
-                    None => bad(
-                        row,
-                        &format!("a date in one of the formats {}", formats.join(", ")),
-                    ),
-                }
-            }
-            "exit_type" => match ExitType::ALL
-                .into_iter()
-                .find(|t| t.id() == norm(&text).replace(' ', "_"))
-            {
-                Some(t) => ctx.exit_type = Some(t),
-                None => bad(
-                    row,
-                    "a label listed in values, or voluntary, involuntary, end_of_contract, retirement, other",
-                ),
-            },
-            "interviewer" => match InterviewerType::ALL
-                .into_iter()
-                .find(|t| t.id() == norm(&text).replace(' ', "_"))
-            {
-                Some(t) => ctx.interviewer = Some(t),
-                None => bad(
-                    row,
-                    "a label listed in values, or hr, independent, manager, self_service",
-                ),
-            },
-            "regrettable" => match parse_bool(&text) {
-                Some(b) => ctx.regrettable = Some(b),
-                None => bad(row, "yes or no"),
-            },
-            _ => {}
-        }
-    }
-
-    fn org_unit(&self, f: &FieldPlan, row: &mut RowCtx<'_, '_>) -> Vec<String> {
-        let rename = |v: &str| match f.values.get(&norm(v)) {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            _ => v.to_owned(),
-        };
-        match &f.source {
-            Source::Columns(cols) => {
-                let mut path = Vec::new();
-                for &c in cols {
-                    let v = row.fields[c].trim();
-                    if self.is_missing(v, Some(f)) {
-                        row.stats[c].missing += 1;
-                        // A missing level ends the path: the record belongs to the level above.
-                        break;
-                    }
-                    row.stats[c].filled += 1;
-                    path.push(rename(v));
-                }
-                path
-            }
-            Source::Constant(serde_json::Value::Array(levels)) => levels
-                .iter()
-                .filter_map(|l| l.as_str().map(str::to_owned))
-                .collect(),
-            _ => match self.single(f, row) {
-                None => Vec::new(),
-                Some((_, v)) => match &f.spec.separator {
-                    Some(sep) => v
-                        .split(sep.as_str())
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(rename)
-                        .collect(),
-                    None => vec![rename(&v)],
-                },
-            },
-        }
-    }
-
-    fn answer(
-        &self,
-        kind: &QuestionKind,
-        f: &FieldPlan,
-        row: &mut RowCtx<'_, '_>,
-    ) -> Option<Answer> {
-        if let Source::Flags(cols) = &f.source {
-            return self.flags(f, cols, row);
-        }
-        let (col, raw) = self.single(f, row)?;
-        let report = |row: &mut RowCtx<'_, '_>, expected: &str| {
-            match col {
-                Some(c) => row.unrecognised(c, &f.target, &raw, expected),
-                None => row.problems.push(Problem::new(
-                    ProblemKind::UnrecognisedValue,
-                    f.target.clone(),
-                    format!("constant {raw:?}: expected {expected}"),
-                )),
-            }
-            None
-        };
-        if let QuestionKind::MultipleChoice { options, .. } = kind {
-            let parts: Vec<&str> = match &f.spec.separator {
-                Some(sep) => raw
-                    .split(sep.as_str())
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .collect(),
-                None => vec![raw.as_str()],
-            };
-            let mut ids = Vec::new();
-            for p in parts {
-                match f.values.get(&norm(p)) {
-                    Some(serde_json::Value::String(s)) => ids.push(s.clone()),
-                    Some(serde_json::Value::Null) => {}
-                    Some(_) => return report(row, "an option id in values"),
-                    None => match match_option(options, p) {
-                        Some(id) => ids.push(id),
-                        None => {
-                            return report(
-                                row,
-                                "an option id or label of the question, or a label listed in values",
-                            );
-                        }
-                    },
-                }
-            }
-            return Some(Answer::List(ids));
-        }
-        if let Some(v) = f.values.get(&norm(&raw)) {
-            if v.is_null() {
-                return None;
-            }
-            return serde_json::from_value::<Answer>(v.clone())
-                .ok()
-                .or_else(|| report(row, "a valid answer in values"));
-        }
-        match kind {
-            QuestionKind::Likert {
-                scale,
-                not_applicable,
-            } => {
-                if let Ok(n) = raw.parse::<i64>() {
-                    return Some(Answer::Number(n));
-                }
-                let n = norm(&raw);
-                if let Some(p) = scale
-                    .iter()
-                    .position(|t| t.translations().values().any(|l| norm(l) == n))
-                {
-                    return Some(Answer::Number(i64::try_from(p + 1).unwrap_or(i64::MAX)));
-                }
-                if not_applicable
-                    .as_ref()
-                    .is_some_and(|t| t.translations().values().any(|l| norm(l) == n))
-                {
-                    return Some(Answer::not_applicable());
-                }
-                report(
-                    row,
-                    "a scale point, a scale label, or a label listed in values/scale",
-                )
-            }
-            QuestionKind::Rating { .. } => match parse_number(&raw) {
-                // Within ±2^53 an integral f64 converts to i64 exactly.
-                #[allow(clippy::cast_possible_truncation)]
-                Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Some(Answer::Number(x as i64)),
-                _ => report(row, "a whole number"),
-            },
-            QuestionKind::SingleChoice { options } => match match_option(options, &raw) {
-                Some(id) => Some(Answer::Text(id)),
-                None => report(
-                    row,
-                    "an option id or label of the question, or a label listed in values",
-                ),
-            },
-            QuestionKind::YesNo => match parse_bool(&raw) {
-                Some(b) => Some(Answer::Bool(b)),
-                None => report(row, "yes or no"),
-            },
-            QuestionKind::FreeText { .. } => Some(Answer::Text(raw)),
-            QuestionKind::Date => {
-                let formats = f
-                    .spec
-                    .formats
-                    .clone()
-                    .unwrap_or_else(|| vec!["%Y-%m-%d".into()]);
-                match parse_date(&raw, &formats) {
-                    Some(d) if d.day.is_some() => Some(Answer::Text(d.to_string())),
-                    _ => report(
-                        row,
-                        &format!("a full date in one of the formats {}", formats.join(", ")),
-                    ),
-                }
-            }
-            QuestionKind::MultipleChoice { .. } => None,
-        }
-    }
-
-    fn flags(
-        &self,
-        f: &FieldPlan,
-        cols: &[(usize, Option<String>)],
-        row: &mut RowCtx<'_, '_>,
-    ) -> Option<Answer> {
-        let ticked: Option<HashSet<String>> = f
-            .spec
-            .ticked
-            .as_ref()
-            .map(|v| v.iter().map(|s| norm(s)).collect());
-        let unticked: HashSet<String> = f.spec.unticked.iter().flatten().map(|s| norm(s)).collect();
-        let mut answered = false;
-        let mut ids = Vec::new();
-        for (c, opt) in cols {
-            let v = row.fields[*c].trim();
-            let n = norm(v);
-            if unticked.contains(&n) {
-                row.stats[*c].filled += 1;
-                answered = true;
-                continue;
-            }
-            if self.is_missing(v, Some(f)) {
-                row.stats[*c].missing += 1;
-                continue;
-            }
-            row.stats[*c].filled += 1;
-            match &ticked {
-                Some(t) if !t.contains(&n) => {
-                    row.unrecognised(*c, &f.target, v, "a ticked or unticked marker");
-                }
-                _ => {
-                    answered = true;
-                    if let Some(o) = opt {
-                        ids.push(o.clone());
-                    }
-                }
-            }
-        }
-        answered.then_some(Answer::List(ids))
     }
 }
 

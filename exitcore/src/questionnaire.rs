@@ -281,7 +281,7 @@ impl Condition {
         &self.values
     }
 
-    fn holds(&self, answer: Option<&Answer>) -> bool {
+    pub(crate) fn holds(&self, answer: Option<&Answer>) -> bool {
         match answer {
             None => false,
             Some(Answer::List(ticked)) => self
@@ -721,7 +721,7 @@ impl Questionnaire {
     }
 }
 
-fn describe_values(values: &[Answer]) -> String {
+pub(crate) fn describe_values(values: &[Answer]) -> String {
     let parts: Vec<String> = values
         .iter()
         .map(|v| serde_json::to_string(v).unwrap_or_default())
@@ -837,7 +837,7 @@ fn check_kind(kind: &QuestionKind, at: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_context(c: &crate::ExitContext, problem: &mut impl FnMut(Problem)) {
+pub(crate) fn check_context(c: &crate::ExitContext, problem: &mut impl FnMut(Problem)) {
     use ProblemKind as K;
     if c.org_unit.is_empty() {
         problem(Problem::new(
@@ -873,7 +873,7 @@ fn check_context(c: &crate::ExitContext, problem: &mut impl FnMut(Problem)) {
 
 /// Checks one answer against its question, returning the compact value or
 /// the kind of problem with a message.
-fn check_answer<'a>(
+pub(crate) fn check_answer<'a>(
     q: &Question,
     a: &'a Answer,
 ) -> std::result::Result<Checked<'a>, (ProblemKind, String)> {
@@ -978,12 +978,9 @@ fn check_answer<'a>(
         (QuestionKind::MultipleChoice { .. }, _) => Err(wrong("a list of option ids")),
         (QuestionKind::YesNo, Answer::Bool(b)) => Ok(Checked::YesNo(*b)),
         (QuestionKind::YesNo, _) => Err(wrong("true or false")),
-        (QuestionKind::FreeText { max_length }, Answer::Text(t)) => match max_length {
-            Some(m) if t.chars().count() > *m as usize => {
-                Err((K::OutOfRange, format!("text is longer than {m} characters")))
-            }
-            _ => Ok(Checked::Text(t)),
-        },
+        (QuestionKind::FreeText { .. }, Answer::Text(t)) => {
+            check_free_text(q, t).map(|()| Checked::Text(t))
+        }
         (QuestionKind::FreeText { .. }, _) => Err(wrong("a text")),
         (QuestionKind::Date, Answer::Text(t)) => {
             match t.parse::<PartialDate>().ok().and_then(|d| d.to_naive()) {
@@ -992,6 +989,23 @@ fn check_answer<'a>(
             }
         }
         (QuestionKind::Date, _) => Err(wrong("a date (text like 2024-03-01)")),
+    }
+}
+
+/// The check of a text answer to a free-text question (its length), for
+/// callers that hold the text borrowed rather than in an [`Answer`].
+pub(crate) fn check_free_text(
+    q: &Question,
+    t: &str,
+) -> std::result::Result<(), (ProblemKind, String)> {
+    match &q.kind {
+        QuestionKind::FreeText {
+            max_length: Some(m),
+        } if t.chars().count() > *m as usize => Err((
+            ProblemKind::OutOfRange,
+            format!("text is longer than {m} characters"),
+        )),
+        _ => Ok(()),
     }
 }
 

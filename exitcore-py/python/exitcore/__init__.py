@@ -39,6 +39,7 @@ from exitcore._exitcore import (
     pseudonymise,
     themes,
 )
+from exitcore.frames import from_pandas, from_polars
 
 __all__ = [
     "Analysis",
@@ -67,6 +68,8 @@ __all__ = [
     "SyntheticOrg",
     "__version__",
     "bsn_is_valid",
+    "from_pandas",
+    "from_polars",
     "generate",
     "iban_is_valid",
     "pseudonymise",

@@ -1,0 +1,200 @@
+//! Arrow tables (pyarrow, polars, pandas through pyarrow) as the core's
+//! `exitcore::import::Columns`: each Arrow column becomes cells, and the
+//! core's import engine decides everything else.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::DataType;
+use exitcore::import::{Cell, Columns};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+
+/// One Arrow column, in a form whose cells are cheap to read.
+enum Column {
+    Null,
+    Utf8(arrow_array::StringArray),
+    LargeUtf8(arrow_array::LargeStringArray),
+    Utf8View(arrow_array::StringViewArray),
+    /// A dictionary's values resolved once to text, and its keys.
+    Dict(Vec<Option<Arc<str>>>, Vec<Option<usize>>),
+    Bool(arrow_array::BooleanArray),
+    Int(Box<dyn Fn(usize) -> Option<i64> + Send + Sync>),
+    Float(Box<dyn Fn(usize) -> Option<f64> + Send + Sync>),
+    Date(Box<dyn Fn(usize) -> Option<i32> + Send + Sync>),
+}
+
+/// A record batch read as cells.
+pub struct Batch {
+    rows: usize,
+    columns: Vec<Column>,
+}
+
+impl Columns for Batch {
+    fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn cell(&self, column: usize, row: usize) -> Cell<'_> {
+        let Some(c) = self.columns.get(column) else {
+            return Cell::Null;
+        };
+        match c {
+            Column::Null => Cell::Null,
+            Column::Utf8(a) => {
+                if a.is_valid(row) {
+                    Cell::Text(a.value(row))
+                } else {
+                    Cell::Null
+                }
+            }
+            Column::LargeUtf8(a) => {
+                if a.is_valid(row) {
+                    Cell::Text(a.value(row))
+                } else {
+                    Cell::Null
+                }
+            }
+            Column::Utf8View(a) => {
+                if a.is_valid(row) {
+                    Cell::Text(a.value(row))
+                } else {
+                    Cell::Null
+                }
+            }
+            Column::Dict(values, keys) => keys
+                .get(row)
+                .copied()
+                .flatten()
+                .and_then(|k| values.get(k))
+                .and_then(|v| v.as_deref())
+                .map_or(Cell::Null, Cell::Text),
+            Column::Bool(a) => {
+                if a.is_valid(row) {
+                    Cell::Bool(a.value(row))
+                } else {
+                    Cell::Null
+                }
+            }
+            Column::Int(f) => f(row).map_or(Cell::Null, Cell::Int),
+            Column::Float(f) => f(row).map_or(Cell::Null, Cell::Float),
+            Column::Date(f) => f(row).map_or(Cell::Null, Cell::Date),
+        }
+    }
+}
+
+fn ints<T>(a: &ArrayRef) -> Column
+where
+    T: arrow_array::ArrowPrimitiveType,
+    T::Native: TryInto<i64>,
+{
+    let a = a.as_primitive::<T>().clone();
+    Column::Int(Box::new(move |r| {
+        a.is_valid(r)
+            .then(|| a.value(r))
+            .and_then(|v| v.try_into().ok())
+    }))
+}
+
+fn floats<T>(a: &ArrayRef) -> Column
+where
+    T: arrow_array::ArrowPrimitiveType,
+    T::Native: Into<f64>,
+{
+    let a = a.as_primitive::<T>().clone();
+    Column::Float(Box::new(move |r| a.is_valid(r).then(|| a.value(r).into())))
+}
+
+/// A dictionary column: its values become text once, rows keep their keys.
+fn dictionary(a: &ArrayRef, name: &str) -> PyResult<Column> {
+    let DataType::Dictionary(_, _) = a.data_type() else {
+        return Err(unsupported(name, a.data_type()));
+    };
+    let dict = a.as_any_dictionary();
+    let values = arrow_cast::cast(dict.values(), &DataType::Utf8)
+        .map_err(|_| unsupported(name, a.data_type()))?;
+    let values = values.as_string::<i32>();
+    let texts: Vec<Option<Arc<str>>> = (0..values.len())
+        .map(|i| values.is_valid(i).then(|| Arc::from(values.value(i))))
+        .collect();
+    let keys = arrow_cast::cast(dict.keys(), &DataType::UInt64)
+        .map_err(|_| unsupported(name, a.data_type()))?;
+    let keys = keys.as_primitive::<UInt64Type>();
+    let keys = (0..keys.len())
+        .map(|i| {
+            (keys.is_valid(i) && a.is_valid(i))
+                .then(|| usize::try_from(keys.value(i)).ok())
+                .flatten()
+        })
+        .collect();
+    Ok(Column::Dict(texts, keys))
+}
+
+fn unsupported(name: &str, t: &DataType) -> PyErr {
+    PyTypeError::new_err(format!(
+        "column {name:?} has Arrow type {t}, which exitcore cannot read: use text, numbers, booleans or dates"
+    ))
+}
+
+fn column(a: &ArrayRef, name: &str) -> PyResult<Column> {
+    Ok(match a.data_type() {
+        DataType::Null => Column::Null,
+        DataType::Utf8 => Column::Utf8(a.as_string::<i32>().clone()),
+        DataType::LargeUtf8 => Column::LargeUtf8(a.as_string::<i64>().clone()),
+        DataType::Utf8View => Column::Utf8View(a.as_string_view().clone()),
+        DataType::Dictionary(_, _) => dictionary(a, name)?,
+        DataType::Boolean => Column::Bool(a.as_boolean().clone()),
+        DataType::Int8 => ints::<Int8Type>(a),
+        DataType::Int16 => ints::<Int16Type>(a),
+        DataType::Int32 => ints::<Int32Type>(a),
+        DataType::Int64 => ints::<Int64Type>(a),
+        DataType::UInt8 => ints::<UInt8Type>(a),
+        DataType::UInt16 => ints::<UInt16Type>(a),
+        DataType::UInt32 => ints::<UInt32Type>(a),
+        DataType::UInt64 => ints::<UInt64Type>(a),
+        DataType::Float16 => {
+            let a = a.as_primitive::<Float16Type>().clone();
+            Column::Float(Box::new(move |r| {
+                a.is_valid(r).then(|| a.value(r).to_f64())
+            }))
+        }
+        DataType::Float32 => floats::<Float32Type>(a),
+        DataType::Float64 => floats::<Float64Type>(a),
+        DataType::Date32 => {
+            let a = a.as_primitive::<Date32Type>().clone();
+            Column::Date(Box::new(move |r| a.is_valid(r).then(|| a.value(r))))
+        }
+        DataType::Date64 | DataType::Timestamp(_, _) => {
+            // Dates with a time of day: the day is what the import reads.
+            let days = arrow_cast::cast(a, &DataType::Date32)
+                .map_err(|_| unsupported(name, a.data_type()))?;
+            let d = days.as_primitive::<Date32Type>().clone();
+            Column::Date(Box::new(move |r| d.is_valid(r).then(|| d.value(r))))
+        }
+        other => return Err(unsupported(name, other)),
+    })
+}
+
+/// The batches of an Arrow table with their column names, read as cells.
+pub fn batches(batches: &[RecordBatch], names: &[String]) -> PyResult<Vec<Batch>> {
+    batches
+        .iter()
+        .map(|b| {
+            let columns = b
+                .columns()
+                .iter()
+                .zip(names)
+                .map(|(a, n)| column(a, n))
+                .collect::<PyResult<_>>()?;
+            Ok(Batch {
+                rows: b.num_rows(),
+                columns,
+            })
+        })
+        .collect()
+}

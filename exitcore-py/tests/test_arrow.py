@@ -1,0 +1,168 @@
+"""Tables in: Dataset.from_arrow and the pandas/polars conveniences give
+what the CSV import gives, with the same problems."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.csv as pcsv  # type: ignore[import-untyped]
+import pytest
+from conftest import MAPPINGS, SHARED_DATA
+
+import exitcore
+
+
+def as_strings(data: bytes) -> pa.Table:
+    """A CSV read by pyarrow with every column as text, as the CSV import sees it."""
+    names = pcsv.read_csv(io.BytesIO(data)).column_names
+    return pcsv.read_csv(
+        io.BytesIO(data),
+        convert_options=pcsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False
+        ),
+    )
+
+
+def same(a: exitcore.ImportResult, b: exitcore.ImportResult, line_offset: int = 1) -> None:
+    """Same data set, summary and problems; a table's row n is the file's line n + 1."""
+    assert a.dataset.summary() == b.dataset.summary()
+    assert a.rejected == b.rejected
+    assert a.summary == b.summary
+    shifted = [{**p, "row": (p["row"] or 0) + line_offset} for p in b.problems]
+    assert a.problems == shifted
+    spec: list[list[str]] = [["org_unit"], ["tenure_band"]]
+    assert a.dataset.analyse(spec).to_dict() == b.dataset.analyse(spec).to_dict()
+
+
+@pytest.fixture(scope="module")
+def org() -> exitcore.SyntheticOrg:
+    return exitcore.generate(seed=3, exits=2000)
+
+
+def damaged_csv(org: exitcore.SyntheticOrg) -> bytes:
+    text = org.to_csv()
+    assert text is not None
+    lines = text.split("\n")
+    header = lines[0].split(",")
+    enps = header.index("enps")
+    for k, bad in [(3, "11"), (5, "seven"), (8, "")]:
+        cells = lines[k].split(",")
+        cells[enps] = bad
+        lines[k] = ",".join(cells)
+    lines[10] = lines[10].replace("voluntary", "fired", 1)
+    return "\n".join(lines).encode()
+
+
+def test_synthetic_csv_and_arrow_give_the_same_import(org: exitcore.SyntheticOrg) -> None:
+    mapping = org.csv_mapping()
+    for data in [(org.to_csv() or "").encode(), damaged_csv(org)]:
+        from_csv = exitcore.Dataset.from_csv_bytes(data, mapping)
+        same(from_csv, exitcore.Dataset.from_arrow(as_strings(data), mapping))
+    # Typed columns (ints, dates, nulls) read as the CSV's text would.
+    data = damaged_csv(org)
+    typed = pcsv.read_csv(
+        io.BytesIO(data), convert_options=pcsv.ConvertOptions(strings_can_be_null=True)
+    )
+    assert typed.schema.field("exit_date").type == pa.date32()
+    same(exitcore.Dataset.from_csv_bytes(data, mapping), exitcore.Dataset.from_arrow(typed, mapping))
+    assert len(exitcore.Dataset.from_arrow(typed, mapping).problems) >= 3
+
+
+def test_pandas_and_polars_frames_import_like_the_csv(org: exitcore.SyntheticOrg) -> None:
+    mapping = org.csv_mapping()
+    data = damaged_csv(org)
+    from_csv = exitcore.Dataset.from_csv_bytes(data, mapping)
+    same(from_csv, exitcore.from_pandas(pd.read_csv(io.BytesIO(data)), mapping))
+    same(from_csv, exitcore.from_polars(pl.read_csv(io.BytesIO(data)), mapping))
+
+
+@pytest.mark.skipif(
+    not (SHARED_DATA / "tafe_survey.csv").exists(), reason="tafe data not present"
+)
+def test_the_tafe_survey_as_a_table_gives_the_csv_import() -> None:
+    lines = (SHARED_DATA / "tafe_survey.csv").read_bytes().split(b"\n")
+    for k in range(5, len(lines), 41):  # unknown labels: problems that must match too
+        lines[k] = lines[k].replace(b"Agree", b"Agreed", 1)
+    data = b"\n".join(lines)
+    mapping = exitcore.Mapping.from_path(MAPPINGS / "tafe.json")
+    from_csv = exitcore.Dataset.from_csv_bytes(data, mapping)
+    assert from_csv.problems
+    same(from_csv, exitcore.Dataset.from_arrow(as_strings(data), mapping))
+
+
+def canonical() -> dict[str, list[Any]]:
+    return {
+        "respondent": ["a", "b", "c", None],
+        "org_unit": ["Sales/North", "Sales", "Ops", "Ops"],
+        "exit_date": ["2024-03-01", "2024-04", None, "2024"],
+        "primary_reason": ["pay", "workload", "nonsense", "pay"],
+        "enps": [7, 11, 3, 5],
+        "would_return": [True, False, None, True],
+        "notes": ["x", None, "y", "z"],
+    }
+
+
+def check_canonical(out: exitcore.ImportResult) -> None:
+    assert len(out.dataset) == 1
+    found = {(p["row"], p["field"]) for p in out.problems}
+    assert found == {
+        (2, "answers.enps"),
+        (3, "primary_reason"),
+        (4, "respondent"),
+    }, out.problems
+    assert out.rejected == 3
+    notes = next(c for c in out.summary["columns"] if c["column"] == "notes")
+    assert notes["status"] == "unmapped"
+
+
+def test_without_a_mapping_columns_are_named_after_the_fields() -> None:
+    check_canonical(exitcore.Dataset.from_arrow(pa.table(canonical())))
+
+
+@pytest.mark.parametrize("text", [pa.string(), pa.large_string(), pa.string_view()])
+def test_string_encodings_and_dictionaries_read_alike(text: pa.DataType) -> None:
+    cols = canonical()
+    table = pa.table(
+        {
+            k: pa.array(v, type=text) if isinstance(v[0], str) else pa.array(v)
+            for k, v in cols.items()
+        }
+    )
+    check_canonical(exitcore.Dataset.from_arrow(table))
+    encoded = pa.table(
+        {
+            k: table.column(k).cast(pa.string()).dictionary_encode()
+            if pa.types.is_string(table.column(k).type)
+            or pa.types.is_large_string(table.column(k).type)
+            or pa.types.is_string_view(table.column(k).type)
+            else table.column(k)
+            for k in table.column_names
+        }
+    )
+    check_canonical(exitcore.Dataset.from_arrow(encoded))
+
+
+def test_pandas_categoricals_and_polars_frames_without_a_mapping() -> None:
+    df = pd.DataFrame(canonical())
+    df["org_unit"] = df["org_unit"].astype("category")
+    df["primary_reason"] = df["primary_reason"].astype("category")
+    check_canonical(exitcore.from_pandas(df))
+    check_canonical(exitcore.from_polars(pl.DataFrame(canonical())))
+    cat = pl.DataFrame(canonical()).with_columns(pl.col("org_unit").cast(pl.Categorical))
+    check_canonical(exitcore.from_polars(cat))
+
+
+def test_a_table_without_an_org_unit_is_a_mapping_error() -> None:
+    with pytest.raises(exitcore.MappingError) as e:
+        exitcore.Dataset.from_arrow(pa.table({"respondent": ["a"]}))
+    assert e.value.field == "context.org_unit"
+
+
+def test_a_column_type_exitcore_cannot_read_is_a_type_error() -> None:
+    table = pa.table({"respondent": ["a"], "org_unit": [["Sales", "North"]]})
+    with pytest.raises(TypeError, match="org_unit"):
+        exitcore.Dataset.from_arrow(table)
