@@ -428,15 +428,18 @@ impl Certificate {
 ///
 /// Why this is safe: keeping only some atoms (columns) keeps every linear
 /// relation between rows, so a row derivable from others over all atoms is
-/// derivable over the kept ones too; an engine working on fewer columns can
-/// only withhold more, never less. Why it loses nothing: when the kept
-/// columns span all columns, every relation over them holds over all
-/// atoms as well, and the decisions are exactly those made on the full
-/// matrix. The columns are chosen by elimination modulo a 61-bit prime:
-/// columns independent modulo P are independent over the rationals, and the
-/// rank modulo P equals the rational rank unless P divides one particular
-/// minor of the matrix, in which case some cells would be withheld
-/// needlessly (never released wrongly).
+/// derivable over the kept ones too. When the kept columns span all
+/// columns, every relation over them holds over all atoms as well, and the
+/// decisions are exactly those made on the full matrix. The columns are
+/// chosen by elimination modulo a 61-bit prime: columns independent modulo
+/// P are independent over the rationals, and the rank modulo P equals the
+/// rational rank unless P divides one particular minor of the matrix. Only
+/// then could the kept columns fail to span, and then the narrowed rows
+/// gain relations the full ones lack: mostly that withholds more, but a
+/// guarded cell could also look already derivable from earlier releases
+/// and go unguarded. For matrices of this size that needs P (about 2.3e18)
+/// to divide a minor by chance, which is far less likely than a hardware
+/// fault; the exact rational engine then decides on the narrowed rows.
 ///
 /// How it proves the kept columns span all columns without reducing every
 /// one: when many atoms in a row added no column, it writes each row `q`
