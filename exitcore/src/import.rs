@@ -403,23 +403,7 @@ impl Mapping {
     /// column that is not in the file); row-level trouble becomes problems.
     pub fn import_csv(&self, bytes: &[u8], options: &ImportOptions) -> Result<ImportOutcome> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(true)
-            .delimiter(
-                u8::try_from(self.raw.delimiter.unwrap_or(','))
-                    .map_err(|_| Error::mapping("delimiter", "must be a single-byte character"))?,
-            )
-            .from_reader(bytes);
-        let headers: Vec<String> = reader
-            .byte_headers()
-            .map_err(|e| Error::Csv {
-                line: Some(1),
-                message: e.to_string(),
-            })?
-            .iter()
-            .map(|h| decode(h).trim().to_owned())
-            .collect();
+        let (mut reader, headers) = self.csv_reader(bytes)?;
         if headers.iter().all(String::is_empty) {
             return Err(Error::Csv {
                 line: Some(1),
@@ -795,6 +779,32 @@ struct FieldPlan {
     spec: FieldSpec,
 }
 
+impl Mapping {
+    /// A CSV reader on `bytes` in the mapping's delimiter, and the file's
+    /// trimmed headers. The caller strips a byte order mark first, since
+    /// the reader's byte offsets (line numbers) count from what it is given.
+    fn csv_reader<'b>(&self, bytes: &'b [u8]) -> Result<(csv::Reader<&'b [u8]>, Vec<String>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .delimiter(
+                u8::try_from(self.raw.delimiter.unwrap_or(','))
+                    .map_err(|_| Error::mapping("delimiter", "must be a single-byte character"))?,
+            )
+            .from_reader(bytes);
+        let headers: Vec<String> = reader
+            .byte_headers()
+            .map_err(|e| Error::Csv {
+                line: Some(1),
+                message: e.to_string(),
+            })?
+            .iter()
+            .map(|h| decode(h).trim().to_owned())
+            .collect();
+        Ok((reader, headers))
+    }
+}
+
 #[derive(Debug)]
 struct Plan {
     status: Vec<ColumnStatus>,
@@ -807,6 +817,22 @@ struct Plan {
 }
 
 impl Plan {
+    /// One empty report per column of `headers`, as this plan reads it.
+    fn column_reports(&self, headers: &[String]) -> Vec<ColumnReport> {
+        headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| ColumnReport {
+                column: h.clone(),
+                status: self.status[i],
+                target: self.targets[i].clone(),
+                filled: 0,
+                missing: 0,
+                unrecognised: 0,
+            })
+            .collect()
+    }
+
     fn new(m: &Mapping, headers: &[String]) -> Result<Self> {
         let index: BTreeMap<String, usize> = headers
             .iter()

@@ -237,18 +237,7 @@ impl<'p> Engine<'p> {
         options: &'p ImportOptions,
     ) -> Self {
         let q = &m.questionnaire;
-        let stats = headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| ColumnReport {
-                column: h.clone(),
-                status: plan.status[i],
-                target: plan.targets[i].clone(),
-                filled: 0,
-                missing: 0,
-                unrecognised: 0,
-            })
-            .collect();
+        let stats = plan.column_reports(headers);
         let global = marker_chars(&plan.missing);
         let mut fields = Vec::new();
         let mut add = |plan: &'p FieldPlan, kind: Kind| {
@@ -512,19 +501,7 @@ impl<'p> Engine<'p> {
                     .position(|h| *h == p.field)
                     .unwrap_or(usize::MAX)
             });
-            let who = &self.respondent;
-            let located: Vec<Problem> = self
-                .problems
-                .drain(..)
-                .map(|p| {
-                    let p = p.at_row(line);
-                    if who.is_empty() {
-                        p
-                    } else {
-                        p.for_respondent(who.clone())
-                    }
-                })
-                .collect();
+            let located = located(self.problems.drain(..), line, &self.respondent);
             self.builder.reject(located);
         }
     }
@@ -912,19 +889,8 @@ impl<'p> Engine<'p> {
             ));
         }
         if !problems.is_empty() {
-            let who = &self.respondent;
-            let located: Vec<Problem> = problems
-                .into_iter()
-                .map(|p| {
-                    let p = p.at_row(line);
-                    if who.is_empty() {
-                        p
-                    } else {
-                        p.for_respondent(who.clone())
-                    }
-                })
-                .collect();
-            self.builder.reject(located);
+            self.builder
+                .reject(located(problems, line, &self.respondent));
             return;
         }
         self.store(tenure, exit_date, [exit_type, interviewer, regrettable]);
@@ -1388,4 +1354,19 @@ fn answer_of(q: &Question, f: &FieldPlan, raw: &str) -> Result<Option<Answer>, S
         }
         QuestionKind::MultipleChoice { .. } => Ok(None),
     }
+}
+
+/// A row's problems with its line and, when it has one, its respondent.
+fn located(problems: impl IntoIterator<Item = Problem>, line: u64, who: &str) -> Vec<Problem> {
+    problems
+        .into_iter()
+        .map(|p| {
+            let p = p.at_row(line);
+            if who.is_empty() {
+                p
+            } else {
+                p.for_respondent(who.to_owned())
+            }
+        })
+        .collect()
 }

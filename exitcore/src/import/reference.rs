@@ -10,7 +10,7 @@ use super::{
 };
 use crate::dataset::Builder;
 use crate::record::{ExitContext, ExitType, InterviewerType, Tenure};
-use crate::{Answer, Error, ExitRecord, Problem, ProblemKind, QuestionKind, Result};
+use crate::{Answer, ExitRecord, Problem, ProblemKind, QuestionKind, Result};
 
 impl Mapping {
     /// [`Mapping::import_csv`] as it was: an `ExitRecord` per row, checked by the builder.
@@ -20,36 +20,9 @@ impl Mapping {
         options: &ImportOptions,
     ) -> Result<ImportOutcome> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(true)
-            .delimiter(
-                u8::try_from(self.raw.delimiter.unwrap_or(','))
-                    .map_err(|_| Error::mapping("delimiter", "must be a single-byte character"))?,
-            )
-            .from_reader(bytes);
-        let headers: Vec<String> = reader
-            .byte_headers()
-            .map_err(|e| Error::Csv {
-                line: Some(1),
-                message: e.to_string(),
-            })?
-            .iter()
-            .map(|h| decode(h).trim().to_owned())
-            .collect();
+        let (mut reader, headers) = self.csv_reader(bytes)?;
         let plan = Plan::new(self, &headers)?;
-        let mut stats: Vec<ColumnReport> = headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| ColumnReport {
-                column: h.clone(),
-                status: plan.status[i],
-                target: plan.targets[i].clone(),
-                filled: 0,
-                missing: 0,
-                unrecognised: 0,
-            })
-            .collect();
+        let mut stats: Vec<ColumnReport> = plan.column_reports(&headers);
         let mut builder = Builder::new(&self.questionnaire);
         let mut rows = 0usize;
         let mut imported = 0usize;
