@@ -2,6 +2,7 @@
 //! numbers, IBANs, Dutch citizen service numbers (BSN) and names from a
 //! roster become typed placeholders in the report's language.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -179,25 +180,38 @@ impl Redactor {
     /// `text` with every e-mail address, phone number, valid IBAN, valid BSN
     /// and roster name replaced by its placeholder in `lang`.
     pub fn redact(&self, text: &str, lang: Lang) -> String {
-        let mut out = EMAIL
-            .replace_all(text, Redacted::Email.placeholder(lang))
-            .into_owned();
-        out = replace_valid(
-            &out,
-            &IBAN,
-            Redacted::Iban.placeholder(lang),
-            longest_valid_iban,
-        );
-        out = PHONE
-            .replace_all(&out, Redacted::Phone.placeholder(lang))
-            .into_owned();
-        out = replace_valid(&out, &BSN, Redacted::Bsn.placeholder(lang), |m| {
-            bsn_is_valid(m).then_some(m.len())
-        });
-        if let Some(names) = &self.names {
-            out = names
-                .replace_all(&out, Redacted::Name.placeholder(lang))
+        self.redact_cow(text, lang).into_owned()
+    }
+
+    /// [`Redactor::redact`] without a copy when nothing is replaced.
+    pub(crate) fn redact_cow<'t>(&self, text: &'t str, lang: Lang) -> Cow<'t, str> {
+        // Every pattern but the names needs an `@` or an ASCII digit
+        // (`[0-9]` in each), and most comments have neither: skip the four
+        // searches for those.
+        let mut out = if text.bytes().any(|b| b == b'@' || b.is_ascii_digit()) {
+            let mut out = EMAIL
+                .replace_all(text, Redacted::Email.placeholder(lang))
                 .into_owned();
+            out = replace_valid(
+                &out,
+                &IBAN,
+                Redacted::Iban.placeholder(lang),
+                longest_valid_iban,
+            );
+            out = PHONE
+                .replace_all(&out, Redacted::Phone.placeholder(lang))
+                .into_owned();
+            out = replace_valid(&out, &BSN, Redacted::Bsn.placeholder(lang), |m| {
+                bsn_is_valid(m).then_some(m.len())
+            });
+            Cow::Owned(out)
+        } else {
+            Cow::Borrowed(text)
+        };
+        if let Some(names) = &self.names
+            && let Cow::Owned(replaced) = names.replace_all(&out, Redacted::Name.placeholder(lang))
+        {
+            out = Cow::Owned(replaced);
         }
         out
     }

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::ledger::{Ledger, dataset_fingerprint};
@@ -272,11 +273,12 @@ impl Release {
             return Ok(None);
         }
         let members = CellIndex::new(dataset, &[key]);
+        let mut scratch = Vec::new();
         let mut out: Vec<String> = texts
             .iter()
             .filter(|(row, _)| {
                 let mut holds = false;
-                members.for_each_cell(*row as usize, |_| holds = true);
+                members.for_each_cell(*row as usize, &mut scratch, |_| holds = true);
                 holds
             })
             .map(|(_, t)| redactor.redact(t, lang))
@@ -302,7 +304,7 @@ pub(crate) struct CellIndex {
 struct Shape {
     org: bool,
     codes: Vec<Vec<u32>>,
-    cells: HashMap<(u32, Vec<u32>), Vec<usize>>,
+    cells: FxHashMap<(u32, Vec<u32>), Vec<usize>>,
 }
 
 impl CellIndex {
@@ -362,7 +364,7 @@ impl CellIndex {
                 shapes.push(Shape {
                     org: has_org,
                     codes: dims.iter().map(|d| codes[d].0.clone()).collect(),
-                    cells: HashMap::new(),
+                    cells: FxHashMap::default(),
                 });
                 shapes.len() - 1
             });
@@ -375,9 +377,15 @@ impl CellIndex {
         }
     }
 
-    /// Calls `f` with every cell that holds record `row`.
-    pub(crate) fn for_each_cell(&self, row: usize, mut f: impl FnMut(usize)) {
-        let mut wanted = Vec::new();
+    /// Calls `f` with every cell that holds record `row`; `scratch` is
+    /// working space, so a caller asking for every record allocates once.
+    pub(crate) fn for_each_cell(
+        &self,
+        row: usize,
+        scratch: &mut Vec<u32>,
+        mut f: impl FnMut(usize),
+    ) {
+        let mut wanted = std::mem::take(scratch);
         for shape in &self.shapes {
             wanted.clear();
             wanted.extend(shape.codes.iter().map(|c| c.get(row).copied().unwrap_or(0)));
@@ -398,6 +406,7 @@ impl CellIndex {
             }
             wanted = key.1;
         }
+        *scratch = wanted;
     }
 }
 
@@ -1057,10 +1066,13 @@ impl<'a> ReleasePlan<'a> {
                 let at = m.ledger_at + e;
                 let first = out.len();
                 out.resize(first + cells.len(), Vec::new());
+                let mut scratch = Vec::new();
                 for (a, key) in atom_keys.iter().enumerate() {
                     if key[at] == 1 {
                         let a = u32::try_from(a).unwrap_or(u32::MAX);
-                        index.for_each_cell(atom_rep[a as usize], |c| out[first + c].push(a));
+                        index.for_each_cell(atom_rep[a as usize], &mut scratch, |c| {
+                            out[first + c].push(a);
+                        });
                     }
                 }
             }
@@ -1363,7 +1375,7 @@ mod tests {
         let index = CellIndex::new(&ds, &keys);
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); keys.len()];
         for row in 0..ds.len() {
-            index.for_each_cell(row, |c| members[c].push(row));
+            index.for_each_cell(row, &mut Vec::new(), |c| members[c].push(row));
         }
         for (c, rows) in members.iter().enumerate() {
             assert_eq!(m.n[c], rows.len() as u64, "size of cell {}", m.keys[c]);

@@ -53,36 +53,75 @@ pub fn log_odds_dirichlet(
             "group, rest and background must have one count per word",
         ));
     }
-    if !(alpha0.is_finite() && alpha0 > 0.0) {
-        return Err(Error::argument(
-            "alpha0",
-            format!("must be finite and positive, got {alpha0}"),
-        ));
-    }
     let total = |x: &[u64]| x.iter().map(|&c| u128::from(c)).sum::<u128>();
-    let bg_total = super::f128(total(background));
-    if bg_total == 0.0 {
-        return Err(Error::argument("background", "has no words"));
-    }
-    let n_g = super::f128(total(group));
-    let n_r = super::f128(total(rest));
+    let model = LogOddsModel::new(total(group), total(rest), total(background), alpha0)?;
     Ok(group
         .iter()
         .zip(rest)
         .zip(background)
-        .map(|((&yg, &yr), &bg)| {
-            let a = alpha0 * f(bg) / bg_total;
-            let (yg, yr) = (f(yg), f(yr));
-            let delta = super::special::ln((yg + a) / (n_g + alpha0 - yg - a))
-                - super::special::ln((yr + a) / (n_r + alpha0 - yr - a));
-            let variance = 1.0 / (yg + a) + 1.0 / (yr + a);
-            LogOdds {
-                delta,
-                variance,
-                z: delta / variance.sqrt(),
-            }
-        })
+        .map(|((&yg, &yr), &bg)| model.score(yg, yr, bg))
         .collect())
+}
+
+/// The totals and prior of [`log_odds_dirichlet`], for scoring words one at
+/// a time: a word's score depends on the others only through the totals, so
+/// a caller that needs a few words of a large vocabulary scores just those,
+/// and gets the same numbers, bit for bit, as the whole-vocabulary call.
+///
+/// ```
+/// use exitcore::stats::logodds::{LogOddsModel, log_odds_dirichlet};
+/// let (g, r, bg) = ([30, 5, 10], [20, 40, 50], [50, 45, 60]);
+/// let all = log_odds_dirichlet(&g, &r, &bg, 100.0).unwrap();
+/// let model = LogOddsModel::new(45, 110, 155, 100.0).unwrap();
+/// assert_eq!(model.score(5, 40, 45), all[1]);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct LogOddsModel {
+    n_g: f64,
+    n_r: f64,
+    bg_total: f64,
+    alpha0: f64,
+}
+
+impl LogOddsModel {
+    /// The model for word totals `group` and `rest` (all words' counts
+    /// summed), background total `background` and prior weight `alpha0`;
+    /// an empty background or an `alpha0` that is not finite and positive
+    /// is an error.
+    pub fn new(group: u128, rest: u128, background: u128, alpha0: f64) -> Result<Self> {
+        if !(alpha0.is_finite() && alpha0 > 0.0) {
+            return Err(Error::argument(
+                "alpha0",
+                format!("must be finite and positive, got {alpha0}"),
+            ));
+        }
+        let bg_total = super::f128(background);
+        if bg_total == 0.0 {
+            return Err(Error::argument("background", "has no words"));
+        }
+        Ok(LogOddsModel {
+            n_g: super::f128(group),
+            n_r: super::f128(rest),
+            bg_total,
+            alpha0,
+        })
+    }
+
+    /// The score of one word counted `yg` times in the group, `yr` in the
+    /// rest and `bg` in the background.
+    pub fn score(&self, yg: u64, yr: u64, bg: u64) -> LogOdds {
+        let (n_g, n_r, alpha0) = (self.n_g, self.n_r, self.alpha0);
+        let a = alpha0 * f(bg) / self.bg_total;
+        let (yg, yr) = (f(yg), f(yr));
+        let delta = super::special::ln((yg + a) / (n_g + alpha0 - yg - a))
+            - super::special::ln((yr + a) / (n_r + alpha0 - yr - a));
+        let variance = 1.0 / (yg + a) + 1.0 / (yr + a);
+        LogOdds {
+            delta,
+            variance,
+            z: delta / variance.sqrt(),
+        }
+    }
 }
 
 #[cfg(test)]
