@@ -77,30 +77,44 @@ const MIN_TOKEN_CHARS: usize = 3;
 /// placeholders (`[NAAM]`, `[EMAIL]`) are skipped: they are not words the
 /// leaver wrote.
 fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let bytes = text.as_bytes();
     let mut buf = String::new();
     let mut at = 0;
     let mut prev: Option<char> = None;
     while let Some((c, len)) = char_at(text, at) {
-        at += len;
         if !c.is_alphanumeric() {
             prev = Some(c);
+            at += len;
             continue;
         }
-        buf.clear();
-        push_lowercase(&mut buf, c);
-        let opened = prev == Some('[');
+        let start = at;
+        let mut ascii = true;
         let mut next = None;
         while let Some((d, len)) = char_at(text, at) {
             at += len;
             if d.is_alphanumeric() {
-                push_lowercase(&mut buf, d);
+                ascii &= d.is_ascii();
             } else {
                 next = Some(d);
                 break;
             }
         }
+        let end = at - next.map_or(0, char::len_utf8);
+        let opened = prev == Some('[');
         prev = next;
-        if !(opened && next == Some(']')) {
+        if opened && next == Some(']') {
+            continue;
+        }
+        let word = &text[start..end];
+        // Most words are ASCII, and most of those already lowercase: hand
+        // those over as they are, without a copy.
+        if ascii && !bytes[start..end].iter().any(u8::is_ascii_uppercase) {
+            f(word);
+        } else {
+            buf.clear();
+            for c in word.chars() {
+                buf.extend(c.to_lowercase());
+            }
             f(&buf);
         }
     }
@@ -116,14 +130,6 @@ fn char_at(text: &str, at: usize) -> Option<(char, usize)> {
             .get(at..)
             .and_then(|rest| rest.chars().next())
             .map(|c| (c, c.len_utf8())),
-    }
-}
-
-fn push_lowercase(buf: &mut String, c: char) {
-    if c.is_ascii() {
-        buf.push(c.to_ascii_lowercase());
-    } else {
-        buf.extend(c.to_lowercase());
     }
 }
 
@@ -617,6 +623,7 @@ pub fn summarise(
     let mut vocab = Vocabulary::default();
     let mut store = CommentStore::default();
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); shown.len()];
+    let mut per_theme = vec![[0u64; 16]; shown.len()];
     let mut cells_of_row = Vec::new();
     let mut scratch = Vec::new();
     // Row by row over all the questions (each column is in row order), so
@@ -646,47 +653,71 @@ pub fn summarise(
             continue;
         }
         let id = store.push(q, &text, lang, &mut vocab)?;
+        let bits = store.comments[id as usize].bits;
         for &c in &cells_of_row {
             members[c].push(id);
+            // Here, while the comment is at hand, rather than from the
+            // store for each cell later (a cache miss per comment per cell).
+            let mut rest = bits;
+            while rest != 0 {
+                per_theme[c][rest.trailing_zeros() as usize] += 1;
+                rest &= rest - 1;
+            }
         }
     }
-    let mut counter = CellCounter::new(&vocab, questions.len());
-    // The whole organisation first: its counts are every other cell's
-    // background.
+    // The whole organisation's counts are every other cell's background.
+    // Its cell holds every record, so every comment read: the totals kept
+    // while reading are its counts (checked, else counted like any cell).
     let org_at = shown
         .iter()
         .position(|&c| release.cells[c].key.0.is_empty());
     let org = org_at.map(|i| {
-        counter.count(&store, &members[i]);
-        let totals = counter.stem_totals();
-        counter.clear();
-        totals
-    });
-    let mut out = Vec::with_capacity(shown.len());
-    for (i, &c) in shown.iter().enumerate() {
-        let key = &release.cells[c].key;
-        let mut per_theme = [0u64; 12];
-        for &m in &members[i] {
-            let bits = store.comments[m as usize].bits;
-            for (t, slot) in per_theme.iter_mut().enumerate() {
-                *slot += u64::from(bits & (1 << t) != 0);
+        if members[i].len() == store.comments.len() {
+            let mut totals = vec![0u64; vocab.stems.names.len()];
+            for (p, &n) in store.pair_total.iter().enumerate() {
+                totals[vocab.pairs[p].0 as usize] += n;
             }
+            totals
+        } else {
+            let mut counter = CellCounter::new(&vocab, questions.len());
+            counter.count(&store, &members[i]);
+            counter.stem_total.clone()
         }
+    });
+    // The cells' words are independent of each other: count them on as
+    // many threads as the machine offers, each with its own arrays.
+    let wanted: Vec<usize> = match &org {
+        Some(_) => (0..shown.len())
+            .filter(|&i| !release.cells[shown[i]].key.0.is_empty())
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut words: Vec<Vec<DistinctiveWord>> = vec![Vec::new(); shown.len()];
+    if let Some(org) = &org {
+        let work = |cells: &[usize]| -> Result<Vec<(usize, Vec<DistinctiveWord>)>> {
+            let mut counter = CellCounter::new(&vocab, questions.len());
+            let mut out = Vec::with_capacity(cells.len());
+            for &i in cells {
+                counter.count(&store, &members[i]);
+                let words = counter.distinctive(org, &vocab);
+                counter.clear();
+                out.push((i, words?));
+            }
+            Ok(out)
+        };
+        for (i, w) in on_threads(&wanted, &work)? {
+            words[i] = w;
+        }
+    }
+    let mut out = Vec::with_capacity(shown.len());
+    for ((i, &c), words) in shown.iter().enumerate().zip(words) {
+        let key = &release.cells[c].key;
         let themes = Theme::ALL
             .iter()
-            .zip(per_theme)
+            .zip(per_theme[i])
             .filter(|(_, n)| *n > 0)
             .map(|(&theme, comments)| ThemeCount { theme, comments })
             .collect();
-        let words = match &org {
-            Some(org) if !key.0.is_empty() => {
-                counter.count(&store, &members[i]);
-                let words = counter.distinctive(org, &vocab)?;
-                counter.clear();
-                words
-            }
-            _ => Vec::new(),
-        };
         out.push(CommentSummary {
             key: key.clone(),
             comments: members[i].len() as u64,
@@ -695,6 +726,50 @@ pub fn summarise(
         });
     }
     Ok(out)
+}
+
+/// `work` on `items` split over the machine's threads (interleaved, so
+/// large and small cells spread evenly), the results in one list; on one
+/// thread where threads are unavailable (WebAssembly) or not worth it.
+fn on_threads<T: Send>(
+    items: &[usize],
+    work: &(dyn Fn(&[usize]) -> Result<Vec<T>> + Sync),
+) -> Result<Vec<T>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(8)
+        .min(items.len() / 8);
+    if threads <= 1 || cfg!(target_arch = "wasm32") {
+        return work(items);
+    }
+    let chunks: Vec<Vec<usize>> = (0..threads)
+        .map(|t| items.iter().copied().skip(t).step_by(threads).collect())
+        .collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|chunk| {
+                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || work(chunk));
+                (chunk, spawned)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for (chunk, spawned) in handles {
+            // A thread that could not start leaves its share to this one;
+            // one that panicked (a bug) is reported, not passed on.
+            let part = match spawned {
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(crate::Error::argument(
+                        "comments",
+                        "a counting thread failed",
+                    ))
+                }),
+                Err(_) => work(chunk),
+            };
+            out.extend(part?);
+        }
+        Ok(out)
+    })
 }
 
 /// The words of all comments read so far, each looked up once.
@@ -764,6 +839,8 @@ struct CommentStore {
     comments: Vec<StoredComment>,
     ids: Vec<u32>,
     tokens: Vec<u32>,
+    /// Occurrences of each pair in all comments read.
+    pair_total: Vec<u64>,
 }
 
 impl CommentStore {
@@ -808,6 +885,10 @@ impl CommentStore {
             if vocab.info[t as usize].counted {
                 let pair = vocab.pair(t, use_nl);
                 self.ids.push(pair);
+                if pair as usize >= self.pair_total.len() {
+                    self.pair_total.resize(pair as usize + 1, 0);
+                }
+                self.pair_total[pair as usize] += 1;
             }
         }
         let words = self.ids.len() - start;
@@ -888,11 +969,6 @@ impl CellCounter {
             }
             *slot += self.pair_count[p as usize];
         }
-    }
-
-    /// Occurrences of every stem in the cell counted.
-    fn stem_totals(&self) -> Vec<u64> {
-        self.stem_total.clone()
     }
 
     /// The distinctive words of the cell counted against the rest of the
@@ -1114,6 +1190,48 @@ mod tests {
         assert_eq!(tag("Salaris. Burnout."), vec![Theme::Pay, Theme::Workload]);
         assert!(tag("").is_empty());
         assert!(tag("12345 !!!").is_empty());
+    }
+
+    /// The word splitting as first written, char by char: the reference
+    /// for the byte-level version.
+    fn words_by_chars(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut chars = text.chars().peekable();
+        let mut prev: Option<char> = None;
+        while let Some(c) = chars.next() {
+            if !c.is_alphanumeric() {
+                prev = Some(c);
+                continue;
+            }
+            let mut buf: String = c.to_lowercase().collect();
+            let opened = prev == Some('[');
+            let mut next = None;
+            while let Some(&d) = chars.peek() {
+                chars.next();
+                if d.is_alphanumeric() {
+                    buf.extend(d.to_lowercase());
+                } else {
+                    next = Some(d);
+                    break;
+                }
+            }
+            prev = next;
+            if !(opened && next == Some(']')) {
+                out.push(buf);
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_split_as_char_by_char(
+            text in "([a-zA-Z0-9 \\[\\]'.,-]|[ÀÉéïöüßİĲ]|\\PC){0,40}"
+        ) {
+            let mut words = Vec::new();
+            for_each_word(&text, |w| words.push(w.to_owned()));
+            proptest::prop_assert_eq!(words, words_by_chars(&text));
+        }
     }
 
     #[test]
