@@ -110,6 +110,19 @@ impl TextColumn {
             .zip(starts.zip(self.ends.iter().copied()))
             .map(|(&row, (s, e))| (row, &self.bytes[s as usize..e as usize]))
     }
+
+    /// The answers of the rows in `rows`, with their row numbers.
+    pub(crate) fn iter_rows(
+        &self,
+        rows: std::ops::Range<u32>,
+    ) -> impl Iterator<Item = (u32, &str)> {
+        let from = self.rows.partition_point(|&r| r < rows.start);
+        let to = self.rows.partition_point(|&r| r < rows.end);
+        (from..to).map(move |i| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+            (self.rows[i], &self.bytes[start..self.ends[i] as usize])
+        })
+    }
 }
 
 /// One question's answers.

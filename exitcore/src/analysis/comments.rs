@@ -620,51 +620,51 @@ pub fn summarise(
         };
         texts.push(t);
     }
-    let mut vocab = Vocabulary::default();
-    let mut store = CommentStore::default();
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); shown.len()];
-    let mut per_theme = vec![[0u64; 16]; shown.len()];
-    let mut cells_of_row = Vec::new();
-    let mut scratch = Vec::new();
-    // Row by row over all the questions (each column is in row order), so
-    // the cells of a record are looked up once for all its comments.
-    let mut columns: Vec<_> = texts.iter().map(|t| t.iter().peekable()).collect();
-    let mut last_row = None;
-    loop {
-        let next = columns
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(q, c)| c.peek().map(|&(row, _)| (row, q)))
-            .min();
-        let Some((row, q)) = next else { break };
-        let Some((_, text)) = columns[q].next() else {
-            break;
-        };
-        if last_row != Some(row) {
-            last_row = Some(row);
-            cells_of_row.clear();
-            index.for_each_cell(row as usize, &mut scratch, |c| cells_of_row.push(c));
-        }
-        if cells_of_row.is_empty() {
-            continue;
-        }
-        let text = redactor.redact_cow(text, lang);
-        if text.trim().is_empty() {
-            continue;
-        }
-        let id = store.push(q, &text, lang, &mut vocab)?;
-        let bits = store.comments[id as usize].bits;
-        for &c in &cells_of_row {
-            members[c].push(id);
-            // Here, while the comment is at hand, rather than from the
-            // store for each cell later (a cache miss per comment per cell).
-            let mut rest = bits;
-            while rest != 0 {
-                per_theme[c][rest.trailing_zeros() as usize] += 1;
-                rest &= rest - 1;
-            }
-        }
+    // Reading (redaction, splitting, stemming) is split by rows over the
+    // machine's threads, each with its own vocabulary, then merged in row
+    // order.
+    let parts = threads(texts.iter().map(|t| t.rows.len()).sum::<usize>() / 20_000);
+    summarise_in(release, (&shown, &index), &texts, redactor, lang, parts)
+}
+
+/// [`summarise`] with the free-text columns found and the reading split
+/// into `parts` ranges of rows (a test makes it several on small data).
+fn summarise_in(
+    release: &Release,
+    (shown, index): (&[usize], &crate::privacy::CellIndex),
+    texts: &[&crate::dataset::TextColumn],
+    redactor: &Redactor,
+    lang: Lang,
+    parts: usize,
+) -> Result<Vec<CommentSummary>> {
+    let questions = texts.len();
+    let rows = texts
+        .iter()
+        .filter_map(|t| t.rows.last())
+        .max()
+        .map_or(0, |&r| r.saturating_add(1));
+    let parts = parts.max(1);
+    let ranges: Vec<std::ops::Range<u32>> = (0..parts)
+        .map(|t| {
+            let at =
+                |t: usize| u32::try_from(u64::from(rows) * t as u64 / parts as u64).unwrap_or(rows);
+            at(t)..at(t + 1)
+        })
+        .collect();
+    let read = |range: &std::ops::Range<u32>| {
+        Reading::of(texts, range.clone(), index, shown.len(), redactor, lang)
+    };
+    let mut readings = on_threads(&ranges, &read)?.into_iter();
+    let mut reading = readings.next().unwrap_or_else(|| Reading::new(shown.len()));
+    for other in readings {
+        reading.append(other);
     }
+    let Reading {
+        vocab,
+        store,
+        members,
+        per_theme,
+    } = reading;
     // The whole organisation's counts are every other cell's background.
     // Its cell holds every record, so every comment read: the totals kept
     // while reading are its counts (checked, else counted like any cell).
@@ -679,7 +679,7 @@ pub fn summarise(
             }
             totals
         } else {
-            let mut counter = CellCounter::new(&vocab, questions.len());
+            let mut counter = CellCounter::new(&vocab, questions);
             counter.count(&store, &members[i]);
             counter.stem_total.clone()
         }
@@ -695,7 +695,7 @@ pub fn summarise(
     let mut words: Vec<Vec<DistinctiveWord>> = vec![Vec::new(); shown.len()];
     if let Some(org) = &org {
         let work = |cells: &[usize]| -> Result<Vec<(usize, Vec<DistinctiveWord>)>> {
-            let mut counter = CellCounter::new(&vocab, questions.len());
+            let mut counter = CellCounter::new(&vocab, questions);
             let mut out = Vec::with_capacity(cells.len());
             for &i in cells {
                 counter.count(&store, &members[i]);
@@ -705,7 +705,12 @@ pub fn summarise(
             }
             Ok(out)
         };
-        for (i, w) in on_threads(&wanted, &work)? {
+        let parts = threads(wanted.len() / 8);
+        let chunks: Vec<Vec<usize>> = (0..parts)
+            .map(|t| wanted.iter().copied().skip(t).step_by(parts).collect())
+            .collect();
+        let chunk = |cells: &Vec<usize>| work(cells);
+        for (i, w) in on_threads(&chunks, &chunk)?.into_iter().flatten() {
             words[i] = w;
         }
     }
@@ -728,48 +733,188 @@ pub fn summarise(
     Ok(out)
 }
 
-/// `work` on `items` split over the machine's threads (interleaved, so
-/// large and small cells spread evenly), the results in one list; on one
-/// thread where threads are unavailable (WebAssembly) or not worth it.
-fn on_threads<T: Send>(
-    items: &[usize],
-    work: &(dyn Fn(&[usize]) -> Result<Vec<T>> + Sync),
-) -> Result<Vec<T>> {
-    let threads = std::thread::available_parallelism()
+/// How many threads to use for `items` units of work: the machine's
+/// threads, at most 8 and at most `items`; one on WebAssembly.
+fn threads(items: usize) -> usize {
+    if cfg!(target_arch = "wasm32") {
+        return 1;
+    }
+    std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(8)
-        .min(items.len() / 8);
-    if threads <= 1 || cfg!(target_arch = "wasm32") {
-        return work(items);
+        .min(items)
+        .max(1)
+}
+
+/// `work` on each of `parts`, each on a thread of its own when there are
+/// several, the results in the order of `parts`. A thread that cannot
+/// start leaves its part to this one.
+fn on_threads<P: Sync, T: Send>(
+    parts: &[P],
+    work: &(dyn Fn(&P) -> Result<T> + Sync),
+) -> Result<Vec<T>> {
+    if parts.len() <= 1 {
+        return parts.iter().map(work).collect();
     }
-    let chunks: Vec<Vec<usize>> = (0..threads)
-        .map(|t| items.iter().copied().skip(t).step_by(threads).collect())
-        .collect();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
+        let handles: Vec<_> = parts
             .iter()
-            .map(|chunk| {
-                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || work(chunk));
-                (chunk, spawned)
+            .map(|part| {
+                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || work(part));
+                (part, spawned)
             })
             .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for (chunk, spawned) in handles {
-            // A thread that could not start leaves its share to this one;
-            // one that panicked (a bug) is reported, not passed on.
-            let part = match spawned {
+        let mut out = Vec::with_capacity(parts.len());
+        for (part, spawned) in handles {
+            // A thread that panicked (a bug) is reported, not passed on.
+            let result = match spawned {
                 Ok(handle) => handle.join().unwrap_or_else(|_| {
                     Err(crate::Error::argument(
                         "comments",
                         "a counting thread failed",
                     ))
                 }),
-                Err(_) => work(chunk),
+                Err(_) => work(part),
             };
-            out.extend(part?);
+            out.push(result?);
         }
         Ok(out)
     })
+}
+
+/// The comments of a range of rows, read: their words, and which shown
+/// cells hold each.
+struct Reading {
+    vocab: Vocabulary,
+    store: CommentStore,
+    /// Comment ids by shown cell, ascending.
+    members: Vec<Vec<u32>>,
+    /// Comments per theme (bit) by shown cell.
+    per_theme: Vec<[u64; 16]>,
+}
+
+impl Reading {
+    fn new(cells: usize) -> Self {
+        Reading {
+            vocab: Vocabulary::default(),
+            store: CommentStore::default(),
+            members: vec![Vec::new(); cells],
+            per_theme: vec![[0; 16]; cells],
+        }
+    }
+
+    fn of(
+        texts: &[&crate::dataset::TextColumn],
+        rows: std::ops::Range<u32>,
+        index: &crate::privacy::CellIndex,
+        cells: usize,
+        redactor: &Redactor,
+        lang: Lang,
+    ) -> Result<Self> {
+        let mut out = Reading::new(cells);
+        let mut cells_of_row = Vec::new();
+        let mut scratch = Vec::new();
+        // Row by row over all the questions (each column is in row order),
+        // so the cells of a record are looked up once for all its comments.
+        let mut columns: Vec<_> = texts
+            .iter()
+            .map(|t| t.iter_rows(rows.clone()).peekable())
+            .collect();
+        let mut last_row = None;
+        loop {
+            let next = columns
+                .iter_mut()
+                .enumerate()
+                .filter_map(|(q, c)| c.peek().map(|&(row, _)| (row, q)))
+                .min();
+            let Some((row, q)) = next else { break };
+            let Some((_, text)) = columns[q].next() else {
+                break;
+            };
+            if last_row != Some(row) {
+                last_row = Some(row);
+                cells_of_row.clear();
+                index.for_each_cell(row as usize, &mut scratch, |c| cells_of_row.push(c));
+            }
+            if cells_of_row.is_empty() {
+                continue;
+            }
+            let text = redactor.redact_cow(text, lang);
+            if text.trim().is_empty() {
+                continue;
+            }
+            let id = out.store.push(q, &text, lang, &mut out.vocab)?;
+            let bits = out.store.comments[id as usize].bits;
+            for &c in &cells_of_row {
+                out.members[c].push(id);
+                // Here, while the comment is at hand, rather than from the
+                // store for each cell later (a cache miss per comment per cell).
+                let mut rest = bits;
+                while rest != 0 {
+                    out.per_theme[c][rest.trailing_zeros() as usize] += 1;
+                    rest &= rest - 1;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Appends `other`, the reading of the rows after this one's, with its
+    /// word and comment ids translated into this one's.
+    fn append(&mut self, other: Reading) {
+        let forms: Vec<u32> = other
+            .vocab
+            .forms
+            .names
+            .iter()
+            .map(|w| self.vocab.form(w))
+            .collect();
+        let stems: Vec<u32> = other
+            .vocab
+            .stems
+            .names
+            .iter()
+            .map(|s| self.vocab.stems.id(s))
+            .collect();
+        let pairs: Vec<u32> = other
+            .vocab
+            .pairs
+            .iter()
+            .map(|&(stem, form)| {
+                let nl = other.vocab.info[form as usize].stem_nl == stem;
+                self.vocab.pair(forms[form as usize], nl)
+            })
+            .collect();
+        let first = u32::try_from(self.store.comments.len()).unwrap_or(u32::MAX);
+        let offset = self.store.ids.len();
+        for c in other.store.comments {
+            let start = offset + c.start;
+            let words = c.words as usize;
+            let ids = &other.store.ids[c.start..c.start + words + c.stems as usize];
+            self.store
+                .ids
+                .extend(ids[..words].iter().map(|&p| pairs[p as usize]));
+            self.store
+                .ids
+                .extend(ids[words..].iter().map(|&s| stems[s as usize]));
+            self.store.comments.push(StoredComment { start, ..c });
+        }
+        for (p, n) in other.store.pair_total.into_iter().enumerate() {
+            let at = pairs[p] as usize;
+            if at >= self.store.pair_total.len() {
+                self.store.pair_total.resize(at + 1, 0);
+            }
+            self.store.pair_total[at] += n;
+        }
+        for (mine, theirs) in self.members.iter_mut().zip(other.members) {
+            mine.extend(theirs.into_iter().map(|id| id + first));
+        }
+        for (mine, theirs) in self.per_theme.iter_mut().zip(other.per_theme) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+    }
 }
 
 /// The words of all comments read so far, each looked up once.
@@ -1608,6 +1753,22 @@ mod tests {
                     CommentSummary::of(&ds, &release, &c.key, questions, &redactor, lang).unwrap()
                 })
                 .collect();
+            // Read in several parts (as on a large data set), merged.
+            let mut texts = Vec::new();
+            for q in questions {
+                let at = ds.question_index(q).unwrap();
+                let crate::dataset::AnswerColumn::Text(t) = &ds.answers[at] else {
+                    panic!("{q} is free text");
+                };
+                texts.push(t);
+            }
+            let (shown, index) = release.comment_cells(&ds).unwrap();
+            for parts in [2, 3, 7] {
+                let split =
+                    summarise_in(&release, (&shown, &index), &texts, &redactor, lang, parts)
+                        .unwrap();
+                assert_eq!(split, fast, "seed {seed}, {parts} parts");
+            }
             let listed: usize = fast.iter().map(|s| s.words.len()).sum();
             println!("seed {seed}: {} cells, {listed} words", fast.len());
             assert!(

@@ -25,10 +25,10 @@ use serde::{Deserialize, Serialize};
 pub use ledger::{Ledger, LedgerEntry};
 pub use noise::{Budget, CellNoise, DiscreteLaplace};
 pub use redact::{Redacted, Redactor, bsn_is_valid, iban_is_valid};
-pub(crate) use release::CellModel;
 pub use release::{
     Audit, CellDecision, CellKey, Dimension, NoiseInfo, Release, ReleasePlan, ReleaseSpec, Withheld,
 };
+pub(crate) use release::{CellIndex, CellModel};
 
 use crate::{Error, Result};
 
