@@ -657,7 +657,7 @@ fn summarise_in(
     let mut readings = on_threads(&ranges, &read)?.into_iter();
     let mut reading = readings.next().unwrap_or_else(|| Reading::new(shown.len()));
     for other in readings {
-        reading.append(other);
+        reading.append(other)?;
     }
     let Reading {
         vocab,
@@ -672,7 +672,7 @@ fn summarise_in(
         .iter()
         .position(|&c| release.cells[c].key.0.is_empty());
     let org = org_at.map(|i| {
-        if members[i].len() == store.comments.len() {
+        if members[i].len() == store.comments {
             let mut totals = vec![0u64; vocab.stems.names.len()];
             for (p, &n) in store.pair_total.iter().enumerate() {
                 totals[vocab.pairs[p].0 as usize] += n;
@@ -843,8 +843,7 @@ impl Reading {
             if text.trim().is_empty() {
                 continue;
             }
-            let id = out.store.push(q, &text, lang, &mut out.vocab)?;
-            let bits = out.store.comments[id as usize].bits;
+            let (id, bits) = out.store.push(q, &text, lang, &mut out.vocab)?;
             for &c in &cells_of_row {
                 out.members[c].push(id);
                 // Here, while the comment is at hand, rather than from the
@@ -861,7 +860,7 @@ impl Reading {
 
     /// Appends `other`, the reading of the rows after this one's, with its
     /// word and comment ids translated into this one's.
-    fn append(&mut self, other: Reading) {
+    fn append(&mut self, other: Reading) -> Result<()> {
         let forms: Vec<u32> = other
             .vocab
             .forms
@@ -869,7 +868,7 @@ impl Reading {
             .iter()
             .map(|w| self.vocab.form(w))
             .collect();
-        let stems: Vec<u32> = other
+        let stem_ids: Vec<u32> = other
             .vocab
             .stems
             .names
@@ -885,20 +884,27 @@ impl Reading {
                 self.vocab.pair(forms[form as usize], nl)
             })
             .collect();
-        let first = u32::try_from(self.store.comments.len()).unwrap_or(u32::MAX);
-        let offset = self.store.ids.len();
-        for c in other.store.comments {
-            let start = offset + c.start;
-            let words = c.words as usize;
-            let ids = &other.store.ids[c.start..c.start + words + c.stems as usize];
+        // Offsets are u32: the merged stream must stay addressable.
+        let too_many = || crate::Error::argument("comments", "more than 2^32 words in all");
+        u32::try_from(self.store.ids.len() + other.store.ids.len()).map_err(|_| too_many())?;
+        let first = u32::try_from(self.store.ids.len()).map_err(|_| too_many())?;
+        let mut at = 0u32;
+        while (at as usize) < other.store.ids.len() {
+            let (_, words, stems) = other.store.comment(at);
+            let start = at as usize;
             self.store
                 .ids
-                .extend(ids[..words].iter().map(|&p| pairs[p as usize]));
+                .extend_from_slice(&other.store.ids[start..start + HEADER]);
             self.store
                 .ids
-                .extend(ids[words..].iter().map(|&s| stems[s as usize]));
-            self.store.comments.push(StoredComment { start, ..c });
+                .extend(words.iter().map(|&p| pairs[p as usize]));
+            self.store
+                .ids
+                .extend(stems.iter().map(|&s| stem_ids[s as usize]));
+            // Within the stream, whose length fits a u32 (checked above).
+            at += u32::try_from(HEADER + words.len() + stems.len()).map_err(|_| too_many())?;
         }
+        self.store.comments += other.store.comments;
         for (p, n) in other.store.pair_total.into_iter().enumerate() {
             let at = pairs[p] as usize;
             if at >= self.store.pair_total.len() {
@@ -907,13 +913,14 @@ impl Reading {
             self.store.pair_total[at] += n;
         }
         for (mine, theirs) in self.members.iter_mut().zip(other.members) {
-            mine.extend(theirs.into_iter().map(|id| id + first));
+            mine.extend(theirs.into_iter().map(|at| at + first));
         }
         for (mine, theirs) in self.per_theme.iter_mut().zip(other.per_theme) {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 *a += b;
             }
         }
+        Ok(())
     }
 }
 
@@ -967,39 +974,38 @@ impl Vocabulary {
     }
 }
 
-/// One comment as the summaries need it.
-struct StoredComment {
-    question: usize,
-    bits: u16,
-    /// Its counted words (pair ids, in order) then its distinct stems, in
-    /// `CommentStore::ids` from `start`.
-    start: usize,
-    words: u32,
-    stems: u32,
-}
-
 /// Every comment read, as word ids.
+///
+/// Each comment is a record in one stream of `u32`s: its question, the
+/// number of its counted words and of its distinct stems, then the words
+/// (pair ids, in order) and the stems. A comment is known by the offset of
+/// its record, so counting a cell reads one place per comment, not an
+/// index entry and then the words (two cache misses where one will do).
 #[derive(Default)]
 struct CommentStore {
-    comments: Vec<StoredComment>,
     ids: Vec<u32>,
+    /// Number of comments.
+    comments: usize,
     tokens: Vec<u32>,
     /// Occurrences of each pair in all comments read.
     pair_total: Vec<u64>,
 }
 
+/// `u32`s before a comment's words in [`CommentStore::ids`].
+const HEADER: usize = 3;
+
 impl CommentStore {
     /// Reads `text`, the answer to question number `question`, and returns
-    /// its comment id.
+    /// its offset and theme bits.
     fn push(
         &mut self,
         question: usize,
         text: &str,
         lang: Lang,
         vocab: &mut Vocabulary,
-    ) -> Result<u32> {
-        let id = u32::try_from(self.comments.len())
-            .map_err(|_| crate::Error::argument("comments", "more than 2^32 comments"))?;
+    ) -> Result<(u32, u16)> {
+        let too_many = || crate::Error::argument("comments", "more than 2^32 words in all");
+        let id = u32::try_from(self.ids.len()).map_err(|_| too_many())?;
         self.tokens.clear();
         for_each_word(text, |w| self.tokens.push(vocab.form(w)));
         // detect_lang and tag_bits, from the cached word facts.
@@ -1025,6 +1031,8 @@ impl CommentStore {
         }
         bits |= separable_bits(verbs & particles);
         let use_nl = detected.unwrap_or(lang) == Lang::Nl;
+        self.ids
+            .extend([u32::try_from(question).map_err(|_| too_many())?, 0, 0]);
         let start = self.ids.len();
         for &t in &self.tokens {
             if vocab.info[t as usize].counted {
@@ -1044,14 +1052,23 @@ impl CommentStore {
             }
         }
         let stems = self.ids.len() - start - words;
-        self.comments.push(StoredComment {
-            question,
-            bits,
-            start,
-            words: u32::try_from(words).unwrap_or(u32::MAX),
-            stems: u32::try_from(stems).unwrap_or(u32::MAX),
-        });
-        Ok(id)
+        self.ids[start - 2] = u32::try_from(words).map_err(|_| too_many())?;
+        self.ids[start - 1] = u32::try_from(stems).map_err(|_| too_many())?;
+        self.comments += 1;
+        Ok((id, bits))
+    }
+
+    /// The question, words and stems of the comment at `at`.
+    fn comment(&self, at: u32) -> (usize, &[u32], &[u32]) {
+        let at = at as usize;
+        let head = &self.ids[at..at + HEADER];
+        let words = at + HEADER + head[1] as usize;
+        let end = words + head[2] as usize;
+        (
+            head[0] as usize,
+            &self.ids[at + HEADER..words],
+            &self.ids[words..end],
+        )
     }
 }
 
@@ -1091,18 +1108,16 @@ impl CellCounter {
 
     fn count(&mut self, store: &CommentStore, members: &[u32]) {
         for &m in members {
-            let c = &store.comments[m as usize];
-            let words = c.words as usize;
-            let ids = &store.ids[c.start..c.start + words + c.stems as usize];
-            for &p in &ids[..words] {
+            let (question, words, stems) = store.comment(m);
+            for &p in words {
                 let slot = &mut self.pair_count[p as usize];
                 if *slot == 0 {
                     self.touched_pairs.push(p);
                 }
                 *slot += 1;
             }
-            for &s in &ids[words..] {
-                self.stem_comments[s as usize * self.questions + c.question] += 1;
+            for &s in stems {
+                self.stem_comments[s as usize * self.questions + question] += 1;
             }
         }
         // A stem's total is the sum over its forms.
