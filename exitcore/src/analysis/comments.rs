@@ -1761,11 +1761,23 @@ mod tests {
                 .decide();
             let redactor = Redactor::new(["Jan", "Sanne de Vries"]).unwrap();
             let fast = summarise(&ds, &release, questions, &redactor, lang).unwrap();
+            // CommentSummary::of per cell, with the organisation's counts
+            // (the same for every cell) made once.
+            let org = org_counts(&ds, &release, questions, &redactor, lang).unwrap();
             let slow: Vec<CommentSummary> = release
                 .cells
                 .iter()
                 .filter_map(|c| {
-                    CommentSummary::of(&ds, &release, &c.key, questions, &redactor, lang).unwrap()
+                    CommentSummary::with_org(
+                        &ds,
+                        &release,
+                        &c.key,
+                        questions,
+                        &redactor,
+                        lang,
+                        org.as_ref(),
+                    )
+                    .unwrap()
                 })
                 .collect();
             // Read in several parts (as on a large data set), merged.
