@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::ledger::{Ledger, dataset_fingerprint};
@@ -787,10 +788,12 @@ impl<'a> ReleasePlan<'a> {
         .chain(entries.iter().map(|_| 2))
         .collect();
         let span = radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r));
+        // Looked up once, not per record and dimension.
+        let dim_codes: Vec<&[u32]> = dims.iter().map(|d| &*codes[d].codes).collect();
         let key_of = |i: usize, key: &mut Vec<u32>| {
             key.clear();
             key.push(if uses_org { org.leaf[i] } else { 0 });
-            key.extend(dims.iter().map(|d| codes[d].codes[i]));
+            key.extend(dim_codes.iter().map(|c| c[i]));
             // Who an earlier release covered splits today's groups too.
             key.extend(
                 entries
@@ -829,7 +832,9 @@ impl<'a> ReleasePlan<'a> {
                 }
             }
             Some(_) => {
-                let mut index: HashMap<u64, u32> = HashMap::new();
+                // Packed keys are plain integers: no need for SipHash's
+                // protection against chosen keys, and it cost a third of this pass.
+                let mut index: FxHashMap<u64, u32> = FxHashMap::default();
                 for i in 0..ds.len {
                     key_of(i, &mut key);
                     let a = *index
