@@ -988,7 +988,7 @@ impl<'a> ReleasePlan<'a> {
             .iter()
             .map(|atoms| atoms.iter().map(|&a| atom_n[a as usize]).sum())
             .collect();
-        CellModel {
+        let mut model = CellModel {
             keys,
             tables,
             org_depth,
@@ -1000,7 +1000,13 @@ impl<'a> ReleasePlan<'a> {
             record_atom,
             layouts,
             ledger_at: 1 + dims.len(),
-        }
+            questions: self.distributions.clone(),
+            tallies: Vec::new(),
+        };
+        model.tallies = (0..model.tables.len())
+            .map(|t| model.count(ds, t, &model.questions))
+            .collect();
+        model
     }
 
     /// Decides the release of the cells of `m`, showing `shown` counts
@@ -1189,12 +1195,10 @@ impl<'a> ReleasePlan<'a> {
     fn homogeneous(&self, m: &CellModel) -> Vec<bool> {
         let mut out = vec![false; m.keys.len()];
         for (t, range) in m.tables.iter().enumerate() {
-            let cells = m.record_cells(t);
             for &q in &self.distributions {
-                let Some(mut tally) = Tally::count(self.dataset, q, &cells, range.len()) else {
+                let Some(tally) = m.tally(t, q) else {
                     continue;
                 };
-                m.roll_up(t, &mut tally);
                 for (local, c) in range.clone().enumerate() {
                     let (counts, answered) = tally.row(local);
                     let top = counts.iter().copied().max().unwrap_or(0);
@@ -1229,6 +1233,12 @@ pub(crate) struct CellModel {
     /// How records are counted into each table's cells.
     layouts: Vec<TableLayout>,
     ledger_at: usize,
+    /// The plan's distribution questions.
+    questions: Vec<usize>,
+    /// Per table, per question of `questions`: its answers counted per
+    /// cell. The homogeneity rule needs them and the analysis shows them,
+    /// so they are counted once, here (`None`: a question without categories).
+    tallies: Vec<Vec<Option<Tally>>>,
 }
 
 /// How to count a table's cells straight from the records: each record
@@ -1261,6 +1271,32 @@ impl CellModel {
                     .get(a as usize)
                     .copied()
                     .unwrap_or(u32::MAX)
+            })
+            .collect()
+    }
+
+    /// Question `q`'s answers counted per cell of `table`, when `q` is one
+    /// of the plan's distributions.
+    pub(crate) fn tally(&self, table: usize, q: usize) -> Option<&Tally> {
+        let at = self.questions.iter().position(|&x| x == q)?;
+        self.tallies.get(table)?.get(at)?.as_ref()
+    }
+
+    /// Counts `questions` per cell of `table` from the records.
+    pub(crate) fn count(
+        &self,
+        dataset: &Dataset,
+        table: usize,
+        questions: &[usize],
+    ) -> Vec<Option<Tally>> {
+        let cells = self.record_cells(table);
+        let size = self.tables.get(table).map_or(0, ExactSizeIterator::len);
+        questions
+            .iter()
+            .map(|&q| {
+                let mut tally = Tally::count(dataset, q, &cells, size)?;
+                self.roll_up(table, &mut tally);
+                Some(tally)
             })
             .collect()
     }
@@ -1332,7 +1368,9 @@ mod tests {
 
     /// Per-table counts (each record into its own cell, units rolled up
     /// into their parents) equal counts made record by record through the
-    /// cells' keys, which `CellIndex` resolves without strides or roll-up.
+    /// cells' keys, which `CellIndex` resolves without strides or roll-up;
+    /// so do the tallies the model keeps for the release decision and the
+    /// analysis.
     #[test]
     fn table_counts_equal_counts_through_the_cell_keys() {
         let org = generate(&OrgConfig {
@@ -1350,11 +1388,19 @@ mod tests {
             }
         }
         let ds = Dataset::from_records(&org.questionnaire, &records).dataset;
-        let questions: Vec<usize> = ["primary_reason", "contributing_reasons", "enps"]
+        let ids = ["primary_reason", "contributing_reasons", "enps"];
+        let questions: Vec<usize> = ids
             .iter()
             .map(|id| ds.question_index(id).unwrap())
             .collect();
+        // The first two as distributions: the model keeps their tallies (the
+        // homogeneity rule's, which the analysis reuses); enps is counted
+        // fresh only, so both ways are checked against the members.
         let plan = ReleasePlan::new(&ds, Policy::default())
+            .distribution(ids[0])
+            .unwrap()
+            .distribution(ids[1])
+            .unwrap()
             .table(&[Dimension::OrgUnit])
             .unwrap()
             .table(&[Dimension::OrgUnit, Dimension::TenureBand])
@@ -1373,7 +1419,7 @@ mod tests {
         for (c, rows) in members.iter().enumerate() {
             assert_eq!(m.n[c], rows.len() as u64, "size of cell {}", m.keys[c]);
         }
-        let mut checked = 0;
+        let (mut checked, mut reused) = (0, 0);
         for (t, range) in m.tables.iter().enumerate() {
             let cells = m.record_cells(t);
             for &q in &questions {
@@ -1392,10 +1438,21 @@ mod tests {
                         "question {q} in cell {}",
                         m.keys[c]
                     );
+                    if let Some(kept) = m.tally(t, q) {
+                        assert_eq!(
+                            kept.row(local),
+                            direct.row(0),
+                            "kept tally of question {q} in cell {}",
+                            m.keys[c]
+                        );
+                        reused += 1;
+                    }
                     checked += 1;
                 }
             }
         }
         assert!(checked > 1000, "{checked}");
+        assert_eq!(reused * 3, checked * 2);
+        assert!(m.tally(0, questions[2]).is_none());
     }
 }
