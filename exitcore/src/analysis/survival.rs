@@ -7,7 +7,7 @@
 //! some) of the group's leavers left: such an interval is a group of fewer
 //! than `k` people.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -132,6 +132,21 @@ fn path_of(key: &CellKey) -> Option<Vec<String>> {
     }
 }
 
+/// `(high, low, how many)` of each distinct `high << 32 | low` in `pairs`.
+fn runs(mut pairs: Vec<u64>) -> impl Iterator<Item = (u32, u32, u64)> {
+    pairs.sort_unstable();
+    let mut out: Vec<(u32, u32, u64)> = Vec::new();
+    for p in pairs {
+        #[allow(clippy::cast_possible_truncation)] // the halves of a u64
+        let (high, low) = ((p >> 32) as u32, p as u32);
+        match out.last_mut() {
+            Some((h, l, n)) if *h == high && *l == low => *n += 1,
+            _ => out.push((high, low, 1)),
+        }
+    }
+    out.into_iter()
+}
+
 /// Survival for `overall` and the released org-unit `groups`.
 pub(crate) fn survival(
     dataset: &Dataset,
@@ -149,28 +164,53 @@ pub(crate) fn survival(
         events: BTreeMap::new(),
         censored: BTreeMap::new(),
     };
-    let mut leaf_paths: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    let mut leavers_used = 0;
+    // Counted per (unit, months) pair first and turned into paths once per
+    // pair: a million leavers and a quarter million stayers fall on a few
+    // thousand pairs, and a path per person meant cloning and comparing
+    // strings per person.
+    let mut pairs: Vec<u64> = Vec::with_capacity(dataset.len);
     for i in 0..dataset.len {
         let (lo, hi) = (dataset.tenure_min[i], dataset.tenure_max[i]);
         if lo == u32::MAX || hi != lo.saturating_add(1) {
             continue;
         }
-        let leaf = org.leaf[i];
-        let path = leaf_paths
-            .entry(leaf)
-            .or_insert_with(|| org.path(leaf))
-            .clone();
-        *times.events.entry(path).or_default().entry(lo).or_default() += 1;
-        leavers_used += 1;
+        pairs.push(u64::from(org.leaf[i]) << 32 | u64::from(lo));
     }
-    for s in stayers {
+    let leavers_used = pairs.len() as u64;
+    for (leaf, months, n) in runs(pairs) {
         *times
-            .censored
-            .entry(s.org_unit.clone())
+            .events
+            .entry(org.path(leaf))
             .or_default()
-            .entry(s.tenure_months)
-            .or_default() += 1;
+            .entry(months)
+            .or_default() += n;
+    }
+    let mut units: Vec<&[String]> = Vec::new();
+    let mut unit_of: HashMap<&[String], u32> = HashMap::new();
+    let mut last: Option<(&[String], u32)> = None;
+    let mut pairs: Vec<u64> = Vec::with_capacity(stayers.len());
+    for s in stayers {
+        let path = s.org_unit.as_slice();
+        // Staff lists usually come grouped by unit: skip the lookup then.
+        let id = match last {
+            Some((p, id)) if p == path => id,
+            _ => *unit_of.entry(path).or_insert_with(|| {
+                units.push(path);
+                u32::try_from(units.len() - 1).unwrap_or(u32::MAX)
+            }),
+        };
+        last = Some((path, id));
+        pairs.push(u64::from(id) << 32 | u64::from(s.tenure_months));
+    }
+    for (unit, months, n) in runs(pairs) {
+        if let Some(path) = units.get(unit as usize) {
+            *times
+                .censored
+                .entry(path.to_vec())
+                .or_default()
+                .entry(months)
+                .or_default() += n;
+        }
     }
     let curve = |key: &CellKey| -> Result<Option<SurvivalCurve>> {
         let Some(prefix) = path_of(key) else {

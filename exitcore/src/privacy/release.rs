@@ -796,10 +796,12 @@ impl<'a> ReleasePlan<'a> {
         .chain(entries.iter().map(|_| 2))
         .collect();
         let span = radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r));
+        // Looked up once, not per record and dimension.
+        let dim_codes: Vec<&[u32]> = dims.iter().map(|d| &*codes[d].codes).collect();
         let key_of = |i: usize, key: &mut Vec<u32>| {
             key.clear();
             key.push(if uses_org { org.leaf[i] } else { 0 });
-            key.extend(dims.iter().map(|d| codes[d].codes[i]));
+            key.extend(dim_codes.iter().map(|c| c[i]));
             // Who an earlier release covered splits today's groups too.
             key.extend(
                 entries
@@ -823,9 +825,16 @@ impl<'a> ReleasePlan<'a> {
             atom_rep.push(i);
             u32::try_from(atom_keys.len() - 1).unwrap_or(u32::MAX)
         };
-        match span {
+        let direct_max = (1 << 22).max(4 * ds.len as u64);
+        let groups = span.filter(|&s| s > direct_max).and_then(|s| {
+            key_groups(ds.len, s, |i| {
+                key_of(i, &mut key);
+                packed(&key)
+            })
+        });
+        match (span, groups) {
             // Few possible keys: a direct table.
-            Some(span) if span <= (1 << 22).max(4 * ds.len as u64) => {
+            (Some(span), _) if span <= direct_max => {
                 let mut table = vec![u32::MAX; usize::try_from(span).unwrap_or(0)];
                 for i in 0..ds.len {
                     key_of(i, &mut key);
@@ -837,8 +846,22 @@ impl<'a> ReleasePlan<'a> {
                     record_atom.push(*slot);
                 }
             }
-            Some(_) => {
-                let mut index: HashMap<u64, u32> = HashMap::new();
+            // Atoms are numbered in order of first appearance, as above.
+            (_, Some(groups)) => {
+                let mut atom_of = vec![u32::MAX; groups.count];
+                for (i, &g) in groups.of.iter().enumerate() {
+                    let slot = &mut atom_of[g as usize];
+                    if *slot == u32::MAX {
+                        key_of(i, &mut key);
+                        *slot = new_atom(&key, i);
+                    }
+                    record_atom.push(*slot);
+                }
+            }
+            (Some(_), None) => {
+                // Packed keys are plain integers: no need for SipHash's
+                // protection against chosen keys, and it cost a third of this pass.
+                let mut index: FxHashMap<u64, u32> = FxHashMap::default();
                 for i in 0..ds.len {
                     key_of(i, &mut key);
                     let a = *index
@@ -847,7 +870,7 @@ impl<'a> ReleasePlan<'a> {
                     record_atom.push(a);
                 }
             }
-            None => {
+            (None, _) => {
                 let mut index: HashMap<Vec<u32>, u32> = HashMap::new();
                 for i in 0..ds.len {
                     key_of(i, &mut key);
@@ -992,7 +1015,7 @@ impl<'a> ReleasePlan<'a> {
             .iter()
             .map(|atoms| atoms.iter().map(|&a| atom_n[a as usize]).sum())
             .collect();
-        CellModel {
+        let mut model = CellModel {
             keys,
             tables,
             org_depth,
@@ -1004,7 +1027,13 @@ impl<'a> ReleasePlan<'a> {
             record_atom,
             layouts,
             ledger_at: 1 + dims.len(),
-        }
+            questions: self.distributions.clone(),
+            tallies: Vec::new(),
+        };
+        model.tallies = (0..model.tables.len())
+            .map(|t| model.count(ds, t, &model.questions))
+            .collect();
+        model
     }
 
     /// Decides the release of the cells of `m`, showing `shown` counts
@@ -1196,12 +1225,10 @@ impl<'a> ReleasePlan<'a> {
     fn homogeneous(&self, m: &CellModel) -> Vec<bool> {
         let mut out = vec![false; m.keys.len()];
         for (t, range) in m.tables.iter().enumerate() {
-            let cells = m.record_cells(t);
             for &q in &self.distributions {
-                let Some(mut tally) = Tally::count(self.dataset, q, &cells, range.len()) else {
+                let Some(tally) = m.tally(t, q) else {
                     continue;
                 };
-                m.roll_up(t, &mut tally);
                 for (local, c) in range.clone().enumerate() {
                     let (counts, answered) = tally.row(local);
                     let top = counts.iter().copied().max().unwrap_or(0);
@@ -1236,6 +1263,12 @@ pub(crate) struct CellModel {
     /// How records are counted into each table's cells.
     layouts: Vec<TableLayout>,
     ledger_at: usize,
+    /// The plan's distribution questions.
+    questions: Vec<usize>,
+    /// Per table, per question of `questions`: its answers counted per
+    /// cell. The homogeneity rule needs them and the analysis shows them,
+    /// so they are counted once, here (`None`: a question without categories).
+    tallies: Vec<Vec<Option<Tally>>>,
 }
 
 /// How to count a table's cells straight from the records: each record
@@ -1272,6 +1305,32 @@ impl CellModel {
             .collect()
     }
 
+    /// Question `q`'s answers counted per cell of `table`, when `q` is one
+    /// of the plan's distributions.
+    pub(crate) fn tally(&self, table: usize, q: usize) -> Option<&Tally> {
+        let at = self.questions.iter().position(|&x| x == q)?;
+        self.tallies.get(table)?.get(at)?.as_ref()
+    }
+
+    /// Counts `questions` per cell of `table` from the records.
+    pub(crate) fn count(
+        &self,
+        dataset: &Dataset,
+        table: usize,
+        questions: &[usize],
+    ) -> Vec<Option<Tally>> {
+        let cells = self.record_cells(table);
+        let size = self.tables.get(table).map_or(0, ExactSizeIterator::len);
+        questions
+            .iter()
+            .map(|&q| {
+                let mut tally = Tally::count(dataset, q, &cells, size)?;
+                self.roll_up(table, &mut tally);
+                Some(tally)
+            })
+            .collect()
+    }
+
     /// Completes counts made with [`CellModel::record_cells`].
     pub(crate) fn roll_up(&self, table: usize, tally: &mut Tally) {
         if let Some(layout) = self.layouts.get(table) {
@@ -1280,6 +1339,46 @@ impl CellModel {
             }
         }
     }
+}
+
+/// The records' keys numbered densely (in key order, not in order of
+/// first appearance): `of[i]` is record `i`'s number, below `count`.
+struct KeyGroups {
+    of: Vec<u32>,
+    count: usize,
+}
+
+/// Groups `n` records by `key(i)` (each below `span`) by sorting packed
+/// (key, record) pairs. With hundreds of thousands of distinct keys, a hash
+/// map from key to group missed cache on nearly every record (~0.12 s CPU at
+/// a million records); a sort walks memory in order. `None` when a key and
+/// a record position do not fit in 64 bits together.
+fn key_groups(n: usize, span: u64, mut key: impl FnMut(usize) -> u64) -> Option<KeyGroups> {
+    let position_bits = usize::BITS - n.leading_zeros();
+    let key_bits = u64::BITS - span.saturating_sub(1).leading_zeros();
+    if position_bits + key_bits > u64::BITS || u32::try_from(n).is_err() {
+        return None;
+    }
+    let mut pairs: Vec<u64> = (0..n).map(|i| key(i) << position_bits | i as u64).collect();
+    pairs.sort_unstable();
+    let mask = (1u64 << position_bits) - 1;
+    let mut of = vec![0u32; n];
+    let mut count = 0u32;
+    let mut last = None;
+    for p in pairs {
+        let k = p >> position_bits;
+        if last != Some(k) {
+            last = Some(k);
+            count += 1;
+        }
+        #[allow(clippy::cast_possible_truncation)] // below n, a usize
+        let i = (p & mask) as usize;
+        of[i] = count - 1;
+    }
+    Some(KeyGroups {
+        of,
+        count: count as usize,
+    })
 }
 
 /// Every combination of one value per dimension of `table` (one empty
@@ -1337,9 +1436,28 @@ mod tests {
     use super::*;
     use crate::synthetic::{OrgConfig, generate};
 
+    /// Records with one key share a group number and records with
+    /// different keys do not; keys too wide to pack are declined.
+    #[test]
+    fn key_groups_number_equal_keys_alike() {
+        let keys = [7u64, 3, 7, 0, 3, 9, 7];
+        let g = key_groups(keys.len(), 10, |i| keys[i]).unwrap();
+        assert_eq!(g.count, 4);
+        for i in 0..keys.len() {
+            for j in 0..keys.len() {
+                assert_eq!(keys[i] == keys[j], g.of[i] == g.of[j], "{i} {j}");
+            }
+        }
+        assert!(g.of.iter().all(|&x| (x as usize) < g.count));
+        assert!(key_groups(keys.len(), u64::MAX, |i| keys[i]).is_none());
+        assert_eq!(key_groups(0, 10, |_| 0).unwrap().count, 0);
+    }
+
     /// Per-table counts (each record into its own cell, units rolled up
     /// into their parents) equal counts made record by record through the
-    /// cells' keys, which `CellIndex` resolves without strides or roll-up.
+    /// cells' keys, which `CellIndex` resolves without strides or roll-up;
+    /// so do the tallies the model keeps for the release decision and the
+    /// analysis.
     #[test]
     fn table_counts_equal_counts_through_the_cell_keys() {
         let org = generate(&OrgConfig {
@@ -1357,11 +1475,19 @@ mod tests {
             }
         }
         let ds = Dataset::from_records(&org.questionnaire, &records).dataset;
-        let questions: Vec<usize> = ["primary_reason", "contributing_reasons", "enps"]
+        let ids = ["primary_reason", "contributing_reasons", "enps"];
+        let questions: Vec<usize> = ids
             .iter()
             .map(|id| ds.question_index(id).unwrap())
             .collect();
+        // The first two as distributions: the model keeps their tallies (the
+        // homogeneity rule's, which the analysis reuses); enps is counted
+        // fresh only, so both ways are checked against the members.
         let plan = ReleasePlan::new(&ds, Policy::default())
+            .distribution(ids[0])
+            .unwrap()
+            .distribution(ids[1])
+            .unwrap()
             .table(&[Dimension::OrgUnit])
             .unwrap()
             .table(&[Dimension::OrgUnit, Dimension::TenureBand])
@@ -1380,7 +1506,7 @@ mod tests {
         for (c, rows) in members.iter().enumerate() {
             assert_eq!(m.n[c], rows.len() as u64, "size of cell {}", m.keys[c]);
         }
-        let mut checked = 0;
+        let (mut checked, mut reused) = (0, 0);
         for (t, range) in m.tables.iter().enumerate() {
             let cells = m.record_cells(t);
             for &q in &questions {
@@ -1399,10 +1525,21 @@ mod tests {
                         "question {q} in cell {}",
                         m.keys[c]
                     );
+                    if let Some(kept) = m.tally(t, q) {
+                        assert_eq!(
+                            kept.row(local),
+                            direct.row(0),
+                            "kept tally of question {q} in cell {}",
+                            m.keys[c]
+                        );
+                        reused += 1;
+                    }
                     checked += 1;
                 }
             }
         }
         assert!(checked > 1000, "{checked}");
+        assert_eq!(reused * 3, checked * 2);
+        assert!(m.tally(0, questions[2]).is_none());
     }
 }
