@@ -198,12 +198,46 @@ pub(crate) fn import_csv(
 }
 
 /// A value in a plain-array column of `Dataset.importColumns`.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub(crate) enum Scalar {
     Bool(bool),
     Number(f64),
     Text(String),
+}
+
+/// Read by hand: serde's untagged enums buffer every value first, which
+/// made a million-row column several times slower than its CSV text.
+impl<'de> serde::Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Bool(b))
+            }
+            #[allow(clippy::cast_precision_loss)] // JS numbers are f64 already
+            fn visit_i64<E: de::Error>(self, n: i64) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Number(n as f64))
+            }
+            #[allow(clippy::cast_precision_loss)] // JS numbers are f64 already
+            fn visit_u64<E: de::Error>(self, n: u64) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Number(n as f64))
+            }
+            fn visit_f64<E: de::Error>(self, x: f64) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Number(x))
+            }
+            fn visit_str<E: de::Error>(self, t: &str) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Text(t.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, t: String) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Text(t))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// One column of `Dataset.importColumns` as read from JS.
