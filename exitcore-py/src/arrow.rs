@@ -11,7 +11,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
-use exitcore::import::{Cell, Columns};
+use exitcore::import::{Cell, Columns, Dictionary};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
@@ -21,8 +21,9 @@ enum Column {
     Utf8(arrow_array::StringArray),
     LargeUtf8(arrow_array::LargeStringArray),
     Utf8View(arrow_array::StringViewArray),
-    /// A dictionary's values resolved once to text, and its keys.
-    Dict(Vec<Option<Arc<str>>>, Vec<Option<usize>>),
+    /// A dictionary's values resolved once to text, and its keys
+    /// (`Dictionary::NULL` for a null row).
+    Dict(Vec<Option<Arc<str>>>, Vec<u32>),
     Bool(arrow_array::BooleanArray),
     Int(Box<dyn Fn(usize) -> Option<i64> + Send + Sync>),
     Float(Box<dyn Fn(usize) -> Option<f64> + Send + Sync>),
@@ -69,9 +70,7 @@ impl Columns for Batch {
             }
             Column::Dict(values, keys) => keys
                 .get(row)
-                .copied()
-                .flatten()
-                .and_then(|k| values.get(k))
+                .and_then(|&k| values.get(k as usize))
                 .and_then(|v| v.as_deref())
                 .map_or(Cell::Null, Cell::Text),
             Column::Bool(a) => {
@@ -85,6 +84,21 @@ impl Columns for Batch {
             Column::Float(f) => f(row).map_or(Cell::Null, Cell::Float),
             Column::Date(f) => f(row).map_or(Cell::Null, Cell::Date),
         }
+    }
+
+    /// Dictionary columns (pandas categoricals, polars categoricals and
+    /// enums) hand over their values and keys as they are.
+    fn dictionary(&self, column: usize) -> Option<Dictionary<'_>> {
+        let Some(Column::Dict(values, keys)) = self.columns.get(column) else {
+            return None;
+        };
+        Some(Dictionary {
+            values: values
+                .iter()
+                .map(|v| v.as_deref().map_or(Cell::Null, Cell::Text))
+                .collect(),
+            keys: std::borrow::Cow::Borrowed(keys),
+        })
     }
 }
 
@@ -128,8 +142,9 @@ fn dictionary(a: &ArrayRef, name: &str) -> PyResult<Column> {
     let keys = (0..keys.len())
         .map(|i| {
             (keys.is_valid(i) && a.is_valid(i))
-                .then(|| usize::try_from(keys.value(i)).ok())
+                .then(|| u32::try_from(keys.value(i)).ok())
                 .flatten()
+                .unwrap_or(Dictionary::NULL)
         })
         .collect();
     Ok(Column::Dict(texts, keys))

@@ -80,6 +80,43 @@ def test_pandas_and_polars_frames_import_like_the_csv(org: exitcore.SyntheticOrg
     same(from_csv, exitcore.from_polars(pl.read_csv(io.BytesIO(data)), mapping))
 
 
+LABELS = ["division", "department", "team", "job_family", "manager", "location",
+          "age_band", "exit_type", "regrettable", "interviewer", "primary_reason",
+          "leadership_support", "would_return"]
+
+
+def test_categorical_columns_import_like_the_csv(org: exitcore.SyntheticOrg) -> None:
+    """Dictionary columns (handed to the core as values and keys) with damage
+    and nulls in them: pandas categoricals, polars Categorical and Enum, and
+    a pyarrow table in several batches whose dictionaries differ."""
+    mapping = org.csv_mapping()
+    data = damaged_csv(org)
+    from_csv = exitcore.Dataset.from_csv_bytes(data, mapping)
+    assert len(from_csv.problems) >= 3
+    df = pd.read_csv(io.BytesIO(data))
+    for c in LABELS:
+        df[c] = df[c].astype("category")
+    same(from_csv, exitcore.from_pandas(df, mapping))
+    frame = pl.read_csv(io.BytesIO(data))
+    cats = frame.with_columns([pl.col(c).cast(pl.String).cast(pl.Categorical) for c in LABELS])
+    same(from_csv, exitcore.from_polars(cats, mapping))
+    enums = frame.with_columns(
+        [pl.col(c).cast(pl.String).cast(pl.Enum(frame[c].cast(pl.String).drop_nulls().unique().sort().to_list()))
+         for c in LABELS]
+    )
+    same(from_csv, exitcore.from_polars(enums, mapping))
+    typed = pcsv.read_csv(io.BytesIO(data))
+    batches = []
+    for b in typed.to_batches(max_chunksize=700):
+        arrays = [
+            b.column(i).dictionary_encode() if b.schema.names[i] in LABELS else b.column(i)
+            for i in range(b.num_columns)
+        ]
+        batches.append(pa.RecordBatch.from_arrays(arrays, names=b.schema.names))
+    assert len(batches) > 1
+    same(from_csv, exitcore.Dataset.from_arrow(pa.Table.from_batches(batches), mapping))
+
+
 @pytest.mark.skipif(
     not (SHARED_DATA / "tafe_survey.csv").exists(), reason="tafe data not present"
 )

@@ -197,6 +197,137 @@ pub(crate) fn import_csv(
     mapping.import_csv(csv, &ImportOptions { pseudonymiser })
 }
 
+/// A value in a plain-array column of `Dataset.importColumns`.
+#[derive(Debug, Clone)]
+pub(crate) enum Scalar {
+    Bool(bool),
+    Number(f64),
+    Text(String),
+}
+
+/// Read by hand: serde's untagged enums buffer every value first, which
+/// made a million-row column several times slower than its CSV text.
+impl<'de> serde::Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Bool(b))
+            }
+            #[allow(clippy::cast_precision_loss)] // JS numbers are f64 already
+            fn visit_i64<E: de::Error>(self, n: i64) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Number(n as f64))
+            }
+            #[allow(clippy::cast_precision_loss)] // JS numbers are f64 already
+            fn visit_u64<E: de::Error>(self, n: u64) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Number(n as f64))
+            }
+            fn visit_f64<E: de::Error>(self, x: f64) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Number(x))
+            }
+            fn visit_str<E: de::Error>(self, t: &str) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Text(t.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, t: String) -> std::result::Result<Scalar, E> {
+                Ok(Scalar::Text(t))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One column of `Dataset.importColumns` as read from JS.
+#[derive(Debug, Clone)]
+pub(crate) enum ColumnValues {
+    /// A plain array: strings, numbers, booleans; `None` for null/undefined.
+    Cells(Vec<Option<Scalar>>),
+    /// An integer typed array.
+    Ints(Vec<i64>),
+    /// A float typed array (`NaN`, JS's missing number, is missing).
+    Floats(Vec<f64>),
+}
+
+impl ColumnValues {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            ColumnValues::Cells(v) => v.len(),
+            ColumnValues::Ints(v) => v.len(),
+            ColumnValues::Floats(v) => v.len(),
+        }
+    }
+
+    /// A plain array's elements from their `JSON.stringify` text.
+    pub(crate) fn from_json(text: &str) -> std::result::Result<Self, String> {
+        serde_json::from_str(text)
+            .map(ColumnValues::Cells)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The columns of `Dataset.importColumns`, read by the core as cells.
+#[derive(Debug)]
+pub(crate) struct Table {
+    pub(crate) rows: usize,
+    pub(crate) columns: Vec<ColumnValues>,
+}
+
+impl exitcore::import::Columns for Table {
+    fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn cell(&self, column: usize, row: usize) -> exitcore::import::Cell<'_> {
+        use exitcore::import::Cell;
+        match self.columns.get(column) {
+            Some(ColumnValues::Cells(v)) => match v.get(row) {
+                Some(Some(Scalar::Text(t))) => Cell::Text(t),
+                Some(Some(Scalar::Number(x))) => Cell::Float(*x),
+                Some(Some(Scalar::Bool(b))) => Cell::Bool(*b),
+                _ => Cell::Null,
+            },
+            Some(ColumnValues::Ints(v)) => v.get(row).map_or(Cell::Null, |&n| Cell::Int(n)),
+            Some(ColumnValues::Floats(v)) => v
+                .get(row)
+                .filter(|x| !x.is_nan())
+                .map_or(Cell::Null, |&x| Cell::Float(x)),
+            None => Cell::Null,
+        }
+    }
+}
+
+/// `Dataset.importColumns(columns, mapping?, { pseudonymiseKey })`: through
+/// `mapping`, or without one the identity mapping of the standard
+/// questionnaire (columns named after the record's fields).
+pub(crate) fn import_columns(
+    mapping: Option<&Mapping>,
+    names: &[String],
+    columns: Vec<ColumnValues>,
+    key: Option<&[u8]>,
+) -> Result<ImportOutcome> {
+    let rows = columns.first().map_or(0, ColumnValues::len);
+    if let Some((name, c)) = names.iter().zip(&columns).find(|(_, c)| c.len() != rows) {
+        return Err(arg_error(
+            format!("columns.{name}"),
+            format!("has {} values, the first column has {rows}", c.len()),
+        ));
+    }
+    let pseudonymiser = key.map(Pseudonymiser::new).transpose()?;
+    let options = ImportOptions { pseudonymiser };
+    let table = Table { rows, columns };
+    let identity;
+    let mapping = if let Some(m) = mapping {
+        m
+    } else {
+        identity = Mapping::identity(Questionnaire::standard(), names)?;
+        &identity
+    };
+    mapping.import_columns(names, [&table as &dyn exitcore::import::Columns], &options)
+}
+
 /// `pseudonymise(key, id)`.
 pub(crate) fn pseudonymise(key: &[u8], id: &str) -> Result<String> {
     Ok(Pseudonymiser::new(key)?.pseudonymise(id))

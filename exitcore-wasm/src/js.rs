@@ -188,6 +188,112 @@ impl Iterator for RecordInputs<'_> {
     }
 }
 
+/// The `pseudonymiseKey` of an import's options.
+fn key_option(options: &JsValue) -> Result<Option<Vec<u8>>, Error> {
+    let Some(o) = options_arg(options, &["pseudonymiseKey"])? else {
+        return Ok(None);
+    };
+    let key = Reflect::get(&o, &JsValue::from_str("pseudonymiseKey"))
+        .map_err(|_| arg_error("options.pseudonymiseKey", "unreadable"))?;
+    if key.is_undefined() || key.is_null() {
+        return Ok(None);
+    }
+    bytes_arg(&key, "options.pseudonymiseKey", "a string or a Uint8Array").map(Some)
+}
+
+/// The columns of `importColumns`: names and values. A plain array
+/// crosses the boundary as one `JSON.stringify` text; typed arrays are
+/// copied as numbers.
+fn columns_arg(value: &JsValue) -> Result<(Vec<String>, Vec<convert::ColumnValues>), Error> {
+    use convert::ColumnValues;
+    if !value.is_object() || Array::is_array(value) {
+        return Err(arg_error(
+            "columns",
+            format!(
+                "expected an object of columns ({{ name: array }}), got {}",
+                type_of(value)
+            ),
+        ));
+    }
+    let object: &Object = value.unchecked_ref();
+    let mut names = Vec::new();
+    let mut columns = Vec::new();
+    for entry in Object::entries(object).iter() {
+        let entry: Array = entry.unchecked_into();
+        let name = entry.get(0).as_string().unwrap_or_default();
+        let v = entry.get(1);
+        let at = format!("columns.{name}");
+        let column = if let Some(a) = v.dyn_ref::<Array>() {
+            let parsed = js_sys::JSON::stringify(a)
+                .ok()
+                .and_then(|t| t.as_string())
+                .map(|t| ColumnValues::from_json(&t));
+            match parsed {
+                Some(Ok(c)) if c.len() == a.length() as usize => c,
+                _ => return Err(bad_element(a, &at)),
+            }
+        } else if ArrayBuffer::is_view(&v) && !v.is_instance_of::<js_sys::DataView>() {
+            if v.is_instance_of::<js_sys::BigInt64Array>()
+                || v.is_instance_of::<js_sys::BigUint64Array>()
+            {
+                return Err(arg_error(
+                    at,
+                    "BigInt arrays are not read; use a Float64Array, an Int32Array or a plain array",
+                ));
+            }
+            let is_int = v.is_instance_of::<js_sys::Int8Array>()
+                || v.is_instance_of::<js_sys::Int16Array>()
+                || v.is_instance_of::<js_sys::Int32Array>()
+                || v.is_instance_of::<js_sys::Uint8Array>()
+                || v.is_instance_of::<js_sys::Uint8ClampedArray>()
+                || v.is_instance_of::<js_sys::Uint16Array>()
+                || v.is_instance_of::<js_sys::Uint32Array>();
+            // The Float64Array constructor converts any other typed array exactly.
+            let floats = js_sys::Float64Array::new(&v).to_vec();
+            if is_int {
+                #[allow(clippy::cast_possible_truncation)] // whole numbers within ±2^32
+                ColumnValues::Ints(floats.into_iter().map(|x| x as i64).collect())
+            } else {
+                ColumnValues::Floats(floats)
+            }
+        } else {
+            return Err(arg_error(
+                at,
+                format!("expected an array or a typed array, got {}", type_of(&v)),
+            ));
+        };
+        names.push(name);
+        columns.push(column);
+    }
+    if names.is_empty() {
+        return Err(arg_error("columns", "the table has no columns"));
+    }
+    Ok((names, columns))
+}
+
+/// The error for a plain-array column whose JSON text could not be read:
+/// names the first element that is not a string, number, boolean or missing.
+fn bad_element(a: &Array, at: &str) -> Error {
+    for i in 0..a.length() {
+        let v = a.get(i);
+        let ok = v.is_undefined()
+            || v.is_null()
+            || v.as_string().is_some()
+            || v.as_bool().is_some()
+            || v.as_f64().is_some();
+        if !ok {
+            return arg_error(
+                format!("{at}[{i}]"),
+                format!(
+                    "expected a string, number, boolean, null or undefined, got {}",
+                    type_of(&v)
+                ),
+            );
+        }
+    }
+    arg_error(at, "the column's values could not be read")
+}
+
 /// `{ dataset, problems, rejected }` as a plain object.
 fn loaded_to_js(loaded: Loaded) -> JsResult<Object> {
     let Loaded {
@@ -390,23 +496,33 @@ impl Dataset {
     ) -> JsResult<Object> {
         let bytes = bytes_arg(csv, "csv", "CSV text, a Uint8Array or an ArrayBuffer")
             .map_err(to_js_error)?;
-        let key = match options_arg(options, &["pseudonymiseKey"]).map_err(to_js_error)? {
-            None => None,
-            Some(o) => {
-                let key = Reflect::get(&o, &JsValue::from_str("pseudonymiseKey"))
-                    .map_err(|_| to_js_error(arg_error("options.pseudonymiseKey", "unreadable")))?;
-                if key.is_undefined() || key.is_null() {
-                    None
-                } else {
-                    Some(
-                        bytes_arg(&key, "options.pseudonymiseKey", "a string or a Uint8Array")
-                            .map_err(to_js_error)?,
-                    )
-                }
-            }
-        };
+        let key = key_option(options).map_err(to_js_error)?;
         let outcome =
             convert::import_csv(&mapping.inner, &bytes, key.as_deref()).map_err(to_js_error)?;
+        let out = loaded_to_js(outcome.loaded)?;
+        set(&out, "summary", &to_js(&outcome.summary)?);
+        Ok(out)
+    }
+
+    /// Imports a table given by column: `{ name: Array | TypedArray }`,
+    /// every column as long as the first. Array elements are strings,
+    /// numbers, booleans, or `null`/`undefined` (missing); `NaN` (and, in a
+    /// plain array, `Infinity`, which JSON cannot hold) is missing too.
+    /// Through `mapping` the columns import exactly like the same data
+    /// in a CSV file, problems included (rows numbered from 1). Throws
+    /// `invalid_argument` for a value that is not such a table (naming the
+    /// column, and the element when one is neither text, number, boolean
+    /// nor missing) and `mapping` for a mapped column that is not there.
+    #[wasm_bindgen(js_name = importColumns, unchecked_return_type = "ImportResult")]
+    pub fn import_columns(
+        #[wasm_bindgen(unchecked_param_type = "Record<string, ColumnData>")] columns: &JsValue,
+        mapping: &JsMapping,
+        #[wasm_bindgen(unchecked_optional_param_type = "ImportOptions")] options: &JsValue,
+    ) -> JsResult<Object> {
+        let (names, values) = columns_arg(columns).map_err(to_js_error)?;
+        let key = key_option(options).map_err(to_js_error)?;
+        let outcome = convert::import_columns(Some(&mapping.inner), &names, values, key.as_deref())
+            .map_err(to_js_error)?;
         let out = loaded_to_js(outcome.loaded)?;
         set(&out, "summary", &to_js(&outcome.summary)?);
         Ok(out)

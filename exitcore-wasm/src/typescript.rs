@@ -142,7 +142,13 @@ export interface ImportResult extends LoadResult {
   summary: ImportSummary;
 }
 
-/** Options of `Dataset.importCsv`. */
+/** One column of `Dataset.importColumns`: values by row (`null`/`undefined`/`NaN` missing). */
+export type ColumnData =
+  | (string | number | boolean | null | undefined)[]
+  | Float64Array | Float32Array | Int32Array | Int16Array | Int8Array
+  | Uint32Array | Uint16Array | Uint8Array;
+
+/** Options of `Dataset.importCsv` and `Dataset.importColumns`. */
 export interface ImportOptions {
   /** Replace respondent and manager ids by HMAC-SHA256 pseudonyms under this key (at least 16 bytes). */
   pseudonymiseKey?: string | Uint8Array;

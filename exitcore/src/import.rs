@@ -39,6 +39,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod columnar;
 mod engine;
 #[cfg(test)]
 mod reference;
@@ -460,49 +461,88 @@ pub enum Cell<'a> {
     Date(i32),
 }
 
+/// A column held as its distinct values and, per row, the index of the
+/// value it holds (an Arrow dictionary array, a pandas categorical, a
+/// polars enum): see [`Columns::dictionary`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dictionary<'a> {
+    /// The values (repeats allowed).
+    pub values: Vec<Cell<'a>>,
+    /// One index into `values` per row of the batch; [`Dictionary::NULL`]
+    /// (or any index past the values) is a missing value.
+    pub keys: std::borrow::Cow<'a, [u32]>,
+}
+
+impl Dictionary<'_> {
+    /// The key of a missing value.
+    pub const NULL: u32 = u32::MAX;
+}
+
 /// A batch of rows, by column: what [`Mapping::import_columns`] reads.
 ///
 /// Bindings implement it over their own column types (Arrow arrays in
-/// Python), so the core sees cells and never a binding's types.
+/// Python, JS arrays in the browser), so the core sees cells and never a
+/// binding's types. The import reads a column a chunk of rows at a time
+/// and resolves each distinct value once; a binding that already holds a
+/// column as a dictionary says so with [`Columns::dictionary`], and its
+/// rows are then never looked at one cell at a time.
 pub trait Columns {
     /// Number of rows in the batch.
     fn rows(&self) -> usize;
     /// The cell in column `column` (in the order of the names given) at `row`.
     fn cell(&self, column: usize, row: usize) -> Cell<'_>;
+    /// Column `column` as a dictionary, when it is held as one (`None`,
+    /// the default: it is read through [`Columns::cell`]). The values and
+    /// keys must give the same cells as [`Columns::cell`] would.
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use exitcore::import::{Cell, Columns, Dictionary};
+    /// struct Units { values: Vec<&'static str>, keys: Vec<u32> }
+    /// impl Columns for Units {
+    ///     fn rows(&self) -> usize { self.keys.len() }
+    ///     fn cell(&self, _: usize, row: usize) -> Cell<'_> {
+    ///         self.values.get(self.keys[row] as usize).map_or(Cell::Null, |v| Cell::Text(v))
+    ///     }
+    ///     fn dictionary(&self, _: usize) -> Option<Dictionary<'_>> {
+    ///         Some(Dictionary {
+    ///             values: self.values.iter().map(|v| Cell::Text(v)).collect(),
+    ///             keys: Cow::Borrowed(&self.keys),
+    ///         })
+    ///     }
+    /// }
+    /// let units = Units { values: vec!["Sales", "IT"], keys: vec![1, 0, Dictionary::NULL] };
+    /// assert_eq!(units.dictionary(0).unwrap().keys.len(), units.rows());
+    /// assert_eq!(units.cell(0, 2), Cell::Null);
+    /// ```
+    fn dictionary(&self, column: usize) -> Option<Dictionary<'_>> {
+        let _ = column;
+        None
+    }
 }
 
-/// The cells of one table row written as text, for the engine.
+/// The cells of one table row written as text, for the engine: the
+/// row-by-row path the columnar one must agree with.
+#[cfg(test)]
 #[derive(Debug, Default)]
 struct RowText {
     bytes: Vec<u8>,
     ends: Vec<usize>,
 }
 
+#[cfg(test)]
 impl RowText {
     fn fill(&mut self, batch: &dyn Columns, width: usize, row: usize) {
-        use std::io::Write as _;
         self.bytes.clear();
         self.ends.clear();
         for c in 0..width {
-            // Writing into a Vec cannot fail.
-            let _ = match batch.cell(c, row) {
-                Cell::Null => Ok(()),
-                Cell::Text(t) => self.bytes.write_all(t.as_bytes()),
-                Cell::Int(n) => write!(self.bytes, "{n}"),
-                Cell::Float(x) => write!(self.bytes, "{x}"),
-                Cell::Bool(b) => write!(self.bytes, "{b}"),
-                Cell::Date(days) => match chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
-                    .and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(i64::from(days))))
-                {
-                    Some(d) => write!(self.bytes, "{}", d.format("%Y-%m-%d")),
-                    None => write!(self.bytes, "{days}"),
-                },
-            };
+            columnar::write_cell(&mut self.bytes, batch.cell(c, row));
             self.ends.push(self.bytes.len());
         }
     }
 }
 
+#[cfg(test)]
 impl engine::Fields for RowText {
     fn count(&self) -> usize {
         self.ends.len()
@@ -554,6 +594,40 @@ impl Mapping {
         if headers.iter().all(String::is_empty) {
             return Err(Error::argument("columns", "the table has no named columns"));
         }
+        let plan = Plan::new(self, &headers)?;
+        let mut engine = engine::Engine::new(self, &plan, &headers, options);
+        let uncached = engine.uncached_columns();
+        let mut text = columnar::RowText::default();
+        let mut line = 0u64;
+        for batch in batches {
+            engine.new_batch();
+            let rows = batch.rows();
+            let mut columns = columnar::Batch::new(batch, headers.len(), &uncached);
+            let mut start = 0;
+            while start < rows {
+                let end = rows.min(start + columnar::CHUNK);
+                columns.chunk(start, end);
+                for r in start..end {
+                    line += 1;
+                    engine.row(&columns.row(r, &mut text), line);
+                }
+                start = end;
+            }
+        }
+        Ok(engine.finish())
+    }
+
+    /// [`Mapping::import_columns`] one row at a time, every cell written
+    /// as text and looked up by its bytes: what the columnar path must
+    /// agree with.
+    #[cfg(test)]
+    fn import_columns_by_rows<'t>(
+        &self,
+        names: &[String],
+        batches: impl IntoIterator<Item = &'t dyn Columns>,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome> {
+        let headers: Vec<String> = names.iter().map(|h| h.trim().to_owned()).collect();
         let plan = Plan::new(self, &headers)?;
         let mut engine = engine::Engine::new(self, &plan, &headers, options);
         let mut row = RowText::default();

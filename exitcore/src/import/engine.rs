@@ -39,12 +39,22 @@ const CACHE_CAP: usize = 1 << 16;
 /// Entry index of a value resolved without being cached.
 const SCRATCH: u32 = u32::MAX;
 
+/// A distinct-value key whose entry is not known yet.
+const UNSET: u32 = u32::MAX;
+
 /// The fields of one input row.
 pub(crate) trait Fields {
     /// Number of fields.
     fn count(&self) -> usize;
     /// Field `i` (empty past the end).
     fn field(&self, i: usize) -> &[u8];
+    /// Which distinct value of its column field `i` is, when the input
+    /// knows (a table column encoded once per batch): equal keys in one
+    /// batch always mean equal bytes, so the entry is found without
+    /// hashing the bytes again.
+    fn key(&self, _i: usize) -> Option<u32> {
+        None
+    }
 }
 
 impl Fields for csv::ByteRecord {
@@ -115,9 +125,31 @@ struct Cache {
     index: FxHashMap<Box<[u8]>, u32>,
     entries: Vec<Entry>,
     scratch: Option<Entry>,
+    /// Entry id by the input's distinct-value key ([`Fields::key`]) in the
+    /// current batch; [`UNSET`] until that key is first seen.
+    by_key: Vec<u32>,
 }
 
 impl Cache {
+    /// The entry id remembered for `key`, if any.
+    fn keyed(&self, key: Option<u32>) -> Option<u32> {
+        let id = *self.by_key.get(key? as usize)?;
+        (id != UNSET).then_some(id)
+    }
+
+    /// Remembers entry `id` for `key` (a scratch entry is not remembered).
+    fn remember(&mut self, key: Option<u32>, id: u32) {
+        let Some(k) = key else { return };
+        let k = k as usize;
+        if id == SCRATCH || k > CACHE_CAP {
+            return;
+        }
+        if self.by_key.len() <= k {
+            self.by_key.resize(k + 1, UNSET);
+        }
+        self.by_key[k] = id;
+    }
+
     fn get(&self, id: u32) -> Option<&Entry> {
         if id == SCRATCH {
             self.scratch.as_ref()
@@ -336,6 +368,35 @@ impl<'p> Engine<'p> {
         }
     }
 
+    /// Forgets the distinct-value keys of the previous batch: a new batch
+    /// numbers its values afresh.
+    pub(crate) fn new_batch(&mut self) {
+        for f in &mut self.fields {
+            for i in &mut f.inputs {
+                i.cache.by_key.clear();
+            }
+        }
+        for c in self.other.iter_mut().flatten() {
+            c.by_key.clear();
+        }
+    }
+
+    /// Per column: whether a field reads it without a cache (respondent
+    /// ids, free text), so keying its values would only cost time.
+    pub(crate) fn uncached_columns(&self) -> Vec<bool> {
+        let mut out = vec![false; self.headers.len()];
+        for f in &self.fields {
+            if matches!(f.kind, Kind::Respondent | Kind::FreeText(_)) {
+                for c in f.inputs.iter().filter_map(|i| i.col) {
+                    if let Some(o) = out.get_mut(c) {
+                        *o = true;
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The outcome, once every row is in.
     pub(crate) fn finish(self) -> super::ImportOutcome {
         let c = self.counts;
@@ -421,13 +482,18 @@ impl<'p> Engine<'p> {
         }
         for (i, cache) in self.other.iter_mut().enumerate() {
             let Some(cache) = cache else { continue };
-            let raw = fields.field(i);
-            let missing = if let Some(&m) = cache.index.get(raw) {
+            let key = fields.key(i);
+            let missing = if let Some(m) = cache.keyed(key) {
+                m == 1
+            } else if let Some(&m) = cache.index.get(fields.field(i)) {
+                cache.remember(key, m);
                 m == 1
             } else {
+                let raw = fields.field(i);
                 let m = Self::is_missing(self.plan, self.marker_chars, &decode(raw), None);
                 if cache.index.len() < CACHE_CAP {
                     cache.index.insert(raw.into(), u32::from(m));
+                    cache.remember(key, u32::from(m));
                 }
                 m
             };
@@ -563,10 +629,14 @@ impl<'p> Engine<'p> {
         let input = &mut f.inputs[ii];
         let col = input.col;
         let id = if let Some(c) = col {
-            let raw = fields.field(c);
-            if let Some(&id) = input.cache.index.get(raw) {
+            let key = fields.key(c);
+            if let Some(id) = input.cache.keyed(key) {
+                id
+            } else if let Some(&id) = input.cache.index.get(fields.field(c)) {
+                input.cache.remember(key, id);
                 id
             } else {
+                let raw = fields.field(c);
                 let text = decode(raw);
                 let v = text.trim();
                 let header = &self.headers[c];
@@ -589,6 +659,7 @@ impl<'p> Engine<'p> {
                     let id = u32::try_from(cache.entries.len()).unwrap_or(SCRATCH);
                     cache.entries.push(Entry::new(out));
                     cache.index.insert(raw.into(), id);
+                    cache.remember(key, id);
                     id
                 } else {
                     cache.scratch = Some(Entry::new(out));

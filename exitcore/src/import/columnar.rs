@@ -1,0 +1,530 @@
+//! Table columns for the import engine, a chunk of rows at a time.
+//!
+//! The engine resolves each distinct value of a field once and finds it
+//! again by the value's bytes. A table column can do better than hashing
+//! every row's bytes: the binding may already hold it as a dictionary
+//! (Arrow dictionary arrays, pandas categoricals, polars enums), and any
+//! other column is numbered here, one column at a time, by its cells
+//! (integers, dates and booleans by value, text by the borrowed string),
+//! without writing a row's cells as text. Each distinct value is written
+//! as text once, exactly as [`write_cell`] writes it for the row-by-row
+//! path, so the engine sees the same bytes and gives the same outcome.
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
+
+use super::engine::Fields;
+use super::{Cell, Columns, Dictionary};
+
+/// Rows numbered per step: their keys (4 bytes per cell) stay in cache.
+/// (Small in tests, so that they cross chunk boundaries.)
+pub(crate) const CHUNK: usize = if cfg!(test) { 500 } else { 8192 };
+
+/// Distinct values a column numbers before it falls back to writing each
+/// row's text (a column of unique values gains nothing from numbering).
+/// (Small in tests, so that the manager column crosses it.)
+const DISTINCT_CAP: usize = if cfg!(test) { 600 } else { 1 << 16 };
+
+/// A cell's value as a map key: floats by their bits, so every distinct
+/// text they write is told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Null,
+    Text(&'a str),
+    Int(i64),
+    Float(u64),
+    Bool(bool),
+    Date(i32),
+}
+
+impl<'a> From<Cell<'a>> for Key<'a> {
+    fn from(c: Cell<'a>) -> Self {
+        match c {
+            Cell::Null => Key::Null,
+            Cell::Text(t) => Key::Text(t),
+            Cell::Int(n) => Key::Int(n),
+            Cell::Float(x) => Key::Float(x.to_bits()),
+            Cell::Bool(b) => Key::Bool(b),
+            Cell::Date(d) => Key::Date(d),
+        }
+    }
+}
+
+/// Writes a cell as the text it would be in a CSV export (nothing for a
+/// null): the one rule both the row-by-row and the columnar path follow.
+pub(crate) fn write_cell(out: &mut Vec<u8>, cell: Cell<'_>) {
+    use std::io::Write as _;
+    // Writing into a Vec cannot fail.
+    let _ = match cell {
+        Cell::Null => Ok(()),
+        Cell::Text(t) => out.write_all(t.as_bytes()),
+        Cell::Int(n) => write!(out, "{n}"),
+        Cell::Float(x) => write!(out, "{x}"),
+        Cell::Bool(b) => write!(out, "{b}"),
+        Cell::Date(days) => match chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+            .and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(i64::from(days))))
+        {
+            Some(d) => write!(out, "{}", d.format("%Y-%m-%d")),
+            None => write!(out, "{days}"),
+        },
+    };
+}
+
+/// The distinct values of one column, written as text.
+#[derive(Debug, Default)]
+struct Texts {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    fn push(&mut self, cell: Cell<'_>) -> u32 {
+        write_cell(&mut self.bytes, cell);
+        self.ends.push(self.bytes.len());
+        u32::try_from(self.ends.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    fn get(&self, k: u32) -> &[u8] {
+        let k = k as usize;
+        let start = if k == 0 {
+            0
+        } else {
+            self.ends.get(k - 1).copied().unwrap_or(0)
+        };
+        self.ends
+            .get(k)
+            .and_then(|&end| self.bytes.get(start..end))
+            .unwrap_or_default()
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+enum State<'a> {
+    /// Row text written per row (unique values, or past [`DISTINCT_CAP`]).
+    Rows,
+    /// Numbered here, value by value.
+    Numbered {
+        index: FxHashMap<Key<'a>, u32>,
+        texts: Texts,
+    },
+    /// The binding's own dictionary; `null` is the text of a null key.
+    Native {
+        keys: Cow<'a, [u32]>,
+        texts: Texts,
+        null: u32,
+    },
+}
+
+struct Column<'a> {
+    state: State<'a>,
+    /// This chunk's key per row (empty when the rows are written as text).
+    keys: Vec<u32>,
+}
+
+/// One batch being read: its columns' states and the current chunk's keys.
+pub(crate) struct Batch<'a> {
+    source: &'a dyn Columns,
+    columns: Vec<Column<'a>>,
+    /// First row of the current chunk.
+    start: usize,
+}
+
+impl<'a> Batch<'a> {
+    /// `uncached` marks the columns the engine reads without a cache:
+    /// their rows are written as text, never numbered.
+    pub(crate) fn new(batch: &'a dyn Columns, width: usize, uncached: &[bool]) -> Self {
+        let columns = (0..width)
+            .map(|c| {
+                let state = if uncached.get(c).copied().unwrap_or(false) {
+                    State::Rows
+                } else if let Some(Dictionary { values, keys }) = batch.dictionary(c) {
+                    let mut texts = Texts::default();
+                    for v in values {
+                        texts.push(v);
+                    }
+                    let null = texts.push(Cell::Null);
+                    State::Native { keys, texts, null }
+                } else {
+                    State::Numbered {
+                        index: FxHashMap::default(),
+                        texts: Texts::default(),
+                    }
+                };
+                Column {
+                    state,
+                    keys: Vec::new(),
+                }
+            })
+            .collect();
+        Batch {
+            source: batch,
+            columns,
+            start: 0,
+        }
+    }
+
+    /// Keys every column's rows `start..end`.
+    pub(crate) fn chunk(&mut self, start: usize, end: usize) {
+        self.start = start;
+        let batch = self.source;
+        for (c, col) in self.columns.iter_mut().enumerate() {
+            col.keys.clear();
+            match &mut col.state {
+                State::Rows => {}
+                State::Native { keys, texts, null } => {
+                    let dictionary = texts.len();
+                    col.keys.extend((start..end).map(|r| {
+                        // A key past the values (a binding's slip) reads as null, never panics.
+                        keys.get(r)
+                            .copied()
+                            .filter(|&k| (k as usize) < dictionary - 1)
+                            .unwrap_or(*null)
+                    }));
+                }
+                State::Numbered { index, texts } => {
+                    for r in start..end {
+                        let cell = batch.cell(c, r);
+                        let next = u32::try_from(texts.len()).unwrap_or(u32::MAX);
+                        let k = *index.entry(Key::from(cell)).or_insert(next);
+                        if k == next {
+                            texts.push(cell);
+                        }
+                        col.keys.push(k);
+                    }
+                    if texts.len() > DISTINCT_CAP {
+                        // Too many values to be worth remembering: from here on,
+                        // and for this chunk, the rows are written as text.
+                        col.state = State::Rows;
+                        col.keys.clear();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Row `row` of the current chunk, for the engine.
+    pub(crate) fn row<'b>(&'b self, row: usize, text: &'b mut RowText) -> BatchRow<'b, 'a> {
+        text.bytes.clear();
+        text.ranges.clear();
+        let at = row - self.start;
+        for (c, col) in self.columns.iter().enumerate() {
+            let from = text.bytes.len();
+            if col.keys.is_empty() {
+                write_cell(&mut text.bytes, self.source.cell(c, row));
+            }
+            text.ranges.push((from, text.bytes.len()));
+        }
+        BatchRow {
+            batch: self,
+            at,
+            text,
+        }
+    }
+}
+
+/// The text of a row's unnumbered cells, reused from row to row.
+#[derive(Debug, Default)]
+pub(crate) struct RowText {
+    bytes: Vec<u8>,
+    ranges: Vec<(usize, usize)>,
+}
+
+/// One row of a [`Batch`], as the engine reads it.
+pub(crate) struct BatchRow<'b, 'a> {
+    batch: &'b Batch<'a>,
+    at: usize,
+    text: &'b RowText,
+}
+
+impl Fields for BatchRow<'_, '_> {
+    fn count(&self) -> usize {
+        self.batch.columns.len()
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let Some(col) = self.batch.columns.get(i) else {
+            return &[];
+        };
+        if let Some(&k) = col.keys.get(self.at) {
+            return match &col.state {
+                State::Numbered { texts, .. } | State::Native { texts, .. } => texts.get(k),
+                State::Rows => &[],
+            };
+        }
+        self.text
+            .ranges
+            .get(i)
+            .and_then(|&(s, e)| self.text.bytes.get(s..e))
+            .unwrap_or_default()
+    }
+
+    fn key(&self, i: usize) -> Option<u32> {
+        self.batch.columns.get(i)?.keys.get(self.at).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::synthetic::{OrgConfig, generate};
+    use crate::{ImportOptions, ImportOutcome, Mapping, Pseudonymiser};
+
+    /// A column as a test builds it: cells, or a dictionary of them.
+    enum Col {
+        Cells(Vec<Cell<'static>>),
+        Dict(Vec<Cell<'static>>, Vec<u32>),
+    }
+
+    struct Table {
+        rows: usize,
+        cols: Vec<Col>,
+    }
+
+    impl Columns for Table {
+        fn rows(&self) -> usize {
+            self.rows
+        }
+
+        fn cell(&self, column: usize, row: usize) -> Cell<'_> {
+            match &self.cols[column] {
+                Col::Cells(c) => c[row],
+                Col::Dict(v, k) => v.get(k[row] as usize).copied().unwrap_or(Cell::Null),
+            }
+        }
+
+        fn dictionary(&self, column: usize) -> Option<Dictionary<'_>> {
+            match &self.cols[column] {
+                Col::Cells(_) => None,
+                Col::Dict(v, k) => Some(Dictionary {
+                    values: v.clone(),
+                    keys: Cow::Borrowed(k),
+                }),
+            }
+        }
+    }
+
+    fn leak(s: &str) -> &'static str {
+        Box::leak(s.to_owned().into_boxed_str())
+    }
+
+    /// Text rows (header first) as one table per slice of `cuts`: every
+    /// column of text cells, or typed the way a data frame holds them
+    /// (numbers, dates, booleans, nulls for empty cells; labels as
+    /// dictionaries with a repeated value and an unused one).
+    fn tables(rows: &[Vec<String>], cuts: &[usize], typed: bool) -> Vec<Table> {
+        let header = &rows[0];
+        let body = &rows[1..];
+        let mut bounds = vec![0];
+        bounds.extend(cuts.iter().copied().filter(|&c| c < body.len()));
+        bounds.push(body.len());
+        bounds
+            .windows(2)
+            .map(|w| {
+                let part = &body[w[0]..w[1]];
+                let cols = (0..header.len())
+                    .map(|c| {
+                        let texts: Vec<&'static str> = part
+                            .iter()
+                            .map(|r| leak(r.get(c).map_or("", String::as_str)))
+                            .collect();
+                        column(&header[c], &texts, typed)
+                    })
+                    .collect();
+                Table {
+                    rows: part.len(),
+                    cols,
+                }
+            })
+            .collect()
+    }
+
+    fn column(name: &str, texts: &[&'static str], typed: bool) -> Col {
+        if !typed {
+            return Col::Cells(texts.iter().map(|t| Cell::Text(t)).collect());
+        }
+        let typed_cell = |t: &'static str| -> Cell<'static> {
+            if t.is_empty() {
+                return Cell::Null;
+            }
+            match name {
+                "enps" | "tenure_months" => t.parse().map_or(Cell::Text(t), Cell::Int),
+                "leadership_support" => t.parse().map_or(Cell::Text(t), Cell::Float),
+                "exit_date" | "new_job_start" => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| {
+                        i32::try_from((d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days())
+                            .ok()
+                    })
+                    .map_or(Cell::Text(t), Cell::Date),
+                "regrettable" | "would_return" => match t {
+                    "yes" => Cell::Bool(true),
+                    "no" => Cell::Bool(false),
+                    _ => Cell::Text(t),
+                },
+                _ => Cell::Text(t),
+            }
+        };
+        let cells: Vec<Cell<'static>> = texts.iter().map(|t| typed_cell(t)).collect();
+        if name == "respondent" || name.starts_with("comment") || name == "return_conditions" {
+            return Col::Cells(cells);
+        }
+        // An unused value first and one value twice: keys need not be dense or unique.
+        let mut values = vec![Cell::Text("unused")];
+        let mut keys = Vec::new();
+        for (i, c) in cells.iter().enumerate() {
+            if *c == Cell::Null {
+                keys.push(if i % 2 == 0 {
+                    Dictionary::NULL
+                } else {
+                    1_000_000
+                });
+                continue;
+            }
+            let k = match values.iter().position(|v| v == c) {
+                Some(k) if i % 5 != 0 => k,
+                _ => {
+                    values.push(*c);
+                    values.len() - 1
+                }
+            };
+            keys.push(u32::try_from(k).unwrap());
+        }
+        Col::Dict(values, keys)
+    }
+
+    fn assert_same(fast: &ImportOutcome, slow: &ImportOutcome) {
+        assert_eq!(fast.summary, slow.summary);
+        assert_eq!(fast.loaded.rejected, slow.loaded.rejected);
+        assert_eq!(fast.loaded.problems.len(), slow.loaded.problems.len());
+        for (f, s) in fast.loaded.problems.iter().zip(&slow.loaded.problems) {
+            assert_eq!(f, s);
+        }
+        let (f, s) = (&fast.loaded.dataset, &slow.loaded.dataset);
+        assert_eq!(format!("{f:?}"), format!("{s:?}"));
+    }
+
+    fn synthetic_rows() -> (Mapping, String, Vec<Vec<String>>) {
+        let org = generate(&OrgConfig {
+            exits: 2_500,
+            seed: 5,
+            ..OrgConfig::default()
+        })
+        .unwrap();
+        let csv = org.to_csv().unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let mut rows = vec![
+            reader
+                .headers()
+                .unwrap()
+                .iter()
+                .map(str::to_owned)
+                .collect(),
+        ];
+        rows.extend(
+            reader
+                .records()
+                .map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>()),
+        );
+        (org.csv_mapping().unwrap(), csv, rows)
+    }
+
+    fn damage(rows: &mut [Vec<String>]) {
+        fn set(rows: &mut [Vec<String>], line: usize, col: &str, value: &str) {
+            let c = rows[0].iter().position(|h| h == col).unwrap();
+            rows[line][c] = value.to_owned();
+        }
+        for (line, col, value) in [
+            (3, "enps", "11"),
+            (4, "enps", "seven"),
+            (5, "exit_date", "2020-13-01"),
+            (6, "division", ""),
+            (7, "department", ""),
+            (8, "manager", " "),
+            (9, "tenure_months", "abc"),
+            (10, "exit_type", "fired"),
+            (11, "regrettable", "maybe"),
+            (12, "interviewer", "Self Service"),
+            (13, "primary_reason", ""),
+            (14, "contributing_reasons", "pay;nonsense"),
+            (15, "respondent", ""),
+            (16, "respondent", "N/A"),
+            (17, "enps", "7.0"),
+            (18, "exit_type", " Voluntary "),
+            (19, "regrettable", "JA"),
+            (20, "enps", "7.5"),
+            (21, "primary_reason", "Pay"),
+            (22, "enps", "-1"),
+            (23, "location", "n.v.t."),
+            (24, "job_family", "null"),
+            (25, "tenure_months", "-3"),
+            (26, "exit_date", "2019"),
+            (27, "enps", "11"),
+            (27, "exit_type", "fired"),
+            (27, "division", ""),
+            (28, "leadership_support", "9"),
+            (29, "leadership_support", "2.5"),
+            (1500, "enps", "12"),
+            (2400, "exit_date", ""),
+        ] {
+            set(rows, line, col, value);
+        }
+        let first = rows[1][0].clone();
+        set(rows, 30, "respondent", &first);
+        set(rows, 2000, "respondent", &first);
+        for c in rows[0].clone().iter().skip(15).take(6) {
+            set(rows, 32, c, "");
+        }
+        set(rows, 33, "return_conditions", "Minder werkdruk.");
+        set(rows, 33, "would_return", "yes");
+    }
+
+    fn keyed() -> ImportOptions {
+        ImportOptions {
+            pseudonymiser: Some(Pseudonymiser::new(b"a key of sixteen bytes or more").unwrap()),
+        }
+    }
+
+    /// The columnar path (dictionaries, numbered columns, chunks, batches)
+    /// against the row-by-row text path on the same tables, clean and
+    /// damaged, text and typed; with text cells also against the CSV file.
+    #[test]
+    fn columns_import_as_row_by_row_and_as_the_csv() {
+        let (mapping, csv, mut rows) = synthetic_rows();
+        let names = rows[0].clone();
+        for damaged in [false, true] {
+            if damaged {
+                damage(&mut rows);
+            }
+            for typed in [false, true] {
+                for cuts in [&[][..], &[700, 701, 1800][..]] {
+                    let t = tables(&rows, cuts, typed);
+                    let batches = || t.iter().map(|b| b as &dyn Columns);
+                    for options in [ImportOptions::default(), keyed()] {
+                        let fast = mapping.import_columns(&names, batches(), &options).unwrap();
+                        let slow = mapping
+                            .import_columns_by_rows(&names, batches(), &options)
+                            .unwrap();
+                        assert_same(&fast, &slow);
+                        if damaged {
+                            assert!(
+                                fast.loaded.problems.len() > 15,
+                                "{}",
+                                fast.loaded.problems.len()
+                            );
+                        }
+                        if !typed && !damaged {
+                            let file = mapping.import_csv(csv.as_bytes(), &options).unwrap();
+                            assert_same(&fast, &file);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
