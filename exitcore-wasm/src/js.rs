@@ -440,6 +440,27 @@ impl JsMapping {
             .map_err(to_js_error)
     }
 
+    /// The mapping of a table whose columns are named after the record's
+    /// fields (`respondent`, `org_unit` with levels joined by `/`,
+    /// `exit_date`, ...) and the questionnaire's question ids, holding
+    /// canonical values: what `importColumns` needs for such a table (as
+    /// Python's `Mapping.identity`). Throws `mapping` when a required
+    /// column is missing.
+    pub fn identity(
+        questionnaire: &JsQuestionnaire,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] columns: &JsValue,
+    ) -> JsResult<JsMapping> {
+        let names: Vec<String> = json_arg(columns, "columns")
+            .and_then(|v| {
+                serde_json::from_value(v)
+                    .map_err(|_| convert::arg_error("columns", "expected an array of column names"))
+            })
+            .map_err(to_js_error)?;
+        exitcore::Mapping::identity(questionnaire.inner.clone(), &names)
+            .map(|inner| JsMapping { inner })
+            .map_err(to_js_error)
+    }
+
     /// The questionnaire the mapping fills (a copy).
     #[wasm_bindgen(getter)]
     pub fn questionnaire(&self) -> JsQuestionnaire {

@@ -3,7 +3,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { exitcore, throwsCode } = require('./support.cjs');
 
-const { Dataset, Mapping } = exitcore;
+const { Dataset, Mapping, Questionnaire } = exitcore;
 
 const MAPPING = Mapping.fromJson(JSON.stringify({
   questionnaire: 'standard',
@@ -94,4 +94,28 @@ test('wrong argument types throw invalid_argument, never abort', () => {
   throwsCode(() => Dataset.importColumns({ ID: ['a'] }, MAPPING, { nope: 1 }), 'invalid_argument');
   // Still usable afterwards.
   assert.equal(Dataset.importColumns(table(10), MAPPING).summary.rows, 10);
+});
+
+// As Python's test_without_a_mapping_columns_are_named_after_the_fields:
+// columns named after the record's fields, through Mapping.identity.
+test('columns named after the fields import through Mapping.identity', () => {
+  const cols = {
+    respondent: ['a', 'b', 'c', null],
+    org_unit: ['Sales/North', 'Sales', 'Ops', 'Ops'],
+    exit_date: ['2024-03-01', '2024-04', null, '2024'],
+    primary_reason: ['pay', 'workload', 'nonsense', 'pay'],
+    enps: [7, 11, 3, 5],
+    would_return: [true, false, null, true],
+    notes: ['x', null, 'y', 'z'],
+  };
+  const mapping = Mapping.identity(Questionnaire.standard(), Object.keys(cols));
+  const out = Dataset.importColumns(cols, mapping);
+  assert.equal(out.dataset.length, 1);
+  const found = out.problems.map((p) => `${p.row} ${p.field}`).sort();
+  assert.deepEqual(found, ['2 answers.enps', '3 primary_reason', '4 respondent']);
+  assert.equal(out.rejected, 3);
+  const notes = out.summary.columns.find((c) => c.column === 'notes');
+  assert.equal(notes.status, 'unmapped');
+  throwsCode(() => Mapping.identity(Questionnaire.standard(), ['respondent']), 'mapping', 'context.org_unit');
+  throwsCode(() => Mapping.identity(Questionnaire.standard(), 'respondent'), 'invalid_argument');
 });
