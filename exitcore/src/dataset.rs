@@ -104,11 +104,7 @@ impl TextColumn {
     /// The answers with their row numbers.
     #[allow(dead_code)] // read by the comment analyses and the tests
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        self.rows
-            .iter()
-            .zip(starts.zip(self.ends.iter().copied()))
-            .map(|(&row, (s, e))| (row, &self.bytes[s as usize..e as usize]))
+        self.iter_rows(0..u32::MAX)
     }
 
     /// The answers of the rows in `rows`, with their row numbers.

@@ -609,22 +609,34 @@ pub fn summarise(
     // question) are scored. The same summaries as `CommentSummary::of` per
     // cell (a test checks), without a hash-map update per word per cell.
     let (shown, index) = release.comment_cells(dataset)?;
-    let mut texts = Vec::with_capacity(questions.len());
-    for q in questions {
-        let column = dataset.question_index(q)?;
-        let crate::dataset::AnswerColumn::Text(t) = &dataset.answers[column] else {
-            return Err(crate::Error::argument(
-                "question",
-                format!("{q:?} is not a free-text question"),
-            ));
-        };
-        texts.push(t);
-    }
+    let texts = text_columns(dataset, questions)?;
     // Reading (redaction, splitting, stemming) is split by rows over the
     // machine's threads, each with its own vocabulary, then merged in row
     // order.
     let parts = threads(texts.iter().map(|t| t.rows.len()).sum::<usize>() / 20_000);
     summarise_in(release, (&shown, &index), &texts, redactor, lang, parts)
+}
+
+/// The answer columns of free-text `questions`.
+fn text_columns<'d>(
+    dataset: &'d Dataset,
+    questions: &[&str],
+) -> Result<Vec<&'d crate::dataset::TextColumn>> {
+    questions
+        .iter()
+        .map(|q| match &dataset.answers[dataset.question_index(q)?] {
+            crate::dataset::AnswerColumn::Text(t) => Ok(t),
+            _ => Err(crate::Error::argument(
+                "question",
+                format!("{q:?} is not a free-text question"),
+            )),
+        })
+        .collect()
+}
+
+/// The error for a comment stream too long for `u32` offsets.
+fn too_many_words() -> crate::Error {
+    crate::Error::argument("comments", "more than 2^32 words in all")
 }
 
 /// [`summarise`] with the free-text columns found and the reading split
@@ -885,9 +897,9 @@ impl Reading {
             })
             .collect();
         // Offsets are u32: the merged stream must stay addressable.
-        let too_many = || crate::Error::argument("comments", "more than 2^32 words in all");
-        u32::try_from(self.store.ids.len() + other.store.ids.len()).map_err(|_| too_many())?;
-        let first = u32::try_from(self.store.ids.len()).map_err(|_| too_many())?;
+        u32::try_from(self.store.ids.len() + other.store.ids.len())
+            .map_err(|_| too_many_words())?;
+        let first = u32::try_from(self.store.ids.len()).map_err(|_| too_many_words())?;
         let mut at = 0u32;
         while (at as usize) < other.store.ids.len() {
             let (_, words, stems) = other.store.comment(at);
@@ -902,7 +914,8 @@ impl Reading {
                 .ids
                 .extend(stems.iter().map(|&s| stem_ids[s as usize]));
             // Within the stream, whose length fits a u32 (checked above).
-            at += u32::try_from(HEADER + words.len() + stems.len()).map_err(|_| too_many())?;
+            at +=
+                u32::try_from(HEADER + words.len() + stems.len()).map_err(|_| too_many_words())?;
         }
         self.store.comments += other.store.comments;
         for (p, n) in other.store.pair_total.into_iter().enumerate() {
@@ -1004,8 +1017,7 @@ impl CommentStore {
         lang: Lang,
         vocab: &mut Vocabulary,
     ) -> Result<(u32, u16)> {
-        let too_many = || crate::Error::argument("comments", "more than 2^32 words in all");
-        let id = u32::try_from(self.ids.len()).map_err(|_| too_many())?;
+        let id = u32::try_from(self.ids.len()).map_err(|_| too_many_words())?;
         self.tokens.clear();
         for_each_word(text, |w| self.tokens.push(vocab.form(w)));
         // detect_lang and tag_bits, from the cached word facts.
@@ -1032,7 +1044,7 @@ impl CommentStore {
         bits |= separable_bits(verbs & particles);
         let use_nl = detected.unwrap_or(lang) == Lang::Nl;
         self.ids
-            .extend([u32::try_from(question).map_err(|_| too_many())?, 0, 0]);
+            .extend([u32::try_from(question).map_err(|_| too_many_words())?, 0, 0]);
         let start = self.ids.len();
         for &t in &self.tokens {
             if vocab.info[t as usize].counted {
@@ -1052,8 +1064,8 @@ impl CommentStore {
             }
         }
         let stems = self.ids.len() - start - words;
-        self.ids[start - 2] = u32::try_from(words).map_err(|_| too_many())?;
-        self.ids[start - 1] = u32::try_from(stems).map_err(|_| too_many())?;
+        self.ids[start - 2] = u32::try_from(words).map_err(|_| too_many_words())?;
+        self.ids[start - 1] = u32::try_from(stems).map_err(|_| too_many_words())?;
         self.comments += 1;
         Ok((id, bits))
     }
@@ -1781,14 +1793,7 @@ mod tests {
                 })
                 .collect();
             // Read in several parts (as on a large data set), merged.
-            let mut texts = Vec::new();
-            for q in questions {
-                let at = ds.question_index(q).unwrap();
-                let crate::dataset::AnswerColumn::Text(t) = &ds.answers[at] else {
-                    panic!("{q} is free text");
-                };
-                texts.push(t);
-            }
+            let texts = text_columns(&ds, questions).unwrap();
             let (shown, index) = release.comment_cells(&ds).unwrap();
             for parts in [2, 3, 7] {
                 let split =
@@ -1797,7 +1802,6 @@ mod tests {
                 assert_eq!(split, fast, "seed {seed}, {parts} parts");
             }
             let listed: usize = fast.iter().map(|s| s.words.len()).sum();
-            println!("seed {seed}: {} cells, {listed} words", fast.len());
             assert!(
                 fast.len() > 20 && listed >= 10,
                 "seed {seed}: {listed} words"

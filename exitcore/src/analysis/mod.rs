@@ -782,9 +782,9 @@ impl<'m> Counts<'m> {
             let q = q?;
             match model.tally(table, q) {
                 Some(t) => Some(Cow::Borrowed(t)),
-                None => {
-                    Tally::count(dataset, q, &record_cells, cells).map(|t| Cow::Owned(finish(t)))
-                }
+                None => model
+                    .count_question(dataset, table, q, &record_cells)
+                    .map(Cow::Owned),
             }
         };
         Counts {

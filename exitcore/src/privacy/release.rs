@@ -1320,15 +1320,26 @@ impl CellModel {
         questions: &[usize],
     ) -> Vec<Option<Tally>> {
         let cells = self.record_cells(table);
-        let size = self.tables.get(table).map_or(0, ExactSizeIterator::len);
         questions
             .iter()
-            .map(|&q| {
-                let mut tally = Tally::count(dataset, q, &cells, size)?;
-                self.roll_up(table, &mut tally);
-                Some(tally)
-            })
+            .map(|&q| self.count_question(dataset, table, q, &cells))
             .collect()
+    }
+
+    /// Counts question `q` per cell of `table`, given each record's cell
+    /// of that table ([`CellModel::record_cells`]); `None` for a question
+    /// without categories.
+    pub(crate) fn count_question(
+        &self,
+        dataset: &Dataset,
+        table: usize,
+        q: usize,
+        record_cells: &[u32],
+    ) -> Option<Tally> {
+        let size = self.tables.get(table).map_or(0, ExactSizeIterator::len);
+        let mut tally = Tally::count(dataset, q, record_cells, size)?;
+        self.roll_up(table, &mut tally);
+        Some(tally)
     }
 
     /// Completes counts made with [`CellModel::record_cells`].
