@@ -580,3 +580,115 @@ fn monthly_trends_label_and_order_the_months() {
     );
     assert!(t.periods.iter().all(|p| p.n == Some(10)));
 }
+
+/// Spearman's rho written out on the raw pairs: average ranks of each
+/// side, then Pearson's correlation of the ranks.
+fn spearman_of_pairs(pairs: &[(f64, f64)]) -> f64 {
+    fn ranks(v: &[f64]) -> Vec<f64> {
+        let mut order: Vec<usize> = (0..v.len()).collect();
+        order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut out = vec![0.0; v.len()];
+        let mut i = 0;
+        while i < order.len() {
+            let mut j = i;
+            while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+                j += 1;
+            }
+            // Positions i..=j (0-based) share the mean of ranks i+1..=j+1.
+            let mean = (i + j) as f64 / 2.0 + 1.0;
+            for &k in &order[i..=j] {
+                out[k] = mean;
+            }
+            i = j + 1;
+        }
+        out
+    }
+    let x = ranks(&pairs.iter().map(|p| p.0).collect::<Vec<_>>());
+    let y = ranks(&pairs.iter().map(|p| p.1).collect::<Vec<_>>());
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(&y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+#[test]
+fn drivers_equal_spearman_on_the_raw_answer_pairs() {
+    let org = exitcore::synthetic::generate(&exitcore::synthetic::OrgConfig {
+        exits: 4000,
+        seed: 11,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut records = org.records.clone();
+    // Unanswered targets and items, differently per target, so a record
+    // counts for one target's table and not the other's.
+    for (i, r) in records.iter_mut().enumerate() {
+        if i % 5 == 0 {
+            r.answers.remove("enps");
+        }
+        if i % 3 == 1 {
+            r.answers.remove("would_return");
+        }
+        if i % 7 == 2 {
+            let first = r
+                .answers
+                .keys()
+                .find(|k| k.starts_with("leadership"))
+                .cloned();
+            if let Some(k) = first {
+                r.answers.remove(&k);
+            }
+        }
+    }
+    // Both targets optional, so records lack one, the other or both.
+    let mut questionnaire = org.questionnaire.clone();
+    for q in &mut questionnaire.questions {
+        if q.id == "enps" || q.id == "would_return" {
+            q.required = false;
+        }
+    }
+    // Where a removed answer was required, the record is not valid: the
+    // pairs come from the records the data set keeps.
+    records.retain(|r| Dataset::from_records(&questionnaire, [r]).rejected == 0);
+    assert!(records.len() > 3000, "{}", records.len());
+    let ds = Dataset::from_records(&questionnaire, &records).dataset;
+    assert_eq!(ds.len(), records.len());
+    let a = Analysis::run(&ds, Policy::default(), &AnalysisSpec::default()).unwrap();
+    assert_eq!(a.drivers.len(), 20);
+    let value = |x: &exitcore::Answer| match x {
+        exitcore::Answer::Number(v) => Some(*v as f64),
+        exitcore::Answer::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    };
+    for d in &a.drivers {
+        let pairs: Vec<(f64, f64)> = records
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    value(r.answers.get(&d.question)?)?,
+                    value(r.answers.get(d.target)?)?,
+                ))
+            })
+            .collect();
+        assert_eq!(
+            d.spearman.n,
+            pairs.len() as u64,
+            "{} x {}",
+            d.question,
+            d.target
+        );
+        let rho = spearman_of_pairs(&pairs);
+        assert!(
+            (d.spearman.rho - rho).abs() < 1e-12,
+            "{} x {}: {} vs {rho}",
+            d.question,
+            d.target,
+            d.spearman.rho
+        );
+    }
+}

@@ -1362,10 +1362,34 @@ fn drivers(dataset: &Dataset, questions: &Questions) -> Result<Vec<Driver>> {
             _ => None,
         }
     };
-    let targets = [
+    let targets: Vec<(&'static str, usize, Vec<u16>)> = [
         ("enps", target(questions.enps)),
         ("would_return", target(would_return)),
-    ];
+    ]
+    .into_iter()
+    .filter_map(|(name, t)| t.map(|(levels, y)| (name, levels, y)))
+    .collect();
+    // Both targets in one code per record (a target's missing answer is a
+    // level of its own), so each item takes one pass over the records for
+    // both tables rather than one per target; the tables come out of the
+    // joint counts by summing over the other target.
+    let mut strides = Vec::with_capacity(targets.len());
+    let mut joint_levels = 1usize;
+    for (_, levels, _) in &targets {
+        strides.push(joint_levels);
+        joint_levels = joint_levels.saturating_mul(levels + 1);
+    }
+    let mut joint = vec![0u32; dataset.len];
+    for ((_, levels, y), &stride) in targets.iter().zip(&strides) {
+        for (j, &y) in joint.iter_mut().zip(y) {
+            let level = if y == NONE || usize::from(y) >= *levels {
+                *levels
+            } else {
+                usize::from(y)
+            };
+            *j += u32::try_from(level * stride).unwrap_or(0);
+        }
+    }
     let mut out = Vec::new();
     for &item in &questions.likert {
         let AnswerColumn::Likert(x) = &dataset.answers[item] else {
@@ -1375,18 +1399,33 @@ fn drivers(dataset: &Dataset, questions: &Questions) -> Result<Vec<Driver>> {
             QuestionKind::Likert { scale, .. } => scale.len(),
             _ => continue,
         };
-        for (name, target) in &targets {
-            let Some((levels, y)) = target else { continue };
+        if targets.is_empty() {
+            continue;
+        }
+        // Where each stored answer's counts start; unanswered, "not
+        // applicable" and out-of-scale answers count in a spare last row.
+        let spare = width * joint_levels;
+        let mut start = [spare; 256];
+        for (a, s) in start.iter_mut().enumerate().take(width + 1).skip(1) {
+            if a != usize::from(LIKERT_NA) {
+                *s = (a - 1) * joint_levels;
+            }
+        }
+        let mut counts = vec![0u64; spare + joint_levels];
+        for (&a, &j) in x.iter().zip(&joint) {
+            if let Some(c) = counts.get_mut(start[usize::from(a)] + j as usize) {
+                *c += 1;
+            }
+        }
+        for ((name, levels, _), &stride) in targets.iter().zip(&strides) {
             let mut table = vec![vec![0u64; *levels]; width];
-            for (&a, &y) in x.iter().zip(y) {
-                if a == 0 || a == LIKERT_NA || y == NONE {
-                    continue;
-                }
-                if let Some(cell) = table
-                    .get_mut(usize::from(a - 1))
-                    .and_then(|row| row.get_mut(usize::from(y)))
-                {
-                    *cell += 1;
+            for (r, row) in table.iter_mut().enumerate() {
+                let from = r * joint_levels;
+                for (j, &c) in counts[from..from + joint_levels].iter().enumerate() {
+                    let level = j / stride % (levels + 1);
+                    if let Some(cell) = row.get_mut(level) {
+                        *cell += c;
+                    }
                 }
             }
             out.push(Driver {
