@@ -7,7 +7,7 @@ use crate::dataset::{AnswerColumn, CHOICE_NONE, LIKERT_NA, MULTI_ANSWERED, RATIN
 use crate::{Dataset, QuestionKind};
 
 /// Category counts of one question, per row (a table's cell).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Tally {
     /// Categories: Likert points `1..=L` at `0..L`, rating values `v` at
     /// `v - min`, choice options in order, yes/no as `[no, yes]`.
@@ -39,75 +39,97 @@ impl Tally {
             QuestionKind::YesNo => (2, 0),
             QuestionKind::FreeText { .. } | QuestionKind::Date => return None,
         };
-        let mut t = Tally {
-            width,
-            counts: vec![0; atoms * width],
-            answered: vec![0; atoms],
+        // A one-byte column's values mapped to their columns (see `by_columns`).
+        let byte_columns = |category: &dyn Fn(u8) -> Option<usize>| -> [usize; 256] {
+            let mut out = [width + 1; 256];
+            for (x, o) in (0..=u8::MAX).zip(out.iter_mut()) {
+                *o = category(x).map_or(width + 1, |c| c.min(width));
+            }
+            out
         };
-        // Counting straight into the table: one pass over the column, no
-        // per-record scratch.
-        let (counts, answered) = (&mut t.counts, &mut t.answered);
-        let mut add = |a: u32, c: usize| {
+        let t = match &dataset.answers[q] {
+            AnswerColumn::Likert(v) => {
+                let col = byte_columns(&|x| (x != 0 && x != LIKERT_NA).then(|| usize::from(x - 1)));
+                Self::by_columns(width, v, record_atom, atoms, |x| col[usize::from(x)])
+            }
+            AnswerColumn::Rating(v) => {
+                let col = byte_columns(&|x| {
+                    (x != RATING_NONE).then(|| usize::from(x.saturating_sub(min)))
+                });
+                Self::by_columns(width, v, record_atom, atoms, |x| col[usize::from(x)])
+            }
+            AnswerColumn::YesNo(v) => {
+                let col = byte_columns(&|x| x.checked_sub(1).map(usize::from));
+                Self::by_columns(width, v, record_atom, atoms, |x| col[usize::from(x)])
+            }
+            AnswerColumn::Single(v) => Self::by_columns(width, v, record_atom, atoms, |x| {
+                if x == CHOICE_NONE {
+                    width + 1
+                } else {
+                    usize::from(x).min(width)
+                }
+            }),
+            AnswerColumn::Multiple(v) => {
+                let mut tally = Tally {
+                    width,
+                    counts: vec![0; atoms * width],
+                    answered: vec![0; atoms],
+                };
+                for (&x, &a) in v.iter().zip(record_atom) {
+                    let a = a as usize;
+                    if x & MULTI_ANSWERED == 0 || a >= atoms {
+                        continue;
+                    }
+                    let mut bits = x & !MULTI_ANSWERED;
+                    while bits != 0 {
+                        let c = bits.trailing_zeros() as usize;
+                        if c < width {
+                            tally.counts[a * width + c] += 1;
+                        }
+                        bits &= bits - 1;
+                    }
+                    tally.answered[a] += 1;
+                }
+                tally
+            }
+            AnswerColumn::Text(_) | AnswerColumn::Date(_) => return None,
+        };
+        Some(t)
+    }
+
+    /// Counts a one-answer column per atom, `column(x)` telling where a
+    /// stored value `x` goes: a category below `width`, `width` for an
+    /// answer outside the categories (answered, counted nowhere), `width +
+    /// 1` for no answer. Each record adds one to one slot, with no branch on
+    /// the value; whoever answered is the sum of the first `width + 1`
+    /// columns afterwards.
+    fn by_columns<T: Copy>(
+        width: usize,
+        values: &[T],
+        record_atom: &[u32],
+        atoms: usize,
+        column: impl Fn(T) -> usize,
+    ) -> Tally {
+        let stride = width + 2;
+        let mut wide = vec![0u64; atoms * stride];
+        for (&x, &a) in values.iter().zip(record_atom) {
             let a = a as usize;
-            if c < width
-                && let Some(slot) = counts.get_mut(a * width + c)
+            if a < atoms
+                && let Some(slot) = wide.get_mut(a * stride + column(x).min(width + 1))
             {
                 *slot += 1;
             }
-        };
-        let mut answer = |a: u32| {
-            if let Some(s) = answered.get_mut(a as usize) {
-                *s += 1;
-            }
-        };
-        match &dataset.answers[q] {
-            AnswerColumn::Likert(v) => {
-                for (&x, &a) in v.iter().zip(record_atom) {
-                    if x != 0 && x != LIKERT_NA {
-                        add(a, usize::from(x - 1));
-                        answer(a);
-                    }
-                }
-            }
-            AnswerColumn::Rating(v) => {
-                for (&x, &a) in v.iter().zip(record_atom) {
-                    if x != RATING_NONE {
-                        add(a, usize::from(x.saturating_sub(min)));
-                        answer(a);
-                    }
-                }
-            }
-            AnswerColumn::YesNo(v) => {
-                for (&x, &a) in v.iter().zip(record_atom) {
-                    if x != 0 {
-                        add(a, usize::from(x - 1));
-                        answer(a);
-                    }
-                }
-            }
-            AnswerColumn::Single(v) => {
-                for (&x, &a) in v.iter().zip(record_atom) {
-                    if x != CHOICE_NONE {
-                        add(a, usize::from(x));
-                        answer(a);
-                    }
-                }
-            }
-            AnswerColumn::Multiple(v) => {
-                for (&x, &a) in v.iter().zip(record_atom) {
-                    if x & MULTI_ANSWERED != 0 {
-                        let mut bits = x & !MULTI_ANSWERED;
-                        while bits != 0 {
-                            add(a, bits.trailing_zeros() as usize);
-                            bits &= bits - 1;
-                        }
-                        answer(a);
-                    }
-                }
-            }
-            AnswerColumn::Text(_) | AnswerColumn::Date(_) => return None,
         }
-        Some(t)
+        let mut t = Tally {
+            width,
+            counts: Vec::with_capacity(atoms * width),
+            answered: Vec::with_capacity(atoms),
+        };
+        for row in wide.chunks_exact(stride) {
+            t.counts.extend_from_slice(&row[..width]);
+            t.answered.push(row[..=width].iter().sum());
+        }
+        t
     }
 
     /// Counts a per-record category (`None`: no answer) per atom.
@@ -146,6 +168,31 @@ impl Tally {
         )
     }
 
+    /// The rows summed into groups: row `r` goes to `group_of[r]` (rows
+    /// with `u32::MAX`, or any group past `groups`, go nowhere).
+    pub(crate) fn regroup(&self, group_of: &[u32], groups: usize) -> Tally {
+        let w = self.width;
+        let mut out = Tally {
+            width: w,
+            counts: vec![0; groups * w],
+            answered: vec![0; groups],
+        };
+        for (r, &g) in group_of.iter().enumerate() {
+            let g = g as usize;
+            if g >= groups {
+                continue;
+            }
+            let (from, answered) = self.row(r);
+            if let Some(to) = out.counts.get_mut(g * w..(g + 1) * w) {
+                for (t, f) in to.iter_mut().zip(from) {
+                    *t += f;
+                }
+            }
+            out.answered[g] += answered;
+        }
+        out
+    }
+
     /// Adds `from`'s counts into `to`'s.
     pub(crate) fn add_row(&mut self, from: usize, to: usize) {
         let w = self.width;
@@ -158,5 +205,106 @@ impl Tally {
         if let (Some(&a), true) = (self.answered.get(from), to < self.answered.len()) {
             self.answered[to] += a;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic::{OrgConfig, generate};
+    use crate::{Answer, ExitRecord};
+
+    /// The categories a record's answer ticks, read from the record itself
+    /// (`None`: not answered, including "not applicable").
+    fn ticked(kind: &QuestionKind, answer: Option<&Answer>) -> Option<Vec<usize>> {
+        let option = |options: &[crate::questionnaire::ChoiceOption], id: &str| {
+            options.iter().position(|o| o.id == id)
+        };
+        match (kind, answer?) {
+            (QuestionKind::Likert { .. }, Answer::Number(v)) => {
+                Some(vec![usize::try_from(*v - 1).ok()?])
+            }
+            (QuestionKind::Rating { min, .. }, Answer::Number(v)) => {
+                Some(vec![usize::try_from(*v - i64::from(*min)).ok()?])
+            }
+            (QuestionKind::SingleChoice { options }, Answer::Text(id)) => {
+                Some(vec![option(options, id)?])
+            }
+            (QuestionKind::MultipleChoice { options, .. }, Answer::List(ids)) => {
+                ids.iter().map(|id| option(options, id)).collect()
+            }
+            (QuestionKind::YesNo, Answer::Bool(b)) => Some(vec![usize::from(*b)]),
+            _ => None,
+        }
+    }
+
+    /// Every kind of question counted per atom equals the count written
+    /// out from the records' answers; records in no atom count nowhere.
+    #[test]
+    fn counts_equal_the_records_answers() {
+        let org = generate(&OrgConfig {
+            exits: 2000,
+            seed: 3,
+            ..OrgConfig::default()
+        })
+        .unwrap();
+        let records: &[ExitRecord] = &org.records;
+        let ds = crate::Dataset::from_records(&org.questionnaire, records).dataset;
+        assert_eq!(ds.len(), records.len());
+        let atoms = 7;
+        let atom: Vec<u32> = (0..records.len())
+            .map(|i| {
+                if i % 11 == 0 {
+                    u32::MAX
+                } else {
+                    u32::try_from(i % atoms).unwrap()
+                }
+            })
+            .collect();
+        let mut kinds = std::collections::BTreeSet::new();
+        for (q, question) in ds.questionnaire.questions.iter().enumerate() {
+            let Some(t) = Tally::count(&ds, q, &atom, atoms) else {
+                assert!(matches!(
+                    question.kind,
+                    QuestionKind::FreeText { .. } | QuestionKind::Date
+                ));
+                continue;
+            };
+            let mut counts = vec![vec![0u64; t.width]; atoms];
+            let mut answered = vec![0u64; atoms];
+            let mut not_applicable = 0;
+            for (r, &a) in records.iter().zip(&atom) {
+                let given = r.answers.get(&question.id);
+                not_applicable += usize::from(
+                    matches!(given, Some(Answer::Text(x)) if x == Answer::NOT_APPLICABLE),
+                );
+                let (Some(ticks), Some(a)) = (
+                    ticked(&question.kind, given),
+                    usize::try_from(a).ok().filter(|&a| a < atoms),
+                ) else {
+                    continue;
+                };
+                for c in ticks {
+                    counts[a][c] += 1;
+                }
+                answered[a] += 1;
+            }
+            for a in 0..atoms {
+                assert_eq!(
+                    t.row(a),
+                    (&counts[a][..], answered[a]),
+                    "question {} atom {a}",
+                    question.id
+                );
+            }
+            assert!(answered.iter().sum::<u64>() > 0, "{}", question.id);
+            kinds.insert(format!(
+                "{:?}{}",
+                std::mem::discriminant(&question.kind),
+                not_applicable > 0
+            ));
+        }
+        // Likert (with "not applicable" answers), rating, single, multiple, yes/no.
+        assert!(kinds.len() >= 5, "{kinds:?}");
     }
 }
