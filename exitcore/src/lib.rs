@@ -28,6 +28,7 @@ mod dataset;
 mod error;
 mod headcount;
 pub mod import;
+mod parallel;
 pub mod privacy;
 mod pseudonym;
 mod questionnaire;

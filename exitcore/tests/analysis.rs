@@ -583,6 +583,7 @@ fn monthly_trends_label_and_order_the_months() {
 
 /// Spearman's rho written out on the raw pairs: average ranks of each
 /// side, then Pearson's correlation of the ranks.
+#[allow(clippy::cast_precision_loss)] // counts far below 2^52
 fn spearman_of_pairs(pairs: &[(f64, f64)]) -> f64 {
     fn ranks(v: &[f64]) -> Vec<f64> {
         let mut order: Vec<usize> = (0..v.len()).collect();
@@ -661,7 +662,7 @@ fn drivers_equal_spearman_on_the_raw_answer_pairs() {
     let a = Analysis::run(&ds, Policy::default(), &AnalysisSpec::default()).unwrap();
     assert_eq!(a.drivers.len(), 20);
     let value = |x: &exitcore::Answer| match x {
-        exitcore::Answer::Number(v) => Some(*v as f64),
+        exitcore::Answer::Number(v) => i32::try_from(*v).ok().map(f64::from),
         exitcore::Answer::Bool(b) => Some(f64::from(u8::from(*b))),
         _ => None,
     };

@@ -24,6 +24,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::lexicon::{LEXICON, SEPARABLE_NL, STOP_EN, STOP_NL};
+use crate::parallel::{on_threads, threads};
 use crate::privacy::{CellKey, Redactor, Release};
 use crate::stats::logodds::{LogOddsModel, log_odds_dirichlet};
 use crate::{Dataset, Lang, Result, Theme};
@@ -666,7 +667,7 @@ fn summarise_in(
     let read = |range: &std::ops::Range<u32>| {
         Reading::of(texts, range.clone(), index, shown.len(), redactor, lang)
     };
-    let mut readings = on_threads(&ranges, &read)?.into_iter();
+    let mut readings = on_threads("comments", &ranges, &read)?.into_iter();
     let mut reading = readings.next().unwrap_or_else(|| Reading::new(shown.len()));
     for other in readings {
         reading.append(other)?;
@@ -722,7 +723,10 @@ fn summarise_in(
             .map(|t| wanted.iter().copied().skip(t).step_by(parts).collect())
             .collect();
         let chunk = |cells: &Vec<usize>| work(cells);
-        for (i, w) in on_threads(&chunks, &chunk)?.into_iter().flatten() {
+        for (i, w) in on_threads("comments", &chunks, &chunk)?
+            .into_iter()
+            .flatten()
+        {
             words[i] = w;
         }
     }
@@ -743,55 +747,6 @@ fn summarise_in(
         });
     }
     Ok(out)
-}
-
-/// How many threads to use for `items` units of work: the machine's
-/// threads, at most 8 and at most `items`; one on WebAssembly.
-fn threads(items: usize) -> usize {
-    if cfg!(target_arch = "wasm32") {
-        return 1;
-    }
-    std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(8)
-        .min(items)
-        .max(1)
-}
-
-/// `work` on each of `parts`, each on a thread of its own when there are
-/// several, the results in the order of `parts`. A thread that cannot
-/// start leaves its part to this one.
-fn on_threads<P: Sync, T: Send>(
-    parts: &[P],
-    work: &(dyn Fn(&P) -> Result<T> + Sync),
-) -> Result<Vec<T>> {
-    if parts.len() <= 1 {
-        return parts.iter().map(work).collect();
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .iter()
-            .map(|part| {
-                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || work(part));
-                (part, spawned)
-            })
-            .collect();
-        let mut out = Vec::with_capacity(parts.len());
-        for (part, spawned) in handles {
-            // A thread that panicked (a bug) is reported, not passed on.
-            let result = match spawned {
-                Ok(handle) => handle.join().unwrap_or_else(|_| {
-                    Err(crate::Error::argument(
-                        "comments",
-                        "a counting thread failed",
-                    ))
-                }),
-                Err(_) => work(part),
-            };
-            out.push(result?);
-        }
-        Ok(out)
-    })
 }
 
 /// The comments of a range of rows, read: their words, and which shown

@@ -15,6 +15,7 @@ use super::ledger::{Ledger, dataset_fingerprint};
 use super::suppression::{Hidden, restrict, spanning_atoms, suppress};
 use super::{Budget, CellNoise, DiscreteLaplace, Policy, Redactor};
 use crate::dataset::{AnswerColumn, DictColumn};
+use crate::parallel::{interleaved, on_threads, threads};
 use crate::tally::Tally;
 use crate::{Dataset, Error, Lang, Result};
 
@@ -835,11 +836,6 @@ impl<'a> ReleasePlan<'a> {
                     .map(|e| u32::from(e.covers(ds.respondent[i]))),
             );
         };
-        let packed = |key: &[u32]| {
-            key.iter()
-                .zip(&radix)
-                .fold(0u64, |acc, (&v, &r)| acc * r + u64::from(v))
-        };
         let mut atom_keys: Vec<Vec<u32>> = Vec::new();
         let mut atom_n: Vec<u64> = Vec::new();
         let mut atom_rep: Vec<usize> = Vec::new();
@@ -852,21 +848,40 @@ impl<'a> ReleasePlan<'a> {
             u32::try_from(atom_keys.len() - 1).unwrap_or(u32::MAX)
         };
         let direct_max = (1 << 22).max(4 * ds.len as u64);
-        let groups = span.filter(|&s| s > direct_max).and_then(|s| {
-            key_groups(ds.len, s, |i| {
-                key_of(i, &mut key);
-                packed(&key)
-            })
-        });
+        // Every record's key packed (mixed radix, leaf unit first), a
+        // column at a time, when keys fit in 64 bits.
+        let packed_keys: Vec<u64> = if span.is_some() {
+            let mut out: Vec<u64> = if uses_org {
+                org.leaf.iter().map(|&l| u64::from(l)).collect()
+            } else {
+                vec![0; ds.len]
+            };
+            for (codes, &r) in dim_codes.iter().zip(&radix[1..]) {
+                for (p, &c) in out.iter_mut().zip(codes.iter()) {
+                    *p = *p * r + u64::from(c);
+                }
+            }
+            for e in entries {
+                for (p, &who) in out.iter_mut().zip(&ds.respondent) {
+                    *p = *p * 2 + u64::from(e.covers(who));
+                }
+            }
+            out
+        } else {
+            Vec::new()
+        };
+        let groups = span
+            .filter(|&s| s > direct_max)
+            .and_then(|s| key_groups(ds.len, s, |i| packed_keys[i]));
         match (span, groups) {
             // Few possible keys: a direct table.
             (Some(span), _) if span <= direct_max => {
                 let mut table = vec![u32::MAX; usize::try_from(span).unwrap_or(0)];
-                for i in 0..ds.len {
-                    key_of(i, &mut key);
+                for (i, &p) in packed_keys.iter().enumerate() {
                     #[allow(clippy::cast_possible_truncation)] // below span, a usize
-                    let slot = &mut table[packed(&key) as usize];
+                    let slot = &mut table[p as usize];
                     if *slot == u32::MAX {
+                        key_of(i, &mut key);
                         *slot = new_atom(&key, i);
                     }
                     record_atom.push(*slot);
@@ -888,11 +903,11 @@ impl<'a> ReleasePlan<'a> {
                 // Packed keys are plain integers: no need for SipHash's
                 // protection against chosen keys, and it cost a third of this pass.
                 let mut index: FxHashMap<u64, u32> = FxHashMap::default();
-                for i in 0..ds.len {
-                    key_of(i, &mut key);
-                    let a = *index
-                        .entry(packed(&key))
-                        .or_insert_with(|| new_atom(&key, i));
+                for (i, &p) in packed_keys.iter().enumerate() {
+                    let a = *index.entry(p).or_insert_with(|| {
+                        key_of(i, &mut key);
+                        new_atom(&key, i)
+                    });
                     record_atom.push(a);
                 }
             }
@@ -1346,16 +1361,65 @@ impl CellModel {
     }
 
     /// The plan's questions counted per cell of every table: per record and
-    /// table, or (`atoms_first`) per atom once and then per table.
+    /// table, or (`atoms_first`) per atom once and then per table. From
+    /// 100,000 records the questions are shared out over the machine's
+    /// threads (each is a pass over the records of its own).
     fn count_tables(&self, dataset: &Dataset, atoms_first: bool) -> Vec<Vec<Option<Tally>>> {
+        let parts = if self.record_atom.len() >= 100_000 {
+            threads(self.questions.len())
+        } else {
+            1
+        };
+        self.count_tables_on(dataset, atoms_first, parts)
+    }
+
+    /// [`CellModel::count_tables`] on `parts` threads.
+    fn count_tables_on(
+        &self,
+        dataset: &Dataset,
+        atoms_first: bool,
+        parts: usize,
+    ) -> Vec<Vec<Option<Tally>>> {
+        let n = self.questions.len();
+        let groups = interleaved(n, parts);
+        let counted = on_threads("release", &groups, &|qs: &Vec<usize>| {
+            Ok(self.count_questions(dataset, atoms_first, qs))
+        });
+        let Ok(counted) = counted else {
+            // A failed thread is a bug; counting here gives the numbers or
+            // shows the bug where it is.
+            return self.count_questions(dataset, atoms_first, &(0..n).collect::<Vec<_>>());
+        };
+        let mut out: Vec<Vec<Option<Tally>>> = vec![vec![None; n]; self.tables.len()];
+        for (qs, per_table) in groups.iter().zip(counted) {
+            for (row, counts) in out.iter_mut().zip(per_table) {
+                for (&q, tally) in qs.iter().zip(counts) {
+                    row[q] = tally;
+                }
+            }
+        }
+        out
+    }
+
+    /// The plan's questions at positions `qs` counted per cell of every
+    /// table (`[table][j]` for `qs[j]`), as [`CellModel::count_tables`] says.
+    fn count_questions(
+        &self,
+        dataset: &Dataset,
+        atoms_first: bool,
+        qs: &[usize],
+    ) -> Vec<Vec<Option<Tally>>> {
+        let questions: Vec<usize> = qs
+            .iter()
+            .filter_map(|&j| self.questions.get(j).copied())
+            .collect();
         if !atoms_first {
             return (0..self.tables.len())
-                .map(|t| self.count(dataset, t, &self.questions))
+                .map(|t| self.count(dataset, t, &questions))
                 .collect();
         }
         let atoms = self.atom_n.len();
-        let per_atom: Vec<Option<Tally>> = self
-            .questions
+        let per_atom: Vec<Option<Tally>> = questions
             .iter()
             .map(|&q| Tally::count(dataset, q, &self.record_atom, atoms))
             .collect();
@@ -1374,6 +1438,43 @@ impl CellModel {
                     .collect()
             })
             .collect()
+    }
+
+    /// A per-record count made per cell of every table, the cells rolled up:
+    /// `count(groups, of)` counts the records into `of[record]` (`u32::MAX`:
+    /// nowhere) among `groups`, once per atom or once per table (see
+    /// [`CellModel::counts_atoms_first`]).
+    pub(crate) fn count_each_table(&self, count: impl Fn(&[u32], usize) -> Tally) -> Vec<Tally> {
+        self.count_each_table_by(self.counts_atoms_first(), count)
+    }
+
+    fn count_each_table_by(
+        &self,
+        atoms_first: bool,
+        count: impl Fn(&[u32], usize) -> Tally,
+    ) -> Vec<Tally> {
+        if atoms_first {
+            let per_atom = count(&self.record_atom, self.atom_n.len());
+            self.layouts
+                .iter()
+                .zip(&self.tables)
+                .enumerate()
+                .map(|(t, (layout, range))| {
+                    let mut tally = per_atom.regroup(&layout.atom_cell, range.len());
+                    self.roll_up(t, &mut tally);
+                    tally
+                })
+                .collect()
+        } else {
+            (0..self.tables.len())
+                .map(|t| {
+                    let size = self.tables.get(t).map_or(0, ExactSizeIterator::len);
+                    let mut tally = count(&self.record_cells(t), size);
+                    self.roll_up(t, &mut tally);
+                    tally
+                })
+                .collect()
+        }
     }
 
     /// Counts `questions` per cell of `table` from the records.
@@ -1582,11 +1683,24 @@ mod tests {
             assert_eq!(m.n[c], rows.len() as u64, "size of cell {}", m.keys[c]);
         }
         let (mut checked, mut reused) = (0, 0);
+        // Any per-record count per table, made either way.
+        let each_table: Vec<Vec<Tally>> = questions
+            .iter()
+            .flat_map(|&q| {
+                [false, true].map(|atoms_first| {
+                    m.count_each_table_by(atoms_first, |of, groups| {
+                        Tally::count(&ds, q, of, groups).unwrap()
+                    })
+                })
+            })
+            .collect();
         for (t, range) in m.tables.iter().enumerate() {
             let cells = m.record_cells(t);
-            for &q in &questions {
+            for (at, &q) in questions.iter().enumerate() {
                 let mut tally = Tally::count(&ds, q, &cells, range.len()).unwrap();
                 m.roll_up(t, &mut tally);
+                assert_eq!(each_table[2 * at][t], tally);
+                assert_eq!(each_table[2 * at + 1][t], tally);
                 for (local, c) in range.clone().enumerate() {
                     // The same question counted over the cell's members only.
                     let mut member = vec![u32::MAX; ds.len()];
@@ -1618,8 +1732,13 @@ mod tests {
         assert!(m.tally(0, questions[2]).is_none());
         // Counting per atom once and summing the atoms per table (the way
         // taken when atoms are few) gives the tallies checked above.
-        let per_record = m.count_tables(&ds, false);
+        let per_record = m.count_tables_on(&ds, false, 1);
         assert_eq!(m.tallies, per_record);
-        assert_eq!(m.count_tables(&ds, true), per_record);
+        assert_eq!(m.count_tables_on(&ds, true, 1), per_record);
+        // Questions shared out over threads come back in their places.
+        for parts in [2, 3] {
+            assert_eq!(m.count_tables_on(&ds, false, parts), per_record);
+            assert_eq!(m.count_tables_on(&ds, true, parts), per_record);
+        }
     }
 }
