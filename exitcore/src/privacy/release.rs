@@ -612,53 +612,60 @@ impl<'a> ReleasePlan<'a> {
                 // a quarter, 1..=12 for a month: numbered in a dense table
                 // over the years present (a binary search per record cost
                 // ~30 ms at a million records).
-                let part = |i: usize| -> Option<(i16, u8)> {
-                    let (y, m) = (ds.exit_year[i], ds.exit_month[i]);
-                    match dim {
-                        _ if y == 0 => None,
-                        Dimension::ExitYear => Some((y, 0)),
-                        _ if m == 0 => None,
-                        Dimension::ExitQuarter => Some((y, (m - 1) / 3 + 1)),
-                        _ => Some((y, m)),
-                    }
-                };
-                let (lo, hi) = (0..ds.len)
-                    .filter_map(part)
-                    .fold((i16::MAX, i16::MIN), |(lo, hi), (y, _)| {
-                        (lo.min(y), hi.max(y))
-                    });
+                // The part of each month (`NONE`: no such period).
+                const NONE: u8 = u8::MAX;
+                let mut part_of = [NONE; 256];
+                for (m, p) in (0..=u8::MAX).zip(part_of.iter_mut()) {
+                    *p = match dim {
+                        Dimension::ExitYear => 0,
+                        _ if m == 0 => NONE,
+                        Dimension::ExitQuarter => (m - 1) / 3 + 1,
+                        _ => m.min(12),
+                    };
+                }
+                let (lo, hi) = ds
+                    .exit_year
+                    .iter()
+                    .filter(|&&y| y != 0)
+                    .fold((i16::MAX, i16::MIN), |(lo, hi), &y| (lo.min(y), hi.max(y)));
                 let years = usize::try_from(i32::from(hi) - i32::from(lo) + 1).unwrap_or(0);
-                let slot = |(y, p): (i16, u8)| {
-                    usize::try_from(i32::from(y) - i32::from(lo)).unwrap_or(0) * 13
-                        + usize::from(p.min(12))
-                };
-                let mut number = vec![0u32; years * 13];
-                for i in 0..ds.len {
-                    if let Some(k) = part(i)
-                        && let Some(n) = number.get_mut(slot(k))
-                    {
+                // First each record's slot + 1 in the dense table (0: none),
+                // then slots renumbered in order among those present.
+                let mut codes: Vec<u32> = ds
+                    .exit_year
+                    .iter()
+                    .zip(&ds.exit_month)
+                    .map(|(&y, &m)| {
+                        let p = part_of[usize::from(m)];
+                        if y == 0 || p == NONE {
+                            return 0;
+                        }
+                        let year = u32::try_from(i32::from(y) - i32::from(lo)).unwrap_or(0);
+                        year * 13 + u32::from(p) + 1
+                    })
+                    .collect();
+                let mut number = vec![0u32; years * 13 + 1];
+                for &c in &codes {
+                    if let Some(n) = number.get_mut(c as usize) {
                         *n = 1;
                     }
                 }
+                number[0] = 0;
                 let mut seen: Vec<(i16, u8)> = Vec::new();
-                for (at, n) in number.iter_mut().enumerate() {
+                for (at, n) in number.iter_mut().enumerate().skip(1) {
                     if *n != 0 {
-                        let y = i16::try_from(at / 13)
+                        let y = i16::try_from((at - 1) / 13)
                             .ok()
                             .and_then(|d| lo.checked_add(d))
                             .unwrap_or(lo);
                         #[allow(clippy::cast_possible_truncation)] // below 13
-                        seen.push((y, (at % 13) as u8));
+                        seen.push((y, ((at - 1) % 13) as u8));
                         *n = u32::try_from(seen.len()).unwrap_or(0);
                     }
                 }
-                let codes = (0..ds.len)
-                    .map(|i| {
-                        part(i)
-                            .and_then(|k| number.get(slot(k)).copied())
-                            .unwrap_or(0)
-                    })
-                    .collect();
+                for c in &mut codes {
+                    *c = number.get(*c as usize).copied().unwrap_or(0);
+                }
                 let labels = seen
                     .iter()
                     .map(|(y, q)| match dim {
@@ -667,7 +674,10 @@ impl<'a> ReleasePlan<'a> {
                         _ => y.to_string(),
                     })
                     .collect();
-                DimCodes { codes, labels }
+                DimCodes {
+                    codes: codes.into(),
+                    labels,
+                }
             }
         }
     }
@@ -1627,6 +1637,73 @@ mod tests {
         assert!(g.of.iter().all(|&x| (x as usize) < g.count));
         assert!(key_groups(keys.len(), u64::MAX, |i| keys[i]).is_none());
         assert_eq!(key_groups(0, 10, |_| 0).unwrap().count, 0);
+    }
+
+    /// Year, quarter and month codes number the periods present in
+    /// order (1-based, 0 for a record without one) and label them, as a
+    /// sorted set of the records' periods gives them; records without a
+    /// month have a year but no quarter or month.
+    #[test]
+    fn period_codes_number_the_periods_present_in_order() {
+        let org = generate(&OrgConfig {
+            exits: 1500,
+            seed: 9,
+            ..OrgConfig::default()
+        })
+        .unwrap();
+        let mut records = org.records.clone();
+        for (i, r) in records.iter_mut().enumerate() {
+            match i % 9 {
+                0 => r.context.exit_date = None,
+                1 => {
+                    if let Some(d) = &mut r.context.exit_date {
+                        d.month = None;
+                        d.day = None;
+                    }
+                }
+                2 => {
+                    if let Some(d) = &mut r.context.exit_date {
+                        d.year = 1999 + i32::try_from(i % 3).unwrap();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let ds = Dataset::from_records(&org.questionnaire, &records).dataset;
+        assert_eq!(ds.len(), records.len());
+        let plan = ReleasePlan::new(&ds, Policy::default());
+        for dim in [Dimension::ExitYear, Dimension::ExitQuarter, Dimension::ExitMonth] {
+            let period = |r: &crate::ExitRecord| -> Option<(i32, u8)> {
+                let d = r.context.exit_date.as_ref()?;
+                match (dim, d.month) {
+                    (Dimension::ExitYear, _) => Some((d.year, 0)),
+                    (_, None) => None,
+                    (Dimension::ExitQuarter, Some(m)) => Some((d.year, (m - 1) / 3 + 1)),
+                    (_, Some(m)) => Some((d.year, m)),
+                }
+            };
+            let present: Vec<(i32, u8)> = records
+                .iter()
+                .filter_map(period)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let codes = plan.codes(dim);
+            let labels: Vec<String> = present
+                .iter()
+                .map(|&(y, p)| match dim {
+                    Dimension::ExitYear => y.to_string(),
+                    Dimension::ExitQuarter => format!("{y}-Q{p}"),
+                    _ => format!("{y}-{p:02}"),
+                })
+                .collect();
+            assert_eq!(codes.labels, labels, "{dim:?}");
+            for (r, &c) in records.iter().zip(codes.codes.iter()) {
+                let want = period(r).map_or(0, |k| present.binary_search(&k).unwrap() + 1);
+                assert_eq!(c as usize, want, "{dim:?}");
+            }
+            assert!(codes.codes.contains(&0) || dim == Dimension::ExitYear);
+        }
     }
 
     /// Per-table counts (each record into its own cell, units rolled up
