@@ -4,6 +4,11 @@
 
 use crate::Result;
 
+/// From how many records a pass over them is worth sharing out: below it,
+/// starting threads costs about what they save. Lower in unit tests, so
+/// their oracles check the threaded paths.
+pub(crate) const FROM_RECORDS: usize = if cfg!(test) { 1_000 } else { 100_000 };
+
 /// How many threads to use for `items` units of work: the machine's
 /// threads (which respects CPU affinity and cgroup limits), at most 8 and
 /// at most `items`; one on WebAssembly.

@@ -769,7 +769,9 @@ impl<'m> Counts<'m> {
         questions: &Questions,
         model: &'m CellModel,
     ) -> Vec<Counts<'m>> {
-        let early = model.count_each_table(|of, groups| {
+        // Two per-record counts, side by side on two threads from 100,000
+        // records (each is a pass over the records).
+        let early = |of: &[u32], groups: usize| {
             Tally::of_records(2, of, groups, |i| {
                 let (lo, hi) = (dataset.tenure_min[i], dataset.tenure_max[i]);
                 if hi != u32::MAX && hi <= 12 {
@@ -780,12 +782,35 @@ impl<'m> Counts<'m> {
                     None
                 }
             })
-        });
-        let regrettable = model.count_each_table(|of, groups| {
+        };
+        let regrettable = |of: &[u32], groups: usize| {
             Tally::of_records(2, of, groups, |i| {
                 dataset.regrettable[i].checked_sub(1).map(usize::from)
             })
-        });
+        };
+        let both = |which: &bool| -> Result<Vec<Tally>> {
+            Ok(if *which {
+                model.count_each_table(early)
+            } else {
+                model.count_each_table(regrettable)
+            })
+        };
+        let parts: &[bool] =
+            if dataset.len >= crate::parallel::FROM_RECORDS && crate::parallel::threads(2) == 2 {
+                &[true, false]
+            } else {
+                &[]
+            };
+        let mut counted = crate::parallel::on_threads("analysis", parts, &both)
+            .unwrap_or_default()
+            .into_iter();
+        let (early, regrettable) = match (counted.next(), counted.next()) {
+            (Some(e), Some(r)) => (e, r),
+            _ => (
+                model.count_each_table(early),
+                model.count_each_table(regrettable),
+            ),
+        };
         early
             .into_iter()
             .zip(regrettable)
@@ -1348,7 +1373,7 @@ pub struct Driver {
 /// Drivers over the whole organisation (released as a whole).
 fn drivers(dataset: &Dataset, questions: &Questions) -> Result<Vec<Driver>> {
     // Items shared out over the machine's threads from 100,000 records.
-    let parts = if dataset.len >= 100_000 {
+    let parts = if dataset.len >= crate::parallel::FROM_RECORDS {
         crate::parallel::threads(questions.likert.len())
     } else {
         1

@@ -1375,7 +1375,7 @@ impl CellModel {
     /// 100,000 records the questions are shared out over the machine's
     /// threads (each is a pass over the records of its own).
     fn count_tables(&self, dataset: &Dataset, atoms_first: bool) -> Vec<Vec<Option<Tally>>> {
-        let parts = if self.record_atom.len() >= 100_000 {
+        let parts = if self.record_atom.len() >= crate::parallel::FROM_RECORDS {
             threads(self.questions.len())
         } else {
             1
@@ -1672,7 +1672,11 @@ mod tests {
         let ds = Dataset::from_records(&org.questionnaire, &records).dataset;
         assert_eq!(ds.len(), records.len());
         let plan = ReleasePlan::new(&ds, Policy::default());
-        for dim in [Dimension::ExitYear, Dimension::ExitQuarter, Dimension::ExitMonth] {
+        for dim in [
+            Dimension::ExitYear,
+            Dimension::ExitQuarter,
+            Dimension::ExitMonth,
+        ] {
             let period = |r: &crate::ExitRecord| -> Option<(i32, u8)> {
                 let d = r.context.exit_date.as_ref()?;
                 match (dim, d.month) {
