@@ -15,8 +15,77 @@ use crate::{Problem, ProblemKind, QuestionKind, Questionnaire};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DictColumn {
     pub(crate) dict: Vec<String>,
-    pub(crate) codes: Vec<u32>,
+    pub(crate) codes: Codes,
     lookup: FxHashMap<String, u32>,
+}
+
+/// Per-record dictionary codes. Two bytes each while the dictionary has
+/// fewer than 65,536 values, which real dimensions (teams, roles, managers)
+/// almost always do: at a million records that is 2 MB a column instead of
+/// 4. A column that outgrows them is widened once, so no value is refused.
+#[derive(Debug, Clone)]
+pub(crate) enum Codes {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Default for Codes {
+    fn default() -> Self {
+        Codes::Narrow(Vec::new())
+    }
+}
+
+impl Codes {
+    pub(crate) fn push(&mut self, code: u32) {
+        match self {
+            Codes::Narrow(v) => {
+                if let Ok(c) = u16::try_from(code) {
+                    v.push(c);
+                } else {
+                    let mut wide: Vec<u32> = Vec::with_capacity(v.capacity());
+                    wide.extend(v.iter().map(|&c| u32::from(c)));
+                    wide.push(code);
+                    *self = Codes::Wide(wide);
+                }
+            }
+            Codes::Wide(v) => v.push(code),
+        }
+    }
+
+    /// Record `i`'s code, `None` past the end.
+    pub(crate) fn get(&self, i: usize) -> Option<u32> {
+        match self {
+            Codes::Narrow(v) => v.get(i).map(|&c| u32::from(c)),
+            Codes::Wide(v) => v.get(i).copied(),
+        }
+    }
+
+    #[allow(dead_code)] // read by the tests
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Codes::Narrow(v) => v.len(),
+            Codes::Wide(v) => v.len(),
+        }
+    }
+
+    /// Every record's code, in record order.
+    #[allow(dead_code)] // read by the tests
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    fn shrink(&mut self) {
+        match self {
+            Codes::Narrow(v) => v.shrink_to_fit(),
+            Codes::Wide(v) => v.shrink_to_fit(),
+        }
+    }
+}
+
+impl From<&[u8]> for Codes {
+    fn from(v: &[u8]) -> Self {
+        Codes::Narrow(v.iter().map(|&c| u16::from(c)).collect())
+    }
 }
 
 impl DictColumn {
@@ -34,7 +103,7 @@ impl DictColumn {
 
     fn finish(&mut self) {
         self.lookup = FxHashMap::default();
-        self.codes.shrink_to_fit();
+        self.codes.shrink();
     }
 }
 
@@ -130,8 +199,8 @@ pub(crate) enum AnswerColumn {
     Rating(Vec<u8>),
     /// [`CHOICE_NONE`] unanswered, else the option index.
     Single(Vec<u16>),
-    /// Bit `i` ticks option `i`; bit 63 ([`MULTI_ANSWERED`]) marks an answer (possibly with no option ticked).
-    Multiple(Vec<u64>),
+    /// Which options each record ticked (see [`Ticks`]).
+    Multiple(Ticks),
     /// `0` unanswered, `1` no, `2` yes.
     YesNo(Vec<u8>),
     /// Sparse free text.
@@ -140,10 +209,56 @@ pub(crate) enum AnswerColumn {
     Date(Vec<i32>),
 }
 
+/// The options ticked per record of a multiple-choice question: bit `i`
+/// ticks option `i`, the top bit marks an answer (possibly with no option
+/// ticked). As narrow as the question's options allow: the standard reasons
+/// question (15 options) takes 2 bytes a record, not 8.
+#[derive(Debug, Clone)]
+pub(crate) enum Ticks {
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
+}
+
+impl Ticks {
+    fn for_options(options: usize) -> Self {
+        match options {
+            0..=15 => Ticks::U16(Vec::new()),
+            16..=31 => Ticks::U32(Vec::new()),
+            _ => Ticks::U64(Vec::new()),
+        }
+    }
+
+    /// Appends one record's ticks (`None`: unanswered). A questionnaire
+    /// check has limited the options, so the mask fits below the top bit.
+    fn push(&mut self, mask: Option<u64>) {
+        fn add<T: TryFrom<u64>>(v: &mut Vec<T>, mask: Option<u64>, top: u64) {
+            let stored = mask.map_or(0, |m| (m & (top - 1)) | top);
+            if let Ok(x) = T::try_from(stored) {
+                v.push(x);
+            }
+        }
+        match self {
+            Ticks::U16(v) => add(v, mask, 1 << 15),
+            Ticks::U32(v) => add(v, mask, 1 << 31),
+            Ticks::U64(v) => add(v, mask, 1 << 63),
+        }
+    }
+
+    fn shrink(&mut self) {
+        match self {
+            Ticks::U16(v) => v.shrink_to_fit(),
+            Ticks::U32(v) => v.shrink_to_fit(),
+            Ticks::U64(v) => v.shrink_to_fit(),
+        }
+    }
+}
+
+/// No tenure bound: unknown, or (as an upper bound) open.
+pub(crate) const TENURE_NONE: u16 = u16::MAX;
 pub(crate) const LIKERT_NA: u8 = u8::MAX;
 pub(crate) const RATING_NONE: u8 = u8::MAX;
 pub(crate) const CHOICE_NONE: u16 = u16::MAX;
-pub(crate) const MULTI_ANSWERED: u64 = 1 << 63;
 pub(crate) const DATE_NONE: i32 = i32::MIN;
 
 impl AnswerColumn {
@@ -152,7 +267,9 @@ impl AnswerColumn {
             QuestionKind::Likert { .. } => AnswerColumn::Likert(Vec::new()),
             QuestionKind::Rating { .. } => AnswerColumn::Rating(Vec::new()),
             QuestionKind::SingleChoice { .. } => AnswerColumn::Single(Vec::new()),
-            QuestionKind::MultipleChoice { .. } => AnswerColumn::Multiple(Vec::new()),
+            QuestionKind::MultipleChoice { options, .. } => {
+                AnswerColumn::Multiple(Ticks::for_options(options.len()))
+            }
             QuestionKind::YesNo => AnswerColumn::YesNo(Vec::new()),
             QuestionKind::FreeText { .. } => AnswerColumn::Text(TextColumn::default()),
             QuestionKind::Date => AnswerColumn::Date(Vec::new()),
@@ -169,8 +286,8 @@ impl AnswerColumn {
             (AnswerColumn::Rating(v), _) => v.push(RATING_NONE),
             (AnswerColumn::Single(v), Some(Checked::Choice(c))) => v.push(c),
             (AnswerColumn::Single(v), _) => v.push(CHOICE_NONE),
-            (AnswerColumn::Multiple(v), Some(Checked::Choices(m))) => v.push(m | MULTI_ANSWERED),
-            (AnswerColumn::Multiple(v), _) => v.push(0),
+            (AnswerColumn::Multiple(t), Some(Checked::Choices(m))) => t.push(Some(m)),
+            (AnswerColumn::Multiple(t), _) => t.push(None),
             (AnswerColumn::YesNo(v), Some(Checked::YesNo(b))) => v.push(if b { 2 } else { 1 }),
             (AnswerColumn::Likert(v) | AnswerColumn::YesNo(v), _) => v.push(0),
             (AnswerColumn::Text(t), Some(Checked::Text(s))) => {
@@ -191,7 +308,7 @@ impl AnswerColumn {
                 v.shrink_to_fit();
             }
             AnswerColumn::Single(v) => v.shrink_to_fit(),
-            AnswerColumn::Multiple(v) => v.shrink_to_fit(),
+            AnswerColumn::Multiple(t) => t.shrink(),
             AnswerColumn::Date(v) => v.shrink_to_fit(),
             AnswerColumn::Text(t) => {
                 t.rows.shrink_to_fit();
@@ -232,10 +349,11 @@ pub struct Dataset {
     pub(crate) location: DictColumn,
     pub(crate) age_band: DictColumn,
     pub(crate) tenure_band: DictColumn,
-    /// Tenure lower bound in months, `u32::MAX` unknown.
-    pub(crate) tenure_min: Vec<u32>,
-    /// Tenure upper bound in months (exclusive), `u32::MAX` open or unknown.
-    pub(crate) tenure_max: Vec<u32>,
+    /// Tenure lower bound in months, [`TENURE_NONE`] unknown (a checked
+    /// tenure is at most [`crate::record::TENURE_MAX_MONTHS`], so two bytes do).
+    pub(crate) tenure_min: Vec<u16>,
+    /// Tenure upper bound in months (exclusive), [`TENURE_NONE`] open or unknown.
+    pub(crate) tenure_max: Vec<u16>,
     /// Exit year, `0` unknown.
     pub(crate) exit_year: Vec<i16>,
     /// Exit month 1-12, `0` unknown.
@@ -538,10 +656,10 @@ impl Builder {
         {
             d.codes.push(code);
         }
-        ds.tenure_min
-            .push(r.tenure.map_or(u32::MAX, |t| t.min_months));
+        let months = |m: Option<u32>| m.and_then(|m| u16::try_from(m).ok()).unwrap_or(TENURE_NONE);
+        ds.tenure_min.push(months(r.tenure.map(|t| t.min_months)));
         ds.tenure_max
-            .push(r.tenure.and_then(|t| t.max_months).unwrap_or(u32::MAX));
+            .push(months(r.tenure.and_then(|t| t.max_months)));
         ds.exit_year.push(
             r.exit_date
                 .map_or(0, |d| i16::try_from(d.year).unwrap_or(0)),
@@ -572,6 +690,18 @@ impl Builder {
             d.finish();
         }
         ds.org.lookup = FxHashMap::default();
+        // Columns grow by doubling: without this, a data set just past a
+        // power of two would hold up to twice the memory it needs.
+        ds.org.leaf.shrink_to_fit();
+        ds.tenure_min.shrink_to_fit();
+        ds.tenure_max.shrink_to_fit();
+        ds.exit_year.shrink_to_fit();
+        ds.exit_month.shrink_to_fit();
+        ds.exit_day.shrink_to_fit();
+        ds.exit_type.shrink_to_fit();
+        ds.interviewer.shrink_to_fit();
+        ds.regrettable.shrink_to_fit();
+        ds.respondent.shrink_to_fit();
         for col in &mut ds.answers {
             col.shrink();
         }
@@ -765,5 +895,33 @@ impl Dataset {
             managers: self.manager.dict.len(),
             locations: self.location.dict.len(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Codes stay two bytes until a column has more than 65,535 values,
+    /// then widen without changing any code stored before.
+    #[test]
+    fn codes_widen_past_two_bytes_and_keep_every_code() {
+        let mut dict = DictColumn::default();
+        let values: Vec<String> = (0..70_000)
+            .map(|i| format!("manager {}", i % 66_000))
+            .collect();
+        for (i, v) in values.iter().enumerate() {
+            let code = dict.code(v);
+            dict.codes.push(code);
+            if i == 65_534 {
+                assert!(matches!(dict.codes, Codes::Narrow(_)));
+            }
+        }
+        assert!(matches!(dict.codes, Codes::Wide(_)));
+        assert_eq!(dict.codes.len(), values.len());
+        for (i, (v, c)) in values.iter().zip(dict.codes.iter()).enumerate() {
+            assert_eq!(&dict.dict[c as usize - 1], v, "record {i}");
+        }
+        assert_eq!(dict.codes.get(values.len()), None);
     }
 }

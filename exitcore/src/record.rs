@@ -303,6 +303,9 @@ pub struct Tenure {
     pub max_months: Option<u32>,
 }
 
+/// The longest tenure a record may give, in months (100 years).
+pub(crate) const TENURE_MAX_MONTHS: u32 = 1200;
+
 /// Standard tenure bands: (label, from month, to month exclusive).
 const TENURE_BANDS: [(&str, u32, Option<u32>); 5] = [
     ("<1y", 0, Some(12)),
@@ -317,7 +320,7 @@ impl Tenure {
     pub fn months(m: u32) -> Self {
         Tenure {
             min_months: m,
-            max_months: Some(m + 1),
+            max_months: Some(m.saturating_add(1)),
         }
     }
 
@@ -369,9 +372,20 @@ impl Tenure {
 
     pub(crate) fn check(&self) -> std::result::Result<(), String> {
         match self.max_months {
+            // Over a century of service is a unit mistake (days or hours
+            // read as months), not a tenure; refusing it also lets the
+            // dataset keep months in two bytes.
+            _ if self.min_months > TENURE_MAX_MONTHS => Err(format!(
+                "min_months {} is over {TENURE_MAX_MONTHS} months (100 years)",
+                self.min_months
+            )),
             Some(m) if m <= self.min_months => Err(format!(
                 "max_months {m} must be above min_months {}",
                 self.min_months
+            )),
+            Some(m) if m > TENURE_MAX_MONTHS + 1 => Err(format!(
+                "max_months {m} is over {} months (100 years and a month)",
+                TENURE_MAX_MONTHS + 1
             )),
             _ => Ok(()),
         }

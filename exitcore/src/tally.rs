@@ -3,7 +3,7 @@
 //! parents. A pass over the records per table, with counts the size of the
 //! table; counts are sums, so they are mergeable across partitions.
 
-use crate::dataset::{AnswerColumn, CHOICE_NONE, LIKERT_NA, MULTI_ANSWERED, RATING_NONE};
+use crate::dataset::{AnswerColumn, CHOICE_NONE, LIKERT_NA, RATING_NONE, Ticks};
 use crate::{Dataset, QuestionKind};
 
 /// Category counts of one question, per row (a table's cell).
@@ -69,32 +69,46 @@ impl Tally {
                     usize::from(x).min(width)
                 }
             }),
-            AnswerColumn::Multiple(v) => {
-                let mut tally = Tally {
-                    width,
-                    counts: vec![0; atoms * width],
-                    answered: vec![0; atoms],
-                };
-                for (&x, &a) in v.iter().zip(record_atom) {
-                    let a = a as usize;
-                    if x & MULTI_ANSWERED == 0 || a >= atoms {
-                        continue;
-                    }
-                    let mut bits = x & !MULTI_ANSWERED;
-                    while bits != 0 {
-                        let c = bits.trailing_zeros() as usize;
-                        if c < width {
-                            tally.counts[a * width + c] += 1;
-                        }
-                        bits &= bits - 1;
-                    }
-                    tally.answered[a] += 1;
-                }
-                tally
-            }
+            AnswerColumn::Multiple(t) => match t {
+                Ticks::U16(v) => Self::ticks(width, v, record_atom, atoms),
+                Ticks::U32(v) => Self::ticks(width, v, record_atom, atoms),
+                Ticks::U64(v) => Self::ticks(width, v, record_atom, atoms),
+            },
             AnswerColumn::Text(_) | AnswerColumn::Date(_) => return None,
         };
         Some(t)
+    }
+
+    /// Counts a multiple-choice column per atom: each ticked option below
+    /// `width` once, and the record as answered when the top bit is set.
+    fn ticks<T: Copy + Into<u64>>(
+        width: usize,
+        v: &[T],
+        record_atom: &[u32],
+        atoms: usize,
+    ) -> Tally {
+        let answered = 1u64 << (std::mem::size_of::<T>() * 8 - 1);
+        let mut tally = Tally {
+            width,
+            counts: vec![0; atoms * width],
+            answered: vec![0; atoms],
+        };
+        for (&x, &a) in v.iter().zip(record_atom) {
+            let (x, a): (u64, usize) = (x.into(), a as usize);
+            if x & answered == 0 || a >= atoms {
+                continue;
+            }
+            let mut bits = x & !answered;
+            while bits != 0 {
+                let c = bits.trailing_zeros() as usize;
+                if c < width {
+                    tally.counts[a * width + c] += 1;
+                }
+                bits &= bits - 1;
+            }
+            tally.answered[a] += 1;
+        }
+        tally
     }
 
     /// Counts a one-answer column per atom, `column(x)` telling where a
@@ -306,5 +320,96 @@ mod tests {
         }
         // Likert (with "not applicable" answers), rating, single, multiple, yes/no.
         assert!(kinds.len() >= 5, "{kinds:?}");
+    }
+
+    /// Multiple-choice answers are stored in 2, 4 or 8 bytes by the number
+    /// of options; at each width (and at its last option, next to the bit
+    /// that marks an answer) the counts equal the records' own ticks, and an
+    /// answer ticking nothing still counts as answered.
+    #[test]
+    fn ticks_count_the_same_at_every_width() {
+        use crate::Questionnaire;
+        use crate::dataset::{AnswerColumn, Ticks};
+        let question = |id: &str, n: usize| {
+            let options: Vec<String> = (0..n)
+                .map(|o| format!(r#"{{"id": "o{o}", "text": {{"nl": "O", "en": "O"}}}}"#))
+                .collect();
+            format!(
+                r#"{{"id": "{id}", "kind": "multiple_choice", "text": {{"nl": "Q", "en": "Q"}}, "options": [{}]}}"#,
+                options.join(",")
+            )
+        };
+        let sizes = [
+            ("q15", 15),
+            ("q16", 16),
+            ("q31", 31),
+            ("q32", 32),
+            ("q63", 63),
+        ];
+        let json = format!(
+            r#"{{"id": "t", "version": 1, "title": {{"nl": "T", "en": "T"}}, "questions": [{}]}}"#,
+            sizes
+                .iter()
+                .map(|&(id, n)| question(id, n))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let q = Questionnaire::from_json(&json).unwrap();
+        let mut records = Vec::new();
+        for i in 0..400_usize {
+            let mut r = ExitRecord::new(format!("r{i}"), &q, ["Unit"]);
+            for &(id, n) in &sizes {
+                // Every option, the last one often; every 7th answer ticks
+                // nothing; every 5th record leaves the question out.
+                let ticks: Vec<String> = match i % 7 {
+                    0 => Vec::new(),
+                    1 => vec![format!("o{}", n - 1)],
+                    _ => (0..n)
+                        .filter(|o| (o * 3 + i) % 4 == 0 || *o == n - 1)
+                        .map(|o| format!("o{o}"))
+                        .collect(),
+                };
+                if i % 5 != 0 {
+                    r.answers.insert(id.into(), Answer::choices(ticks));
+                }
+            }
+            records.push(r);
+        }
+        let loaded = crate::Dataset::from_records(&q, &records);
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        let ds = loaded.dataset;
+        let widths: Vec<&str> = ds
+            .answers
+            .iter()
+            .map(|c| match c {
+                AnswerColumn::Multiple(Ticks::U16(_)) => "u16",
+                AnswerColumn::Multiple(Ticks::U32(_)) => "u32",
+                AnswerColumn::Multiple(Ticks::U64(_)) => "u64",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(widths, ["u16", "u32", "u32", "u64", "u64"]);
+        let atoms = 3;
+        let atom: Vec<u32> = (0..records.len())
+            .map(|i| u32::try_from(i % atoms).unwrap())
+            .collect();
+        for (qi, &(id, n)) in sizes.iter().enumerate() {
+            let t = Tally::count(&ds, qi, &atom, atoms).unwrap();
+            assert_eq!(t.width, n);
+            for a in 0..atoms {
+                let mut counts = vec![0u64; n];
+                let mut answered = 0;
+                for (r, _) in records.iter().zip(&atom).filter(|(_, x)| **x as usize == a) {
+                    if let Some(ticks) = ticked(&q.questions[qi].kind, r.answers.get(id)) {
+                        for c in ticks {
+                            counts[c] += 1;
+                        }
+                        answered += 1;
+                    }
+                }
+                assert!(counts[n - 1] > 0 && answered > 0);
+                assert_eq!(t.row(a), (&counts[..], answered), "{id} atom {a}");
+            }
+        }
     }
 }

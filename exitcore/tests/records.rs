@@ -191,3 +191,62 @@ fn json_values_that_are_not_records_become_problems() {
         loaded.problems[2].message
     );
 }
+
+/// A century of service is the limit: longer is a unit mistake (days read
+/// as months), refused with the field named, and the rest of the load kept.
+#[test]
+fn a_tenure_over_a_hundred_years_is_refused() {
+    let q = Questionnaire::standard();
+    let with = |id: &str, t: Tenure| {
+        let mut r = valid(&q, id);
+        r.context.tenure = Some(t);
+        r
+    };
+    for ok in [
+        Tenure::months(1200),
+        Tenure::between(0, 1201),
+        Tenure::at_least(1200),
+    ] {
+        assert!(q.problems(&with("ok", ok)).is_empty(), "{ok:?}");
+    }
+    for (bad, message) in [
+        (
+            Tenure::months(1201),
+            "min_months 1201 is over 1200 months (100 years)",
+        ),
+        (
+            Tenure::at_least(36_500),
+            "min_months 36500 is over 1200 months (100 years)",
+        ),
+        (
+            Tenure::between(12, 1202),
+            "max_months 1202 is over 1201 months (100 years and a month)",
+        ),
+        (
+            Tenure::months(u32::MAX),
+            "min_months 4294967295 is over 1200 months (100 years)",
+        ),
+    ] {
+        let p = q.problems(&with("bad", bad));
+        assert_eq!(p.len(), 1, "{bad:?}");
+        assert_eq!(
+            (p[0].kind, p[0].field.as_str()),
+            (ProblemKind::OutOfRange, "context.tenure")
+        );
+        assert_eq!(p[0].message, message);
+    }
+    let loaded = Dataset::from_records(
+        &q,
+        [
+            with("a", Tenure::months(1200)),
+            with("b", Tenure::months(5000)),
+            with("c", Tenure::months(3)),
+        ],
+    );
+    assert_eq!((loaded.dataset.len(), loaded.rejected), (2, 1));
+    assert!(
+        loaded.problems[0]
+            .to_string()
+            .contains("record b, field context.tenure")
+    );
+}

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 pub use insight::Insight;
 pub use survival::{HORIZONS, Stayer, Survival, SurvivalComparison, SurvivalCurve, SurvivalPoint};
 
+use crate::dataset::TENURE_NONE;
 use crate::privacy::{CellKey, CellModel, Dimension, Ledger, Policy, ReleasePlan, Withheld};
 use crate::stats::{self, Interval, contingency, enps, mean, multitest, proportion, rank};
 use crate::tally::Tally;
@@ -774,9 +775,9 @@ impl<'m> Counts<'m> {
         let early = |of: &[u32], groups: usize| {
             Tally::of_records(2, of, groups, |i| {
                 let (lo, hi) = (dataset.tenure_min[i], dataset.tenure_max[i]);
-                if hi != u32::MAX && hi <= 12 {
+                if hi != TENURE_NONE && hi <= 12 {
                     Some(1)
-                } else if lo != u32::MAX && lo >= 12 {
+                } else if lo != TENURE_NONE && lo >= 12 {
                     Some(0)
                 } else {
                     None

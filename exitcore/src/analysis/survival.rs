@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::GroupResult;
+use crate::dataset::TENURE_NONE;
 use crate::privacy::{CellKey, Dimension};
 use crate::stats::Interval;
 use crate::stats::survival::{LogRank, SurvivalRow, kaplan_meier, logrank};
@@ -171,7 +172,7 @@ pub(crate) fn survival(
     let mut pairs: Vec<u64> = Vec::with_capacity(dataset.len);
     for i in 0..dataset.len {
         let (lo, hi) = (dataset.tenure_min[i], dataset.tenure_max[i]);
-        if lo == u32::MAX || hi != lo.saturating_add(1) {
+        if lo == TENURE_NONE || hi != lo.saturating_add(1) {
             continue;
         }
         pairs.push(u64::from(org.leaf[i]) << 32 | u64::from(lo));

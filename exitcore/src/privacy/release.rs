@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::ledger::{Ledger, dataset_fingerprint};
 use super::suppression::{Hidden, restrict, spanning_atoms, suppress};
 use super::{Budget, CellNoise, DiscreteLaplace, Policy, Redactor};
-use crate::dataset::{AnswerColumn, DictColumn};
+use crate::dataset::{AnswerColumn, Codes, DictColumn};
 use crate::parallel::{interleaved, on_threads, threads};
 use crate::tally::Tally;
 use crate::{Dataset, Error, Lang, Result};
@@ -304,7 +304,7 @@ pub(crate) struct CellIndex {
 
 struct Shape {
     org: bool,
-    codes: Vec<Vec<u32>>,
+    codes: Vec<Codes>,
     cells: FxHashMap<(u32, Vec<u32>), Vec<usize>>,
 }
 
@@ -315,7 +315,7 @@ impl CellIndex {
         let plan = ReleasePlan::new(dataset, Policy::default());
         let org = &dataset.org;
         let mut nodes: HashMap<String, u32> = HashMap::new();
-        let mut codes: HashMap<Dimension, (Vec<u32>, HashMap<String, u32>)> = HashMap::new();
+        let mut codes: HashMap<Dimension, (Codes, HashMap<String, u32>)> = HashMap::new();
         let mut shapes: Vec<Shape> = Vec::new();
         let mut shape_of: HashMap<(bool, Vec<Dimension>), usize> = HashMap::new();
         for (i, key) in keys.iter().enumerate() {
@@ -389,7 +389,7 @@ impl CellIndex {
         let mut wanted = std::mem::take(scratch);
         for shape in &self.shapes {
             wanted.clear();
-            wanted.extend(shape.codes.iter().map(|c| c.get(row).copied().unwrap_or(0)));
+            wanted.extend(shape.codes.iter().map(|c| c.get(row).unwrap_or(0)));
             let mut key = (u32::MAX, wanted);
             if shape.org {
                 let mut at = self.leaf.get(row).copied().unwrap_or(u32::MAX);
@@ -509,7 +509,7 @@ pub struct ReleasePlan<'a> {
 
 /// Per-record codes of one dimension and their labels (code 0 = unknown).
 struct DimCodes<'d> {
-    codes: std::borrow::Cow<'d, [u32]>,
+    codes: std::borrow::Cow<'d, Codes>,
     labels: Vec<String>,
 }
 
@@ -576,16 +576,16 @@ impl<'a> ReleasePlan<'a> {
     fn codes(&self, dim: Dimension) -> DimCodes<'a> {
         let ds = self.dataset;
         let dict = |d: &'a DictColumn| DimCodes {
-            codes: std::borrow::Cow::Borrowed(d.codes.as_slice()),
+            codes: std::borrow::Cow::Borrowed(&d.codes),
             labels: d.dict.clone(),
         };
         let small = |v: &[u8], labels: Vec<String>| DimCodes {
-            codes: v.iter().map(|&c| u32::from(c)).collect(),
+            codes: std::borrow::Cow::Owned(Codes::from(v)),
             labels,
         };
         match dim {
             Dimension::OrgUnit => DimCodes {
-                codes: std::borrow::Cow::Borrowed(&[]),
+                codes: std::borrow::Cow::Owned(Codes::default()),
                 labels: Vec::new(),
             },
             Dimension::JobFamily => dict(&ds.job_family),
@@ -675,7 +675,7 @@ impl<'a> ReleasePlan<'a> {
                     })
                     .collect();
                 DimCodes {
-                    codes: codes.into(),
+                    codes: std::borrow::Cow::Owned(Codes::Wide(codes)),
                     labels,
                 }
             }
@@ -834,11 +834,11 @@ impl<'a> ReleasePlan<'a> {
         .collect();
         let span = radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r));
         // Looked up once, not per record and dimension.
-        let dim_codes: Vec<&[u32]> = dims.iter().map(|d| &*codes[d].codes).collect();
+        let dim_codes: Vec<&Codes> = dims.iter().map(|d| &*codes[d].codes).collect();
         let key_of = |i: usize, key: &mut Vec<u32>| {
             key.clear();
             key.push(if uses_org { org.leaf[i] } else { 0 });
-            key.extend(dim_codes.iter().map(|c| c[i]));
+            key.extend(dim_codes.iter().map(|c| c.get(i).unwrap_or(0)));
             // Who an earlier release covered splits today's groups too.
             key.extend(
                 entries
@@ -867,8 +867,9 @@ impl<'a> ReleasePlan<'a> {
                 vec![0; ds.len]
             };
             for (codes, &r) in dim_codes.iter().zip(&radix[1..]) {
-                for (p, &c) in out.iter_mut().zip(codes.iter()) {
-                    *p = *p * r + u64::from(c);
+                match codes {
+                    Codes::Narrow(v) => pack_column(&mut out, v, r),
+                    Codes::Wide(v) => pack_column(&mut out, v, r),
                 }
             }
             for e in entries {
@@ -1534,6 +1535,13 @@ struct KeyGroups {
     count: usize,
 }
 
+/// Appends one column to packed mixed-radix keys: `key * radix + code`.
+fn pack_column<T: Copy + Into<u64>>(keys: &mut [u64], codes: &[T], radix: u64) {
+    for (p, &c) in keys.iter_mut().zip(codes) {
+        *p = *p * radix + c.into();
+    }
+}
+
 /// Groups `n` records by `key(i)` (each below `span`) by sorting packed
 /// (key, record) pairs. With hundreds of thousands of distinct keys, a hash
 /// map from key to group missed cache on nearly every record (~0.12 s CPU at
@@ -1702,11 +1710,11 @@ mod tests {
                 })
                 .collect();
             assert_eq!(codes.labels, labels, "{dim:?}");
-            for (r, &c) in records.iter().zip(codes.codes.iter()) {
+            for (r, c) in records.iter().zip(codes.codes.iter()) {
                 let want = period(r).map_or(0, |k| present.binary_search(&k).unwrap() + 1);
                 assert_eq!(c as usize, want, "{dim:?}");
             }
-            assert!(codes.codes.contains(&0) || dim == Dimension::ExitYear);
+            assert!(codes.codes.iter().any(|c| c == 0) || dim == Dimension::ExitYear);
         }
     }
 
