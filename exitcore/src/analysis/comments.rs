@@ -780,7 +780,7 @@ impl Reading {
     ) -> Result<Self> {
         let mut out = Reading::new(cells);
         let mut cells_of_row = Vec::new();
-        let mut scratch = Vec::new();
+        let mut memo = crate::privacy::CellMemo::new(index);
         // Row by row over all the questions (each column is in row order),
         // so the cells of a record are looked up once for all its comments.
         let mut columns: Vec<_> = texts
@@ -800,8 +800,7 @@ impl Reading {
             };
             if last_row != Some(row) {
                 last_row = Some(row);
-                cells_of_row.clear();
-                index.for_each_cell(row as usize, &mut scratch, |c| cells_of_row.push(c));
+                memo.cells(row as usize, &mut cells_of_row);
             }
             if cells_of_row.is_empty() {
                 continue;

@@ -28,7 +28,7 @@ pub use redact::{Redacted, Redactor, bsn_is_valid, iban_is_valid};
 pub use release::{
     Audit, CellDecision, CellKey, Dimension, NoiseInfo, Release, ReleasePlan, ReleaseSpec, Withheld,
 };
-pub(crate) use release::{CellIndex, CellModel};
+pub(crate) use release::{CellIndex, CellMemo, CellModel};
 
 use crate::{Error, Result};
 

@@ -300,11 +300,15 @@ pub(crate) struct CellIndex {
     shapes: Vec<Shape>,
     parents: Vec<u32>,
     leaf: Vec<u32>,
+    /// The codes of each dimension the keys name, once however many
+    /// shapes use it, and its radix (labels + 1).
+    columns: Vec<(Codes, u64)>,
 }
 
 struct Shape {
     org: bool,
-    codes: Vec<Codes>,
+    /// Indices into `columns`, in key order.
+    codes: Vec<usize>,
     cells: FxHashMap<(u32, Vec<u32>), Vec<usize>>,
 }
 
@@ -318,6 +322,14 @@ impl CellIndex {
         let mut codes: HashMap<Dimension, (Codes, HashMap<String, u32>)> = HashMap::new();
         let mut shapes: Vec<Shape> = Vec::new();
         let mut shape_of: HashMap<(bool, Vec<Dimension>), usize> = HashMap::new();
+        // The dimensions in order of first use: a shape's columns by index.
+        let mut order: Vec<Dimension> = Vec::new();
+        let column_of = |d: Dimension, order: &mut Vec<Dimension>| {
+            order.iter().position(|&o| o == d).unwrap_or_else(|| {
+                order.push(d);
+                order.len() - 1
+            })
+        };
         for (i, key) in keys.iter().enumerate() {
             let has_org = key.0.iter().any(|(d, _)| *d == Dimension::OrgUnit);
             let dims: Vec<Dimension> = key
@@ -364,17 +376,23 @@ impl CellIndex {
             let s = *shape_of.entry((has_org, dims.clone())).or_insert_with(|| {
                 shapes.push(Shape {
                     org: has_org,
-                    codes: dims.iter().map(|d| codes[d].0.clone()).collect(),
+                    codes: dims.iter().map(|d| column_of(*d, &mut order)).collect(),
                     cells: FxHashMap::default(),
                 });
                 shapes.len() - 1
             });
             shapes[s].cells.entry((node, wanted)).or_default().push(i);
         }
+        let columns: Vec<(Codes, u64)> = order
+            .iter()
+            .filter_map(|d| codes.remove(d))
+            .map(|(c, labels)| (c, labels.len() as u64 + 1))
+            .collect();
         CellIndex {
             shapes,
             parents: org.parents.clone(),
             leaf: org.leaf.clone(),
+            columns,
         }
     }
 
@@ -386,28 +404,120 @@ impl CellIndex {
         scratch: &mut Vec<u32>,
         mut f: impl FnMut(usize),
     ) {
-        let mut wanted = std::mem::take(scratch);
         for shape in &self.shapes {
-            wanted.clear();
-            wanted.extend(shape.codes.iter().map(|c| c.get(row).unwrap_or(0)));
-            let mut key = (u32::MAX, wanted);
-            if shape.org {
-                let mut at = self.leaf.get(row).copied().unwrap_or(u32::MAX);
-                while (at as usize) < self.parents.len() {
-                    key.0 = at;
-                    for &c in shape.cells.get(&key).map_or(&[][..], Vec::as_slice) {
-                        f(c);
-                    }
-                    at = self.parents[at as usize];
-                }
-            } else {
+            self.shape_cells(shape, row, scratch, &mut f);
+        }
+    }
+
+    /// The cells of one shape that hold record `row`: the record's own
+    /// cell, and with an org unit those of the unit's ancestors.
+    fn shape_cells(
+        &self,
+        shape: &Shape,
+        row: usize,
+        scratch: &mut Vec<u32>,
+        f: &mut impl FnMut(usize),
+    ) {
+        let mut wanted = std::mem::take(scratch);
+        wanted.clear();
+        wanted.extend(shape.codes.iter().map(|&c| {
+            self.columns
+                .get(c)
+                .and_then(|(c, _)| c.get(row))
+                .unwrap_or(0)
+        }));
+        let mut key = (u32::MAX, wanted);
+        if shape.org {
+            let mut at = self.leaf.get(row).copied().unwrap_or(u32::MAX);
+            while (at as usize) < self.parents.len() {
+                key.0 = at;
                 for &c in shape.cells.get(&key).map_or(&[][..], Vec::as_slice) {
                     f(c);
                 }
+                at = self.parents[at as usize];
             }
-            wanted = key.1;
+        } else {
+            for &c in shape.cells.get(&key).map_or(&[][..], Vec::as_slice) {
+                f(c);
+            }
         }
-        *scratch = wanted;
+        *scratch = key.1;
+    }
+
+    /// Record `row`'s leaf unit (with an org unit) and codes in the
+    /// shape's columns, packed (mixed radix): records with the same key
+    /// are in the same cells of the shape. `None` when keys do not fit.
+    fn packed(&self, shape: &Shape, row: usize) -> Option<u64> {
+        let units = self.parents.len() as u64 + 1;
+        let start = if shape.org {
+            let leaf = self.leaf.get(row).map_or(u64::MAX, |&l| u64::from(l));
+            leaf.min(units - 1)
+        } else {
+            0
+        };
+        // A code past its radix (none should be) would alias another
+        // key: such a record takes the long way instead.
+        shape.codes.iter().try_fold(start, |key, &col| {
+            let (codes, radix) = self.columns.get(col)?;
+            let c = u64::from(codes.get(row)?);
+            (c < *radix).then_some(())?;
+            key.checked_mul(*radix)?.checked_add(c)
+        })
+    }
+}
+
+/// [`CellIndex::for_each_cell`] remembered per shape by record values: a
+/// shape's records share a few hundred or thousand combinations of unit
+/// and codes, so a record costs one `u64` lookup per shape instead of one
+/// per shape and org level, each with a `Vec` key. (Whole records share
+/// few combinations only without fine dimensions such as the manager, so
+/// the memo is per shape.)
+pub(crate) struct CellMemo<'i> {
+    index: &'i CellIndex,
+    /// Per shape: packed key -> range of `cells`.
+    seen: Vec<FxHashMap<u64, (u32, u32)>>,
+    cells: Vec<usize>,
+    scratch: Vec<u32>,
+}
+
+impl<'i> CellMemo<'i> {
+    pub(crate) fn new(index: &'i CellIndex) -> Self {
+        CellMemo {
+            index,
+            seen: vec![FxHashMap::default(); index.shapes.len()],
+            cells: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The cells holding record `row`, in the order `for_each_cell` gives.
+    pub(crate) fn cells(&mut self, row: usize, out: &mut Vec<usize>) {
+        out.clear();
+        let index = self.index;
+        for (shape, seen) in index.shapes.iter().zip(&mut self.seen) {
+            let Some(key) = index.packed(shape, row) else {
+                index.shape_cells(shape, row, &mut self.scratch, &mut |c| out.push(c));
+                continue;
+            };
+            let (from, to) = if let Some(&range) = seen.get(&key) {
+                range
+            } else {
+                let from = self.cells.len();
+                let cells = &mut self.cells;
+                index.shape_cells(shape, row, &mut self.scratch, &mut |c| cells.push(c));
+                let range = (
+                    u32::try_from(from).unwrap_or(u32::MAX),
+                    u32::try_from(self.cells.len()).unwrap_or(u32::MAX),
+                );
+                seen.insert(key, range);
+                range
+            };
+            out.extend_from_slice(
+                self.cells
+                    .get(from as usize..to as usize)
+                    .unwrap_or_default(),
+            );
+        }
     }
 }
 
@@ -1771,6 +1881,17 @@ mod tests {
         for (c, rows) in members.iter().enumerate() {
             assert_eq!(m.n[c], rows.len() as u64, "size of cell {}", m.keys[c]);
         }
+        // The memo gives every record the cells the index gives, in order,
+        // whether it has seen the record's values before or not.
+        let mut memo = CellMemo::new(&index);
+        let (mut direct, mut remembered) = (Vec::new(), Vec::new());
+        for row in (0..ds.len()).chain(0..ds.len()) {
+            direct.clear();
+            index.for_each_cell(row, &mut Vec::new(), |c| direct.push(c));
+            memo.cells(row, &mut remembered);
+            assert_eq!(direct, remembered, "record {row}");
+        }
+        assert!(memo.seen.iter().filter(|s| s.len() > 1).count() >= 4);
         let (mut checked, mut reused) = (0, 0);
         // Any per-record count per table, made either way.
         let each_table: Vec<Vec<Tally>> = questions
