@@ -57,6 +57,40 @@ pub(crate) fn on_threads<P: Sync, T: Send>(
     })
 }
 
+/// `a` on this thread and `b` on another at the same time, for two
+/// independent steps where one alone would leave a core idle (the release
+/// decision is serial; counting that does not depend on it can run beside
+/// it). On WebAssembly, or when no thread can start, `b` runs after `a`. A
+/// panic in `b` (a bug) becomes an error naming `what`.
+pub(crate) fn join<A, B: Send>(
+    what: &str,
+    a: impl FnOnce() -> A,
+    b: impl FnOnce() -> B + Send,
+) -> Result<(A, B)> {
+    if threads(2) < 2 {
+        let first = a();
+        return Ok((first, b()));
+    }
+    // The thread takes `b` from the slot when it starts; if it cannot
+    // start, `b` is still there to run here.
+    let slot = std::sync::Mutex::new(Some(b));
+    let (first, second) = std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new().spawn_scoped(scope, || {
+            let b = slot.lock().ok().and_then(|mut b| b.take());
+            b.map(|b| b())
+        });
+        let first = a();
+        let second = spawned.ok().and_then(|h| h.join().ok().flatten());
+        (first, second)
+    });
+    match (second, slot.into_inner().ok().flatten()) {
+        (Some(second), _) => Ok((first, second)),
+        (None, Some(b)) => Ok((first, b())),
+        // Taken by the thread, which then panicked.
+        (None, None) => Err(crate::Error::argument(what, "a counting thread failed")),
+    }
+}
+
 /// `items` split into `parts` interleaved groups (item `i` in group
 /// `i % parts`): equal shares of work when the items cost about the same.
 pub(crate) fn interleaved(items: usize, parts: usize) -> Vec<Vec<usize>> {
@@ -64,4 +98,43 @@ pub(crate) fn interleaved(items: usize, parts: usize) -> Vec<Vec<usize>> {
     (0..parts)
         .map(|p| (p..items).step_by(parts).collect())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both sides run and come back in place; a panicking side is an
+    /// error naming the work, not a panic through the caller.
+    #[test]
+    fn join_gives_both_results_and_turns_a_panic_into_an_error() {
+        let data: Vec<u64> = (1..=1000).collect();
+        let (a, b) = join(
+            "sums",
+            || data.iter().sum::<u64>(),
+            || data.iter().max().copied(),
+        )
+        .unwrap();
+        assert_eq!((a, b), (500_500, Some(1000)));
+        if threads(2) < 2 {
+            return; // one core: `b` runs on this thread, as the doc says
+        }
+        let failed = join("sums", || 1, || -> u64 { panic!("a bug") });
+        let err = failed.unwrap_err().to_string();
+        assert!(
+            err.contains("sums") && err.contains("thread failed"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn on_threads_keeps_the_order_of_the_parts() {
+        let parts = interleaved(10, 3);
+        assert_eq!(parts, [vec![0, 3, 6, 9], vec![1, 4, 7], vec![2, 5, 8]]);
+        let sums = on_threads("sums", &parts, &|p: &Vec<usize>| {
+            Ok(p.iter().sum::<usize>())
+        })
+        .unwrap();
+        assert_eq!(sums, [18, 12, 15]);
+    }
 }

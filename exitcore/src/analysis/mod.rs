@@ -588,7 +588,20 @@ impl Analysis {
             plan = plan.with_ledger(l);
         }
         let model = plan.model();
-        let release = plan.decide_on(&model, None);
+        // The release decision is serial; what does not depend on it is
+        // counted beside it: the tables' other counts, the drivers and the
+        // survival times.
+        let (release, (counts, drivers, times)) = crate::parallel::join(
+            "analysis",
+            || plan.decide_on(&model, None),
+            || {
+                (
+                    Counts::of_tables(dataset, &questions, &model),
+                    drivers(dataset, &questions),
+                    inputs.stayers.map(|s| survival::times(dataset, s)),
+                )
+            },
+        )?;
         let table_of: Vec<usize> = model
             .tables
             .iter()
@@ -600,7 +613,7 @@ impl Analysis {
             spec,
             primary_ids: questions.primary.map(|q| option_ids(dataset, q)),
             contributing_ids: questions.contributing.map(|q| option_ids(dataset, q)),
-            counts: Counts::of_tables(dataset, &questions, &model),
+            counts,
             first: model.tables.iter().map(|r| r.start).collect(),
             table_of,
             likert_totals: Vec::new(),
@@ -686,21 +699,14 @@ impl Analysis {
         if let (Some(t), Some(n)) = (&trends, overall.n) {
             findings.extend(t.findings(n));
         }
-        let survival = match inputs.stayers {
-            Some(stayers) => {
+        let survival = match &times {
+            Some(times) => {
                 let org_groups = breakdowns
                     .iter()
                     .find(|b| b.by == [Dimension::OrgUnit])
                     .map(|b| b.groups.as_slice())
                     .unwrap_or_default();
-                survival::survival(
-                    dataset,
-                    stayers,
-                    &overall,
-                    org_groups,
-                    policy.k(),
-                    spec.confidence,
-                )?
+                survival::survival(times, &overall, org_groups, policy.k(), spec.confidence)?
             }
             None => None,
         };
@@ -723,8 +729,10 @@ impl Analysis {
         } else {
             comments::summarise(dataset, &release, &texts, redactor, spec.lang)?
         };
+        // Counted whatever the release; shown only with the whole
+        // organisation released.
         let drivers = if overall.n.is_some() {
-            drivers(dataset, &questions)?
+            drivers?
         } else {
             Vec::new()
         };

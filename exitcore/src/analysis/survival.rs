@@ -89,12 +89,15 @@ pub struct Survival {
     pub comparisons: Vec<SurvivalComparison>,
 }
 
-/// Event and censoring times per org path.
-struct Times {
+/// Event and censoring times per org path: counted from the records and
+/// the staff list alone, so before the release is decided (see [`times`]).
+pub(crate) struct Times {
     /// Leaf path -> (months -> events).
     events: BTreeMap<Vec<String>, BTreeMap<u32, u64>>,
     /// Path -> (months -> censored).
     censored: BTreeMap<Vec<String>, BTreeMap<u32, u64>>,
+    /// Leavers with an exact tenure, the events.
+    leavers_used: u64,
 }
 
 impl Times {
@@ -148,22 +151,13 @@ fn runs(mut pairs: Vec<u64>) -> impl Iterator<Item = (u32, u32, u64)> {
     out.into_iter()
 }
 
-/// Survival for `overall` and the released org-unit `groups`.
-pub(crate) fn survival(
-    dataset: &Dataset,
-    stayers: &[Stayer],
-    overall: &GroupResult,
-    groups: &[GroupResult],
-    k: u32,
-    confidence: f64,
-) -> Result<Option<Survival>> {
-    if overall.n.is_none() {
-        return Ok(None);
-    }
+/// The event and censoring times of `dataset`'s leavers and `stayers`.
+pub(crate) fn times(dataset: &Dataset, stayers: &[Stayer]) -> Times {
     let org = &dataset.org;
     let mut times = Times {
         events: BTreeMap::new(),
         censored: BTreeMap::new(),
+        leavers_used: 0,
     };
     // Counted per (unit, months) pair first and turned into paths once per
     // pair: a million leavers and a quarter million stayers fall on a few
@@ -177,7 +171,7 @@ pub(crate) fn survival(
         }
         pairs.push(u64::from(org.leaf[i]) << 32 | u64::from(lo));
     }
-    let leavers_used = pairs.len() as u64;
+    times.leavers_used = pairs.len() as u64;
     for (leaf, months, n) in runs(pairs) {
         *times
             .events
@@ -212,6 +206,21 @@ pub(crate) fn survival(
                 .entry(months)
                 .or_default() += n;
         }
+    }
+    times
+}
+
+/// Survival for `overall` and the released org-unit `groups`, from the
+/// [`times`] of the same data set.
+pub(crate) fn survival(
+    times: &Times,
+    overall: &GroupResult,
+    groups: &[GroupResult],
+    k: u32,
+    confidence: f64,
+) -> Result<Option<Survival>> {
+    if overall.n.is_none() {
+        return Ok(None);
     }
     let curve = |key: &CellKey| -> Result<Option<SurvivalCurve>> {
         let Some(prefix) = path_of(key) else {
@@ -292,7 +301,7 @@ pub(crate) fn survival(
         });
     }
     Ok(Some(Survival {
-        leavers_used,
+        leavers_used: times.leavers_used,
         curves,
         comparisons,
     }))
