@@ -187,6 +187,12 @@ pub(crate) fn suppress(
         // reveals a cell, no choice made here can hide it again.
         let _ = publish(Sparse::indicator(k), &mut basis, &mut guarded);
     }
+    if guarded.is_empty() {
+        // Nothing must stay hidden, so nothing more is withheld to protect
+        // it: the elimination below could only ever publish (at a million
+        // records with every cell released, it was a tenth of a report).
+        return out;
+    }
     for &c in order {
         if out[c].is_some() {
             continue;
@@ -628,6 +634,27 @@ mod tests {
         let out = suppress(&cells, &primary, &[0, 1, 3], &[vec![2]]);
         assert_eq!(out[1], Some(Hidden::Secondary));
         assert_eq!(out[3], None);
+    }
+
+    /// With no cell to protect nothing is withheld, whatever the earlier
+    /// releases, even cells that sum to each other.
+    #[test]
+    fn nothing_to_protect_withholds_nothing() {
+        let cells = vec![vec![0, 1, 2], vec![0], vec![1], vec![2], vec![0, 1]];
+        let out = suppress(
+            &cells,
+            &[false; 5],
+            &[0, 1, 2, 3, 4],
+            &[vec![2], vec![0, 2]],
+        );
+        assert_eq!(out, vec![None; 5]);
+        // One primary cell brings the elimination back: with the total and
+        // atom 0 published, atom 1 or atoms 0+1 would each give atom 2.
+        let mut primary = [false; 5];
+        primary[3] = true;
+        let out = suppress(&cells, &primary, &[0, 1, 2, 4], &[]);
+        let s = Some(Hidden::Secondary);
+        assert_eq!(out, vec![None, None, s, Some(Hidden::Primary), s]);
     }
 
     /// Atom sets over few atoms, so rows depend on each other often.
