@@ -284,7 +284,9 @@ impl<'de> Deserialize<'de> for PartialDate {
     }
 }
 
-/// Time in service at exit, in months: exact or a band.
+/// Time in service at exit, in months: exact or a band. A record's tenure
+/// may reach 100 years (1,200 months; an upper bound of 1,201 for an exact
+/// 1,200): longer is refused as a unit mistake (days or hours read as months).
 ///
 /// ```
 /// use exitcore::Tenure;
