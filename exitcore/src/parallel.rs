@@ -46,9 +46,7 @@ pub(crate) fn on_threads<P: Sync, T: Send>(
         let mut out = Vec::with_capacity(parts.len());
         for (part, spawned) in handles {
             let result = match spawned {
-                Ok(handle) => handle.join().unwrap_or_else(|_| {
-                    Err(crate::Error::argument(what, "a counting thread failed"))
-                }),
+                Ok(handle) => handle.join().unwrap_or_else(|_| Err(thread_failed(what))),
                 Err(_) => work(part),
             };
             out.push(result?);
@@ -87,8 +85,13 @@ pub(crate) fn join<A, B: Send>(
         (Some(second), _) => Ok((first, second)),
         (None, Some(b)) => Ok((first, b())),
         // Taken by the thread, which then panicked.
-        (None, None) => Err(crate::Error::argument(what, "a counting thread failed")),
+        (None, None) => Err(thread_failed(what)),
     }
+}
+
+/// The error for a thread that panicked (a bug) while doing `what`.
+fn thread_failed(what: &str) -> crate::Error {
+    crate::Error::argument(what, "a counting thread failed")
 }
 
 /// `items` split into `parts` interleaved groups (item `i` in group

@@ -101,6 +101,20 @@ pub(crate) struct Times {
 }
 
 impl Times {
+    /// Calls `add(time, events, censored)` with every count of every path
+    /// under `prefix`, events first.
+    fn each_count(&self, prefix: &[String], mut add: impl FnMut(u32, u64, u64)) {
+        for (maps, event) in [(&self.events, true), (&self.censored, false)] {
+            for (path, times) in maps {
+                if path.starts_with(prefix) {
+                    for (&t, &n) in times {
+                        if event { add(t, n, 0) } else { add(t, 0, n) }
+                    }
+                }
+            }
+        }
+    }
+
     /// The rows of every path under `prefix`, summed per time, in time order.
     fn rows(&self, prefix: &[String]) -> Vec<SurvivalRow> {
         // Summed in an array over the months when they are few (tenures
@@ -115,54 +129,37 @@ impl Times {
             .max()
             .copied()
             .unwrap_or(0);
-        if last < 4096 {
-            let mut by_time = vec![(0u64, 0u64); last as usize + 1];
-            for (path, times) in &self.events {
-                if path.starts_with(prefix) {
-                    for (&t, &n) in times {
-                        by_time[t as usize].0 += n;
-                    }
-                }
-            }
-            for (path, times) in &self.censored {
-                if path.starts_with(prefix) {
-                    for (&t, &n) in times {
-                        by_time[t as usize].1 += n;
-                    }
-                }
-            }
-            // Every stored count is at least one, so a time is present
-            // exactly when something was added to it.
-            return (0..=last)
-                .zip(by_time)
-                .filter(|(_, (e, c))| e + c > 0)
-                .map(|(t, (events, censored))| SurvivalRow {
-                    time: f64::from(t),
-                    events,
-                    censored,
-                })
-                .collect();
+        if last >= 4096 {
+            return self.rows_by_map(prefix);
         }
-        self.rows_by_map(prefix)
+        let mut by_time = vec![(0u64, 0u64); last as usize + 1];
+        self.each_count(prefix, |t, e, c| {
+            if let Some(slot) = by_time.get_mut(t as usize) {
+                slot.0 += e;
+                slot.1 += c;
+            }
+        });
+        // Every stored count is at least one, so a time is present
+        // exactly when something was added to it.
+        (0..=last)
+            .zip(by_time)
+            .filter(|(_, (e, c))| e + c > 0)
+            .map(|(t, (events, censored))| SurvivalRow {
+                time: f64::from(t),
+                events,
+                censored,
+            })
+            .collect()
     }
 
     /// [`Times::rows`] through a map of the times present.
     fn rows_by_map(&self, prefix: &[String]) -> Vec<SurvivalRow> {
         let mut by_time: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
-        for (path, times) in &self.events {
-            if path.starts_with(prefix) {
-                for (&t, &n) in times {
-                    by_time.entry(t).or_default().0 += n;
-                }
-            }
-        }
-        for (path, times) in &self.censored {
-            if path.starts_with(prefix) {
-                for (&t, &n) in times {
-                    by_time.entry(t).or_default().1 += n;
-                }
-            }
-        }
+        self.each_count(prefix, |t, e, c| {
+            let slot = by_time.entry(t).or_default();
+            slot.0 += e;
+            slot.1 += c;
+        });
         by_time
             .into_iter()
             .map(|(t, (events, censored))| SurvivalRow {
