@@ -114,3 +114,24 @@ def test_from_json_not_an_array(standard: exitcore.Questionnaire) -> None:
     with pytest.raises(exitcore.JsonError) as info:
         exitcore.Dataset.from_json(standard, '{"respondent": "a"}')
     assert info.value.code == "json"
+
+
+def test_a_tenure_over_a_hundred_years_is_refused_and_the_rest_kept(
+    standard: exitcore.Questionnaire,
+) -> None:
+    ok = record("a")
+    ok["context"]["tenure"] = {"min_months": 1200, "max_months": 1201}
+    days_as_months = record("b")
+    days_as_months["context"]["tenure"] = {"min_months": 5000, "max_months": 5001}
+    loaded = exitcore.Dataset.from_records(standard, [ok, days_as_months, record("c")])
+    assert len(loaded.dataset) == 2
+    assert loaded.rejected == 1
+    assert loaded.problems == [
+        {
+            "row": 2,
+            "respondent": "b",
+            "field": "context.tenure",
+            "kind": "out_of_range",
+            "message": "min_months 5000 is over 1200 months (100 years)",
+        }
+    ]

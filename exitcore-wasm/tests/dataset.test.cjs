@@ -196,3 +196,23 @@ test('undefined reads as null, not as an absent field', () => {
   // A null answer is not the same as no answer: enps is asked of everyone.
   assert.ok(seen.some((p) => p[0] === 2), JSON.stringify(seen));
 });
+
+test('a tenure over a hundred years is refused and the rest kept', () => {
+  const q = Questionnaire.standard();
+  const out = Dataset.fromRecords(q, [
+    record('a', { context: { tenure: { min_months: 1200, max_months: 1201 } } }),
+    record('b', { context: { tenure: { min_months: 12, max_months: 5000 } } }),
+    record('c'),
+  ]);
+  assert.equal(out.dataset.length, 2);
+  assert.equal(out.rejected, 1);
+  assert.deepEqual(out.problems, [
+    {
+      row: 2,
+      respondent: 'b',
+      field: 'context.tenure',
+      kind: 'out_of_range',
+      message: 'max_months 5000 is over 1201 months (100 years and a month)',
+    },
+  ]);
+});
