@@ -432,8 +432,6 @@ pub(crate) struct CodedRow<'a> {
     pub(crate) exit_type: u8,
     pub(crate) interviewer: u8,
     pub(crate) regrettable: u8,
-    /// One entry per question, in questionnaire order.
-    pub(crate) answers: &'a [Option<Checked<'a>>],
 }
 
 /// The respondent ids seen so far, for the duplicate check. A million
@@ -448,33 +446,40 @@ struct Respondents {
 }
 
 impl Respondents {
-    fn first_with(&self, id: &str) -> Option<&str> {
+    fn first_with(&self, fingerprint: u64) -> Option<&str> {
         self.by_fingerprint
-            .get(&fingerprint(id))
+            .get(&fingerprint)
             .and_then(|&(s, e)| self.text.get(s as usize..e as usize))
     }
 
-    fn contains(&self, id: &str) -> bool {
-        self.first_with(id) == Some(id) || self.overflow.contains(id)
+    /// Whether `id` (whose fingerprint is `fingerprint`) was stored.
+    fn contains(&self, fingerprint: u64, id: &str) -> bool {
+        self.first_with(fingerprint) == Some(id)
+            || (!self.overflow.is_empty() && self.overflow.contains(id))
     }
 
-    fn insert(&mut self, id: &str) {
-        if self.contains(id) {
-            return;
-        }
-        if self.first_with(id).is_some() {
-            self.overflow.insert(id.to_owned());
-            return;
-        }
+    /// Stores `id`, one lookup of its fingerprint.
+    fn insert(&mut self, fingerprint: u64, id: &str) {
+        use std::collections::hash_map::Entry;
         let start = u32::try_from(self.text.len());
-        self.text.push_str(id);
-        match (start, u32::try_from(self.text.len())) {
-            (Ok(s), Ok(e)) => {
-                self.by_fingerprint.insert(fingerprint(id), (s, e));
+        match self.by_fingerprint.entry(fingerprint) {
+            Entry::Occupied(first) => {
+                let (s, e) = *first.get();
+                if self.text.get(s as usize..e as usize) != Some(id) {
+                    self.overflow.insert(id.to_owned());
+                }
             }
-            // Past 4 GiB of ids the buffer cannot be addressed by u32.
-            _ => {
-                self.overflow.insert(id.to_owned());
+            Entry::Vacant(slot) => {
+                self.text.push_str(id);
+                match (start, u32::try_from(self.text.len())) {
+                    (Ok(s), Ok(e)) => {
+                        slot.insert((s, e));
+                    }
+                    // Past 4 GiB of ids the buffer cannot be addressed by u32.
+                    _ => {
+                        self.overflow.insert(id.to_owned());
+                    }
+                }
             }
         }
     }
@@ -551,7 +556,7 @@ impl Builder {
         let mut problems = Vec::new();
         let mut values: Vec<(usize, Checked<'_>)> = Vec::new();
         q.check_record(record, |p| problems.push(p), |i, v| values.push((i, v)));
-        if !record.respondent.is_empty() && self.seen.contains(&record.respondent) {
+        if !record.respondent.is_empty() && self.is_duplicate(&record.respondent) {
             problems.push(Problem::new(
                 ProblemKind::DuplicateRespondent,
                 "respondent",
@@ -598,21 +603,23 @@ impl Builder {
         for (i, v) in values {
             answers[*i] = Some(*v);
         }
-        self.store_row(&CodedRow {
-            respondent: &record.respondent,
-            org,
-            dims,
-            tenure: c.tenure,
-            exit_date: c.exit_date,
-            exit_type: code_of(c.exit_type, &ExitType::ALL),
-            interviewer: code_of(c.interviewer, &InterviewerType::ALL),
-            regrettable: match c.regrettable {
-                None => 0,
-                Some(false) => 1,
-                Some(true) => 2,
+        self.store_row(
+            &CodedRow {
+                respondent: &record.respondent,
+                org,
+                dims,
+                tenure: c.tenure,
+                exit_date: c.exit_date,
+                exit_type: code_of(c.exit_type, &ExitType::ALL),
+                interviewer: code_of(c.interviewer, &InterviewerType::ALL),
+                regrettable: match c.regrettable {
+                    None => 0,
+                    Some(false) => 1,
+                    Some(true) => 2,
+                },
             },
-            answers: &answers,
-        });
+            answers,
+        );
     }
 
     /// The dictionary of a dimension column, to code a value before [`Builder::store_row`].
@@ -634,13 +641,19 @@ impl Builder {
 
     /// Whether `respondent` was stored before.
     pub(crate) fn is_duplicate(&self, respondent: &str) -> bool {
-        self.seen.contains(respondent)
+        self.seen.contains(fingerprint(respondent), respondent)
     }
 
     /// Stores a row that has passed every check, already coded: the
     /// shared last step of the record path and the import engine.
-    pub(crate) fn store_row(&mut self, r: &CodedRow<'_>) {
-        self.seen.insert(r.respondent);
+    /// `answers` has one entry per question, in questionnaire order.
+    pub(crate) fn store_row<'c>(
+        &mut self,
+        r: &CodedRow<'_>,
+        answers: impl IntoIterator<Item = Option<Checked<'c>>>,
+    ) {
+        let fingerprint = fingerprint(r.respondent);
+        self.seen.insert(fingerprint, r.respondent);
         let ds = &mut self.ds;
         let row = u32::try_from(ds.len).unwrap_or(u32::MAX);
         ds.org.leaf.push(r.org);
@@ -671,10 +684,10 @@ impl Builder {
         ds.exit_type.push(r.exit_type);
         ds.interviewer.push(r.interviewer);
         ds.regrettable.push(r.regrettable);
-        for (col, v) in ds.answers.iter_mut().zip(r.answers) {
-            col.push(row, *v);
+        for (col, v) in ds.answers.iter_mut().zip(answers) {
+            col.push(row, v);
         }
-        ds.respondent.push(fingerprint(r.respondent));
+        ds.respondent.push(fingerprint);
         ds.len += 1;
     }
 
@@ -923,5 +936,24 @@ mod tests {
             assert_eq!(&dict.dict[c as usize - 1], v, "record {i}");
         }
         assert_eq!(dict.codes.get(values.len()), None);
+    }
+
+    /// Two ids can share a 64-bit fingerprint: the second is still told
+    /// apart (a duplicate test that trusted the fingerprint alone would
+    /// call it a duplicate and drop a valid record).
+    #[test]
+    fn respondents_sharing_a_fingerprint_are_told_apart() {
+        let mut seen = Respondents::default();
+        seen.insert(7, "a");
+        assert!(seen.contains(7, "a"));
+        assert!(!seen.contains(7, "b"));
+        seen.insert(7, "b");
+        assert!(seen.contains(7, "a"));
+        assert!(seen.contains(7, "b"));
+        assert!(!seen.contains(8, "c"));
+        seen.insert(7, "a");
+        seen.insert(7, "b");
+        assert_eq!(seen.overflow.len(), 1);
+        assert_eq!(seen.text, "a");
     }
 }

@@ -1029,7 +1029,7 @@ impl<'p> Engine<'p> {
             }
         }
         let (fields, text) = (&self.fields, &self.text);
-        let answers: Vec<Option<Checked<'_>>> = self
+        let answers = self
             .checked
             .iter()
             .zip(&self.answers)
@@ -1041,8 +1041,7 @@ impl<'p> Engine<'p> {
                 },
                 (Some(c), _) => Some(*c),
                 (None, _) => None,
-            })
-            .collect();
+            });
         let row = CodedRow {
             respondent: &self.respondent,
             org,
@@ -1052,9 +1051,8 @@ impl<'p> Engine<'p> {
             exit_type: codes[0],
             interviewer: codes[1],
             regrettable: codes[2],
-            answers: &answers,
         };
-        self.builder.store_row(&row);
+        self.builder.store_row(&row, answers);
     }
 
     /// The dictionary code of a dimension value, remembered in its entry.
