@@ -607,10 +607,7 @@ impl Mapping {
             while start < rows {
                 let end = rows.min(start + columnar::CHUNK);
                 columns.chunk(start, end);
-                for r in start..end {
-                    line += 1;
-                    engine.row(&columns.row(r, &mut text), line);
-                }
+                engine.chunk(&columns, start, end, &mut line, &mut text);
                 start = end;
             }
         }

@@ -206,6 +206,20 @@ impl<'a> Batch<'a> {
         }
     }
 
+    /// Column `c`'s key per row of the current chunk (empty when its rows
+    /// are written as text).
+    pub(crate) fn keys(&self, c: usize) -> &[u32] {
+        self.columns.get(c).map_or(&[], |col| &col.keys)
+    }
+
+    /// The text of column `c`'s value with key `k`.
+    pub(crate) fn key_text(&self, c: usize, k: u32) -> &[u8] {
+        match self.columns.get(c).map(|col| &col.state) {
+            Some(State::Numbered { texts, .. } | State::Native { texts, .. }) => texts.get(k),
+            _ => &[],
+        }
+    }
+
     /// Row `row` of the current chunk, for the engine.
     pub(crate) fn row<'b>(&'b self, row: usize, text: &'b mut RowText) -> BatchRow<'b, 'a> {
         text.bytes.clear();
@@ -523,6 +537,90 @@ mod tests {
                             assert_same(&fast, &file);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// The chunked path against the row-by-row one on a mapping with what
+    /// the synthetic one lacks: no respondent column (rows named by line),
+    /// the org path from one column with a separator (some with no level
+    /// left), a constant context
+    /// field and a constant answer (so every free-text reason for
+    /// returning is shown), a label mapped to null, one mapped to an option
+    /// the question lacks, and tenure from a start date, some after the
+    /// exit date or not a date at all.
+    #[test]
+    fn every_kind_of_field_imports_as_row_by_row() {
+        let (synthetic, _, mut rows) = synthetic_rows();
+        damage(&mut rows);
+        let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+        let (div, dep, team, exit, family, reason) = (
+            at("division"),
+            at("department"),
+            at("team"),
+            at("exit_date"),
+            at("job_family"),
+            at("primary_reason"),
+        );
+        let (null_family, bad_reason) = (rows[1][family].clone(), rows[2][reason].clone());
+        rows[0].push("unit".into());
+        rows[0].push("hired".into());
+        for (i, row) in rows.iter_mut().enumerate().skip(1) {
+            let unit = if i % 97 == 0 {
+                " / ".to_owned()
+            } else {
+                format!("{} / {}/{}", row[div], row[dep], row[team])
+            };
+            let years = i32::try_from(i % 7).unwrap();
+            let hired = match row[exit].get(..4).and_then(|y| y.parse::<i32>().ok()) {
+                Some(y) if i % 50 == 0 => format!("{}{}", y + 1, &row[exit][4..]),
+                Some(y) => format!("{}{}", y - years, &row[exit][4..]),
+                None => String::new(),
+            };
+            row.push(unit);
+            row.push(hired);
+        }
+        let mut json: serde_json::Value =
+            serde_json::from_str(&generate(&OrgConfig::default()).unwrap().csv_mapping_json())
+                .unwrap();
+        json.as_object_mut().unwrap().remove("respondent");
+        let context = &mut json["context"];
+        context["org_unit"] = serde_json::json!({ "column": "unit", "separator": "/" });
+        context["interviewer"] = serde_json::json!({ "constant": "hr" });
+        context["tenure"] = serde_json::json!({ "column": "hired", "formats": ["%Y-%m-%d"] });
+        context["job_family"]["values"] = serde_json::json!({ null_family: null });
+        let answers = &mut json["answers"];
+        answers["would_return"] = serde_json::json!({ "constant": "no" });
+        answers["primary_reason"]["values"] = serde_json::json!({ bad_reason: "no such option" });
+        let mapping = Mapping::from_json_with_questionnaire(
+            &json.to_string(),
+            synthetic.questionnaire().clone(),
+        )
+        .unwrap();
+        let names = rows[0].clone();
+        for typed in [false, true] {
+            for cuts in [&[][..], &[700, 701, 1800][..]] {
+                let t = tables(&rows, cuts, typed);
+                let batches = || t.iter().map(|b| b as &dyn Columns);
+                for options in [ImportOptions::default(), keyed()] {
+                    let fast = mapping.import_columns(&names, batches(), &options).unwrap();
+                    let slow = mapping
+                        .import_columns_by_rows(&names, batches(), &options)
+                        .unwrap();
+                    assert_same(&fast, &slow);
+                    let problems = &fast.loaded.problems;
+                    for field in ["hired", "context.org_unit", "answers.primary_reason"] {
+                        assert!(
+                            problems.iter().any(|p| p.field == field),
+                            "no problem for {field}"
+                        );
+                    }
+                    assert!(
+                        fast.loaded.dataset.len() > 1_000,
+                        "{}",
+                        fast.loaded.dataset.len()
+                    );
                 }
             }
         }

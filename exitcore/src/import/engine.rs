@@ -29,6 +29,8 @@ use crate::questionnaire::{Checked, check_answer, check_free_text, describe_valu
 use crate::record::{ExitType, InterviewerType, PartialDate, Tenure};
 use crate::{Answer, Problem, ProblemKind, Question, QuestionKind, Questionnaire};
 
+mod clean;
+
 /// A map keyed by a cell's bytes.
 type ByteMap<V> = FxHashMap<Box<[u8]>, V>;
 
@@ -251,6 +253,8 @@ pub(crate) struct Engine<'p> {
     exit_date: Option<PartialDate>,
     /// The row's tenure computed from a start date.
     start_tenure: Option<Tenure>,
+    /// Chunked reading of table columns (`None`: the plan needs the row path).
+    chunked: Option<clean::Chunked>,
 }
 
 fn marker_chars<'a>(markers: impl IntoIterator<Item = &'a String>) -> usize {
@@ -342,7 +346,7 @@ impl<'p> Engine<'p> {
             })
             .collect();
         let n = q.questions.len();
-        Engine {
+        let mut engine = Engine {
             q,
             plan,
             headers,
@@ -365,7 +369,10 @@ impl<'p> Engine<'p> {
             checked: vec![None; n],
             exit_date: None,
             start_tenure: None,
-        }
+            chunked: None,
+        };
+        engine.chunked = clean::Chunked::new(&engine);
+        engine
     }
 
     /// Forgets the distinct-value keys of the previous batch: a new batch
@@ -480,29 +487,7 @@ impl<'p> Engine<'p> {
                 return;
             }
         }
-        for (i, cache) in self.other.iter_mut().enumerate() {
-            let Some(cache) = cache else { continue };
-            let key = fields.key(i);
-            let missing = if let Some(m) = cache.keyed(key) {
-                m == 1
-            } else if let Some(&m) = cache.index.get(fields.field(i)) {
-                cache.remember(key, m);
-                m == 1
-            } else {
-                let raw = fields.field(i);
-                let m = Self::is_missing(self.plan, self.marker_chars, &decode(raw), None);
-                if cache.index.len() < CACHE_CAP {
-                    cache.index.insert(raw.into(), u32::from(m));
-                    cache.remember(key, u32::from(m));
-                }
-                m
-            };
-            if missing {
-                self.stats[i].missing += 1;
-            } else {
-                self.stats[i].filled += 1;
-            }
-        }
+        self.count_other(fields);
         self.problems.clear();
         self.respondent.clear();
         self.text.clear();
@@ -572,28 +557,68 @@ impl<'p> Engine<'p> {
         }
     }
 
-    /// The respondent id into `self.respondent`; false when missing.
+    /// Counts the row's unmapped and ignored cells as missing or filled.
+    fn count_other(&mut self, fields: &impl Fields) {
+        for (i, cache) in self.other.iter_mut().enumerate() {
+            let Some(cache) = cache else { continue };
+            let key = fields.key(i);
+            let missing = if let Some(m) = cache.keyed(key) {
+                m == 1
+            } else if let Some(&m) = cache.index.get(fields.field(i)) {
+                cache.remember(key, m);
+                m == 1
+            } else {
+                let raw = fields.field(i);
+                let m = Self::is_missing(self.plan, self.marker_chars, &decode(raw), None);
+                if cache.index.len() < CACHE_CAP {
+                    cache.index.insert(raw.into(), u32::from(m));
+                    cache.remember(key, u32::from(m));
+                }
+                m
+            };
+            if missing {
+                self.stats[i].missing += 1;
+            } else {
+                self.stats[i].filled += 1;
+            }
+        }
+    }
+
+    /// The respondent id into `self.respondent`, counted; false when missing.
     fn read_respondent(&mut self, fi: usize, fields: &impl Fields) -> bool {
+        let mut id = std::mem::take(&mut self.respondent);
+        let present = self.respondent_in(fi, fields, &mut id);
+        self.respondent = id;
+        if let Some(c) = self.fields[fi].inputs[0].col {
+            if present {
+                self.stats[c].filled += 1;
+            } else {
+                self.stats[c].missing += 1;
+            }
+        }
+        present
+    }
+
+    /// The respondent id (field `fi`) appended to `out`; false when missing.
+    fn respondent_in(&self, fi: usize, fields: &impl Fields, out: &mut String) -> bool {
         let f = &self.fields[fi];
         match (f.inputs[0].col, &f.plan.source) {
             (Some(c), _) => {
                 let raw = decode(fields.field(c));
                 let v = raw.trim();
                 if Self::is_missing(self.plan, f.marker_chars, v, Some(f.plan)) {
-                    self.stats[c].missing += 1;
                     false
                 } else {
-                    self.stats[c].filled += 1;
-                    self.respondent.push_str(v);
+                    out.push_str(v);
                     true
                 }
             }
             (None, Source::Constant(serde_json::Value::String(s))) => {
-                self.respondent.push_str(s);
+                out.push_str(s);
                 true
             }
             (None, Source::Constant(v)) if !v.is_null() => {
-                self.respondent.push_str(&v.to_string());
+                out.push_str(&v.to_string());
                 true
             }
             (None, _) => false,
@@ -621,74 +646,12 @@ impl<'p> Engine<'p> {
     /// Looks up (or resolves and remembers) input `ii` of field `fi` for
     /// this row's bytes, counts it, and reports a problem if bad.
     fn read_single(&mut self, fi: usize, ii: usize, fields: &impl Fields) -> Slot {
-        let q = self.q;
-        let f = &mut self.fields[fi];
-        let plan = f.plan;
-        let kind = f.kind;
-        let limit = f.marker_chars;
-        let input = &mut f.inputs[ii];
-        let col = input.col;
-        let id = if let Some(c) = col {
-            let key = fields.key(c);
-            if let Some(id) = input.cache.keyed(key) {
-                id
-            } else if let Some(&id) = input.cache.index.get(fields.field(c)) {
-                input.cache.remember(key, id);
-                id
-            } else {
-                let raw = fields.field(c);
-                let text = decode(raw);
-                let v = text.trim();
-                let header = &self.headers[c];
-                let missing = |v: &str| Self::is_missing(self.plan, limit, v, Some(plan));
-                let out = if let Source::Flags(cols) = &plan.source {
-                    resolve_flag(
-                        plan,
-                        cols.get(ii).and_then(|(_, o)| o.clone()),
-                        v,
-                        header,
-                        missing,
-                    )
-                } else if missing(v) {
-                    Out::Missing
-                } else {
-                    resolve(q, kind, plan, v, Some(header))
-                };
-                let cache = &mut input.cache;
-                if cache.entries.len() < CACHE_CAP {
-                    let id = u32::try_from(cache.entries.len()).unwrap_or(SCRATCH);
-                    cache.entries.push(Entry::new(out));
-                    cache.index.insert(raw.into(), id);
-                    cache.remember(key, id);
-                    id
-                } else {
-                    cache.scratch = Some(Entry::new(out));
-                    SCRATCH
-                }
-            }
-        } else {
-            if input.cache.entries.is_empty() {
-                let out = match &plan.source {
-                    Source::Constant(serde_json::Value::Array(levels)) if kind == Kind::Org => {
-                        Out::Val(Val::Path(
-                            levels
-                                .iter()
-                                .filter_map(|l| l.as_str().map(str::to_owned))
-                                .collect(),
-                        ))
-                    }
-                    Source::Constant(serde_json::Value::String(s)) => {
-                        resolve(q, kind, plan, s, None)
-                    }
-                    Source::Constant(v) if !v.is_null() => {
-                        resolve(q, kind, plan, &v.to_string(), None)
-                    }
-                    _ => Out::Missing,
-                };
-                input.cache.entries.push(Entry::new(out));
-            }
-            0
+        let col = self.fields[fi].inputs[ii].col;
+        let id = match col {
+            Some(c) => self.entry_id(fi, ii, fields.key(c), || fields.field(c)),
+            None => self.constant_entry(fi, ii),
         };
+        let input = &self.fields[fi].inputs[ii];
         let Some(entry) = input.cache.get(id) else {
             return Slot::None;
         };
@@ -715,6 +678,85 @@ impl<'p> Engine<'p> {
                 Slot::None
             }
         }
+    }
+
+    /// The entry of input `ii` (a column) of field `fi` for a cell with
+    /// distinct-value key `key` and bytes `raw`: found by the key or the
+    /// bytes, or resolved and remembered ([`SCRATCH`] past the cap).
+    fn entry_id<'r>(
+        &mut self,
+        fi: usize,
+        ii: usize,
+        key: Option<u32>,
+        raw: impl FnOnce() -> &'r [u8],
+    ) -> u32 {
+        let q = self.q;
+        let f = &mut self.fields[fi];
+        let plan = f.plan;
+        let kind = f.kind;
+        let limit = f.marker_chars;
+        let input = &mut f.inputs[ii];
+        if let Some(id) = input.cache.keyed(key) {
+            return id;
+        }
+        let raw = raw();
+        if let Some(&id) = input.cache.index.get(raw) {
+            input.cache.remember(key, id);
+            return id;
+        }
+        let text = decode(raw);
+        let v = text.trim();
+        let header = input.col.and_then(|c| self.headers.get(c));
+        let missing = |v: &str| Self::is_missing(self.plan, limit, v, Some(plan));
+        let out = if let Source::Flags(cols) = &plan.source {
+            resolve_flag(
+                plan,
+                cols.get(ii).and_then(|(_, o)| o.clone()),
+                v,
+                header.map_or("", String::as_str),
+                missing,
+            )
+        } else if missing(v) {
+            Out::Missing
+        } else {
+            resolve(q, kind, plan, v, header)
+        };
+        let cache = &mut input.cache;
+        if cache.entries.len() < CACHE_CAP {
+            let id = u32::try_from(cache.entries.len()).unwrap_or(SCRATCH);
+            cache.entries.push(Entry::new(out));
+            cache.index.insert(raw.into(), id);
+            cache.remember(key, id);
+            id
+        } else {
+            cache.scratch = Some(Entry::new(out));
+            SCRATCH
+        }
+    }
+
+    /// The entry of a constant input (always 0), resolved on first use.
+    fn constant_entry(&mut self, fi: usize, ii: usize) -> u32 {
+        let q = self.q;
+        let f = &mut self.fields[fi];
+        let (plan, kind) = (f.plan, f.kind);
+        let input = &mut f.inputs[ii];
+        if input.cache.entries.is_empty() {
+            let out = match &plan.source {
+                Source::Constant(serde_json::Value::Array(levels)) if kind == Kind::Org => {
+                    Out::Val(Val::Path(
+                        levels
+                            .iter()
+                            .filter_map(|l| l.as_str().map(str::to_owned))
+                            .collect(),
+                    ))
+                }
+                Source::Constant(serde_json::Value::String(s)) => resolve(q, kind, plan, s, None),
+                Source::Constant(v) if !v.is_null() => resolve(q, kind, plan, &v.to_string(), None),
+                _ => Out::Missing,
+            };
+            input.cache.entries.push(Entry::new(out));
+        }
+        0
     }
 
     fn read_org(&mut self, fi: usize, fields: &impl Fields) -> Slot {
