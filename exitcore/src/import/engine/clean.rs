@@ -61,6 +61,8 @@ fn class_of(kind: Kind, out: &Out) -> Class {
 /// The state of chunked reading, kept from chunk to chunk.
 #[derive(Debug)]
 pub(super) struct Chunked {
+    /// The field of the respondent id (`None`: rows are named by line).
+    respondent: Option<usize>,
     /// Per field: the index of its first input in `ids` and `classes`.
     base: Vec<usize>,
     /// Per field input: the entry of each row of the chunk.
@@ -129,6 +131,10 @@ impl Chunked {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| depth[i]);
         Some(Chunked {
+            respondent: engine
+                .fields
+                .iter()
+                .position(|f| f.kind == Kind::Respondent),
             base,
             ids: vec![Vec::new(); inputs],
             classes: vec![Vec::new(); inputs],
@@ -316,7 +322,7 @@ impl Engine<'_> {
         self.answers.fill(Slot::None);
         self.respondent.clear();
         let mut respondent_column = None;
-        match self.fields.iter().position(|f| f.kind == Kind::Respondent) {
+        match ch.respondent {
             None => {
                 use std::fmt::Write as _;
                 let _ = write!(self.respondent, "row-{line}");
