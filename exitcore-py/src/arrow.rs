@@ -2,8 +2,6 @@
 //! `exitcore::import::Columns`: each Arrow column becomes cells, and the
 //! core's import engine decides everything else.
 
-use std::sync::Arc;
-
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
@@ -21,9 +19,9 @@ enum Column {
     Utf8(arrow_array::StringArray),
     LargeUtf8(arrow_array::LargeStringArray),
     Utf8View(arrow_array::StringViewArray),
-    /// A dictionary's values resolved once to text, and its keys
-    /// (`Dictionary::NULL` for a null row).
-    Dict(Vec<Option<Arc<str>>>, Vec<u32>),
+    /// A dictionary's values as text (shared by the batches that share
+    /// the dictionary) and its keys (`Dictionary::NULL` for a null row).
+    Dict(arrow_array::StringArray, Vec<u32>),
     Bool(arrow_array::BooleanArray),
     Int(Box<dyn Fn(usize) -> Option<i64> + Send + Sync>),
     Float(Box<dyn Fn(usize) -> Option<f64> + Send + Sync>),
@@ -68,11 +66,12 @@ impl Columns for Batch {
                     Cell::Null
                 }
             }
-            Column::Dict(values, keys) => keys
-                .get(row)
-                .and_then(|&k| values.get(k as usize))
-                .and_then(|v| v.as_deref())
-                .map_or(Cell::Null, Cell::Text),
+            Column::Dict(values, keys) => match keys.get(row) {
+                Some(&k) if (k as usize) < values.len() && values.is_valid(k as usize) => {
+                    Cell::Text(values.value(k as usize))
+                }
+                _ => Cell::Null,
+            },
             Column::Bool(a) => {
                 if a.is_valid(row) {
                     Cell::Bool(a.value(row))
@@ -87,15 +86,22 @@ impl Columns for Batch {
     }
 
     /// Dictionary columns (pandas categoricals, polars categoricals and
-    /// enums) hand over their values and keys as they are.
+    /// enums) hand over their values and keys as they are, unless the
+    /// dictionary has more values than the batch has rows: one dictionary
+    /// shared by many small batches (`pyarrow.compute.dictionary_encode`
+    /// over a chunked column, a polars global categorical) would then cost
+    /// its whole size per batch, so its rows are read as cells instead.
     fn dictionary(&self, column: usize) -> Option<Dictionary<'_>> {
         let Some(Column::Dict(values, keys)) = self.columns.get(column) else {
             return None;
         };
+        if values.len() > self.rows {
+            return None;
+        }
         Some(Dictionary {
             values: values
                 .iter()
-                .map(|v| v.as_deref().map_or(Cell::Null, Cell::Text))
+                .map(|v| v.map_or(Cell::Null, Cell::Text))
                 .collect(),
             keys: std::borrow::Cow::Borrowed(keys),
         })
@@ -124,18 +130,28 @@ where
     Column::Float(Box::new(move |r| a.is_valid(r).then(|| a.value(r).into())))
 }
 
-/// A dictionary column: its values become text once, rows keep their keys.
-fn dictionary(a: &ArrayRef, name: &str) -> PyResult<Column> {
+/// The last dictionary's values of one column and their text: batches
+/// that share a dictionary have it cast to text once, not once each.
+#[derive(Default)]
+struct LastValues(Option<(arrow_data::ArrayData, arrow_array::StringArray)>);
+
+/// A dictionary column: its values as text, rows keep their keys.
+fn dictionary(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Column> {
     let DataType::Dictionary(_, _) = a.data_type() else {
         return Err(unsupported(name, a.data_type()));
     };
     let dict = a.as_any_dictionary();
-    let values = arrow_cast::cast(dict.values(), &DataType::Utf8)
-        .map_err(|_| unsupported(name, a.data_type()))?;
-    let values = values.as_string::<i32>();
-    let texts: Vec<Option<Arc<str>>> = (0..values.len())
-        .map(|i| values.is_valid(i).then(|| Arc::from(values.value(i))))
-        .collect();
+    let data = dict.values().to_data();
+    let texts = match &last.0 {
+        Some((seen, texts)) if seen.ptr_eq(&data) => texts.clone(),
+        _ => {
+            let values = arrow_cast::cast(dict.values(), &DataType::Utf8)
+                .map_err(|_| unsupported(name, a.data_type()))?;
+            let texts = values.as_string::<i32>().clone();
+            last.0 = Some((data, texts.clone()));
+            texts
+        }
+    };
     let keys = arrow_cast::cast(dict.keys(), &DataType::UInt64)
         .map_err(|_| unsupported(name, a.data_type()))?;
     let keys = keys.as_primitive::<UInt64Type>();
@@ -156,13 +172,13 @@ fn unsupported(name: &str, t: &DataType) -> PyErr {
     ))
 }
 
-fn column(a: &ArrayRef, name: &str) -> PyResult<Column> {
+fn column(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Column> {
     Ok(match a.data_type() {
         DataType::Null => Column::Null,
         DataType::Utf8 => Column::Utf8(a.as_string::<i32>().clone()),
         DataType::LargeUtf8 => Column::LargeUtf8(a.as_string::<i64>().clone()),
         DataType::Utf8View => Column::Utf8View(a.as_string_view().clone()),
-        DataType::Dictionary(_, _) => dictionary(a, name)?,
+        DataType::Dictionary(_, _) => dictionary(a, name, last)?,
         DataType::Boolean => Column::Bool(a.as_boolean().clone()),
         DataType::Int8 => ints::<Int8Type>(a),
         DataType::Int16 => ints::<Int16Type>(a),
@@ -197,6 +213,7 @@ fn column(a: &ArrayRef, name: &str) -> PyResult<Column> {
 
 /// The batches of an Arrow table with their column names, read as cells.
 pub fn batches(batches: &[RecordBatch], names: &[String]) -> PyResult<Vec<Batch>> {
+    let mut last: Vec<LastValues> = names.iter().map(|_| LastValues::default()).collect();
     batches
         .iter()
         .map(|b| {
@@ -204,7 +221,8 @@ pub fn batches(batches: &[RecordBatch], names: &[String]) -> PyResult<Vec<Batch>
                 .columns()
                 .iter()
                 .zip(names)
-                .map(|(a, n)| column(a, n))
+                .zip(&mut last)
+                .map(|((a, n), last)| column(a, n, last))
                 .collect::<PyResult<_>>()?;
             Ok(Batch {
                 rows: b.num_rows(),

@@ -115,6 +115,21 @@ def test_categorical_columns_import_like_the_csv(org: exitcore.SyntheticOrg) -> 
         batches.append(pa.RecordBatch.from_arrays(arrays, names=b.schema.names))
     assert len(batches) > 1
     same(from_csv, exitcore.Dataset.from_arrow(pa.Table.from_batches(batches), mapping))
+    # What dictionary_encode gives a chunked column: one dictionary shared
+    # by every batch, larger than each batch (read as cells, not per batch).
+    chunked = pa.Table.from_batches(typed.to_batches(max_chunksize=700))
+    shared = pa.table(
+        {
+            n: chunked.column(n).dictionary_encode()
+            if pa.types.is_string(chunked.column(n).type)
+            else chunked.column(n)
+            for n in chunked.column_names
+        }
+    )
+    ids = shared.column("respondent").chunks
+    assert len(ids) > 1 and ids[0].dictionary.equals(ids[1].dictionary)
+    assert len(ids[0].dictionary) > len(ids[0])
+    same(from_csv, exitcore.Dataset.from_arrow(shared, mapping))
 
 
 @pytest.mark.skipif(

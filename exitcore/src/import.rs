@@ -493,7 +493,9 @@ pub trait Columns {
     fn cell(&self, column: usize, row: usize) -> Cell<'_>;
     /// Column `column` as a dictionary, when it is held as one (`None`,
     /// the default: it is read through [`Columns::cell`]). The values and
-    /// keys must give the same cells as [`Columns::cell`] would.
+    /// keys must give the same cells as [`Columns::cell`] would. Every
+    /// value is read once per batch, so a dictionary larger than its batch
+    /// (one shared by many small batches) is better left as cells.
     ///
     /// ```
     /// use std::borrow::Cow;
