@@ -485,8 +485,11 @@ impl Dictionary<'_> {
 /// binding's types. The import reads a column a chunk of rows at a time
 /// and resolves each distinct value once; a binding that already holds a
 /// column as a dictionary says so with [`Columns::dictionary`], and its
-/// rows are then never looked at one cell at a time.
-pub trait Columns {
+/// rows are then never looked at one cell at a time. It is `Sync`
+/// because the next chunk is read on a thread of its own while the one
+/// before is imported (a binding holding handles that cannot be shared
+/// copies its columns into Rust values first, as the JS one does).
+pub trait Columns: Sync {
     /// Number of rows in the batch.
     fn rows(&self) -> usize;
     /// The cell in column `column` (in the order of the names given) at `row`.
@@ -599,20 +602,24 @@ impl Mapping {
         let plan = Plan::new(self, &headers)?;
         let mut engine = engine::Engine::new(self, &plan, &headers, options);
         let uncached = engine.uncached_columns();
-        let mut text = columnar::RowText::default();
+        let batches: Vec<&dyn Columns> = batches.into_iter().collect();
+        let records = batches.iter().map(|b| b.rows()).sum();
+        let mut current = columnar::Batch::default();
         let mut line = 0u64;
-        for batch in batches {
-            engine.new_batch();
-            let rows = batch.rows();
-            let mut columns = columnar::Batch::new(batch, headers.len(), &uncached);
-            let mut start = 0;
-            while start < rows {
-                let end = rows.min(start + columnar::CHUNK);
-                columns.chunk(start, end);
-                engine.chunk(&columns, start, end, &mut line, &mut text);
-                start = end;
-            }
-        }
+        // Reading (numbering each column's values) is independent of the
+        // import, so the next chunk is read while this one is imported.
+        crate::parallel::pipeline(
+            "import_columns",
+            records,
+            |sink| columnar::read(&batches, headers.len(), &uncached, sink),
+            |chunk| {
+                if chunk.first {
+                    engine.new_batch();
+                }
+                let (start, end) = current.take(chunk);
+                engine.chunk(&current, start, end, &mut line);
+            },
+        )?;
         Ok(engine.finish())
     }
 

@@ -89,6 +89,68 @@ pub(crate) fn join<A, B: Send>(
     }
 }
 
+/// `produce` on another thread, handing what it makes to `consume` here
+/// as it goes, for a first step that is independent of the second (reading
+/// a table's next chunk while the one before is imported). Its sink
+/// returns false when nothing will take the item (stop). At most two items wait
+/// between the two. On WebAssembly, for fewer than [`FROM_RECORDS`]
+/// `records`, or when no thread can start, each item is consumed as soon
+/// as it is made, on this thread. A panic in `produce` (a bug) becomes an
+/// error naming `what`.
+pub(crate) fn pipeline<T: Send>(
+    what: &str,
+    records: usize,
+    produce: impl FnOnce(&mut dyn FnMut(T) -> bool) + Send,
+    mut consume: impl FnMut(T),
+) -> Result<()> {
+    if records < FROM_RECORDS || threads(2) < 2 {
+        in_turn(produce, &mut consume);
+        return Ok(());
+    }
+    // The thread takes `produce` from the slot when it starts; if it
+    // cannot start, `produce` is still there to run here.
+    let slot = std::sync::Mutex::new(Some(produce));
+    let (tx, rx) = std::sync::mpsc::sync_channel::<T>(2);
+    let done = std::thread::scope(|scope| {
+        let slot = &slot;
+        let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+            let produce = slot.lock().ok().and_then(|mut p| p.take());
+            if let Some(produce) = produce {
+                produce(&mut |item| tx.send(item).is_ok());
+            }
+        });
+        match spawned {
+            Ok(handle) => {
+                // Ends when the thread has made its last item (or failed).
+                for item in &rx {
+                    consume(item);
+                }
+                handle.join().is_ok()
+            }
+            Err(_) => false,
+        }
+    });
+    if done {
+        return Ok(());
+    }
+    match slot.into_inner().ok().flatten() {
+        Some(produce) => {
+            in_turn(produce, &mut consume);
+            Ok(())
+        }
+        // Taken by the thread, which then panicked.
+        None => Err(thread_failed(what)),
+    }
+}
+
+/// [`pipeline`] on one thread: each item consumed as soon as it is made.
+fn in_turn<T>(produce: impl FnOnce(&mut dyn FnMut(T) -> bool), consume: &mut impl FnMut(T)) {
+    produce(&mut |item| {
+        consume(item);
+        true
+    });
+}
+
 /// The error for a thread that panicked (a bug) while doing `what`.
 fn thread_failed(what: &str) -> crate::Error {
     crate::Error::argument(what, "a counting thread failed")
@@ -126,6 +188,43 @@ mod tests {
         let err = failed.unwrap_err().to_string();
         assert!(
             err.contains("sums") && err.contains("thread failed"),
+            "{err}"
+        );
+    }
+
+    /// Every item arrives, in order, whether or not a thread is used; a
+    /// producer that panics is an error, not a panic.
+    #[test]
+    fn pipeline_hands_over_every_item_in_order() {
+        for records in [0, FROM_RECORDS] {
+            let mut got = Vec::new();
+            pipeline(
+                "numbers",
+                records,
+                |sink| {
+                    for i in 0..100 {
+                        if !sink(i) {
+                            break;
+                        }
+                    }
+                },
+                |i| got.push(i),
+            )
+            .unwrap();
+            assert_eq!(got, (0..100).collect::<Vec<_>>());
+        }
+        let failed = pipeline(
+            "numbers",
+            FROM_RECORDS,
+            |sink: &mut dyn FnMut(usize) -> bool| {
+                sink(1);
+                panic!("a bug");
+            },
+            |_| {},
+        );
+        let err = failed.unwrap_err().to_string();
+        assert!(
+            err.contains("numbers") && err.contains("thread failed"),
             "{err}"
         );
     }

@@ -9,6 +9,10 @@
 //! without writing a row's cells as text. Each distinct value is written
 //! as text once, exactly as [`write_cell`] writes it for the row-by-row
 //! path, so the engine sees the same bytes and gives the same outcome.
+//!
+//! Reading ([`read`]) and importing ([`Batch`], the engine's side) meet
+//! only through [`Chunk`]s, which own their keys and new texts: the two
+//! can run on two threads, the reader a chunk or two ahead.
 
 use std::borrow::Cow;
 
@@ -98,186 +102,234 @@ impl Texts {
             .unwrap_or_default()
     }
 
-    fn len(&self) -> usize {
-        self.ends.len()
+    /// Adds `other`'s texts after these.
+    fn append(&mut self, other: &Texts) {
+        let base = self.bytes.len();
+        self.bytes.extend_from_slice(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
     }
 }
 
+/// How the reader numbers one column of the batch it is in.
 enum State<'a> {
     /// Row text written per row (unique values, or past [`DISTINCT_CAP`]).
     Rows,
-    /// Numbered here, value by value.
+    /// Numbered here, value by value; `count` values so far.
     Numbered {
         index: FxHashMap<Key<'a>, u32>,
-        texts: Texts,
+        count: usize,
     },
-    /// The binding's own dictionary; `null` is the text of a null key.
-    Native {
-        keys: Cow<'a, [u32]>,
-        texts: Texts,
-        null: u32,
-    },
+    /// The binding's own dictionary of `null` values; `null` is also the
+    /// key of a null row.
+    Native { keys: Cow<'a, [u32]>, null: u32 },
 }
 
-struct Column<'a> {
-    state: State<'a>,
-    /// This chunk's key per row (empty when the rows are written as text).
-    keys: Vec<u32>,
+/// One column of a chunk: its rows' keys, or their text when unnumbered.
+#[derive(Debug)]
+enum Part {
+    Keys(Vec<u32>),
+    Rows(Texts),
 }
 
-/// One batch being read: its columns' states and the current chunk's keys.
-pub(crate) struct Batch<'a> {
-    source: &'a dyn Columns,
-    columns: Vec<Column<'a>>,
+/// A chunk of one batch as the reader hands it over: what
+/// [`Batch::take`] makes the current chunk.
+#[derive(Debug)]
+pub(crate) struct Chunk {
+    /// The first chunk of its batch (keys start afresh).
+    pub(crate) first: bool,
+    start: usize,
+    end: usize,
+    columns: Vec<Part>,
+    /// Per column: the texts of the values first numbered in this chunk.
+    added: Vec<Texts>,
+}
+
+/// Reads the columns of `batches` a chunk at a time, numbering every
+/// column's values (except the `uncached` ones, written per row), and
+/// hands each chunk to `sink` in order; stops early when `sink` says so.
+/// Chunks own their keys and texts, so the reading can run on a thread
+/// of its own while the engine imports the chunk before.
+pub(crate) fn read(
+    batches: &[&dyn Columns],
+    width: usize,
+    uncached: &[bool],
+    sink: &mut dyn FnMut(Chunk) -> bool,
+) {
+    for &batch in batches {
+        let rows = batch.rows();
+        let mut added: Vec<Texts> = (0..width).map(|_| Texts::default()).collect();
+        let mut states: Vec<State<'_>> = (0..width)
+            .map(|c| {
+                if uncached.get(c).copied().unwrap_or(false) {
+                    return State::Rows;
+                }
+                match batch.dictionary(c) {
+                    Some(Dictionary { values, keys }) => {
+                        let texts = &mut added[c];
+                        for v in values {
+                            texts.push(v);
+                        }
+                        let null = texts.push(Cell::Null);
+                        State::Native { keys, null }
+                    }
+                    None => State::Numbered {
+                        index: FxHashMap::default(),
+                        count: 0,
+                    },
+                }
+            })
+            .collect();
+        let mut start = 0;
+        while start < rows {
+            let end = rows.min(start + CHUNK);
+            let columns = states
+                .iter_mut()
+                .zip(&mut added)
+                .enumerate()
+                .map(|(c, (state, texts))| number(batch, c, start, end, state, texts))
+                .collect();
+            let chunk = Chunk {
+                first: start == 0,
+                start,
+                end,
+                columns,
+                added: std::mem::replace(
+                    &mut added,
+                    (0..width).map(|_| Texts::default()).collect(),
+                ),
+            };
+            if !sink(chunk) {
+                return;
+            }
+            start = end;
+        }
+    }
+}
+
+/// Column `c`'s rows `start..end`: keyed, with new values' texts added to
+/// `added`, or written as text when the column is not (or no longer)
+/// numbered.
+fn number<'a>(
+    batch: &'a dyn Columns,
+    c: usize,
+    start: usize,
+    end: usize,
+    state: &mut State<'a>,
+    added: &mut Texts,
+) -> Part {
+    let mut keys = Vec::with_capacity(end - start);
+    match state {
+        State::Rows => {}
+        State::Native { keys: native, null } => {
+            let null = *null;
+            // A key past the values (a binding's slip) reads as null, never panics.
+            keys.extend(
+                (start..end).map(|r| native.get(r).copied().filter(|&k| k < null).unwrap_or(null)),
+            );
+            return Part::Keys(keys);
+        }
+        State::Numbered { index, count } => {
+            for r in start..end {
+                let cell = batch.cell(c, r);
+                let next = u32::try_from(*count).unwrap_or(u32::MAX);
+                let k = *index.entry(Key::from(cell)).or_insert(next);
+                if k == next {
+                    added.push(cell);
+                    *count += 1;
+                }
+                keys.push(k);
+            }
+            if *count <= DISTINCT_CAP {
+                return Part::Keys(keys);
+            }
+            // Too many values to be worth remembering: from here on, and
+            // for this chunk, the rows are written as text.
+            *state = State::Rows;
+        }
+    }
+    let mut rows = Texts::default();
+    for r in start..end {
+        rows.push(batch.cell(c, r));
+    }
+    Part::Rows(rows)
+}
+
+/// The chunk the engine is importing, with every numbered column's texts
+/// so far in its batch.
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    columns: Vec<Part>,
+    texts: Vec<Texts>,
     /// First row of the current chunk.
     start: usize,
 }
 
-impl<'a> Batch<'a> {
-    /// `uncached` marks the columns the engine reads without a cache:
-    /// their rows are written as text, never numbered.
-    pub(crate) fn new(batch: &'a dyn Columns, width: usize, uncached: &[bool]) -> Self {
-        let columns = (0..width)
-            .map(|c| {
-                let state = if uncached.get(c).copied().unwrap_or(false) {
-                    State::Rows
-                } else if let Some(Dictionary { values, keys }) = batch.dictionary(c) {
-                    let mut texts = Texts::default();
-                    for v in values {
-                        texts.push(v);
-                    }
-                    let null = texts.push(Cell::Null);
-                    State::Native { keys, texts, null }
-                } else {
-                    State::Numbered {
-                        index: FxHashMap::default(),
-                        texts: Texts::default(),
-                    }
-                };
-                Column {
-                    state,
-                    keys: Vec::new(),
-                }
-            })
-            .collect();
-        Batch {
-            source: batch,
-            columns,
-            start: 0,
+impl Batch {
+    /// Makes `chunk` the current one; its rows' range in its batch.
+    pub(crate) fn take(&mut self, chunk: Chunk) -> (usize, usize) {
+        if chunk.first {
+            self.texts.clear();
         }
-    }
-
-    /// Keys every column's rows `start..end`.
-    pub(crate) fn chunk(&mut self, start: usize, end: usize) {
-        self.start = start;
-        let batch = self.source;
-        for (c, col) in self.columns.iter_mut().enumerate() {
-            col.keys.clear();
-            match &mut col.state {
-                State::Rows => {}
-                State::Native { keys, texts, null } => {
-                    let dictionary = texts.len();
-                    col.keys.extend((start..end).map(|r| {
-                        // A key past the values (a binding's slip) reads as null, never panics.
-                        keys.get(r)
-                            .copied()
-                            .filter(|&k| (k as usize) < dictionary - 1)
-                            .unwrap_or(*null)
-                    }));
-                }
-                State::Numbered { index, texts } => {
-                    for r in start..end {
-                        let cell = batch.cell(c, r);
-                        let next = u32::try_from(texts.len()).unwrap_or(u32::MAX);
-                        let k = *index.entry(Key::from(cell)).or_insert(next);
-                        if k == next {
-                            texts.push(cell);
-                        }
-                        col.keys.push(k);
-                    }
-                    if texts.len() > DISTINCT_CAP {
-                        // Too many values to be worth remembering: from here on,
-                        // and for this chunk, the rows are written as text.
-                        col.state = State::Rows;
-                        col.keys.clear();
-                    }
-                }
-            }
+        self.texts
+            .resize_with(chunk.added.len().max(self.texts.len()), Texts::default);
+        for (texts, added) in self.texts.iter_mut().zip(&chunk.added) {
+            texts.append(added);
         }
+        self.columns = chunk.columns;
+        self.start = chunk.start;
+        (chunk.start, chunk.end)
     }
 
     /// Column `c`'s key per row of the current chunk (empty when its rows
     /// are written as text).
     pub(crate) fn keys(&self, c: usize) -> &[u32] {
-        self.columns.get(c).map_or(&[], |col| &col.keys)
-    }
-
-    /// The text of column `c`'s value with key `k`.
-    pub(crate) fn key_text(&self, c: usize, k: u32) -> &[u8] {
-        match self.columns.get(c).map(|col| &col.state) {
-            Some(State::Numbered { texts, .. } | State::Native { texts, .. }) => texts.get(k),
+        match self.columns.get(c) {
+            Some(Part::Keys(keys)) => keys,
             _ => &[],
         }
     }
 
+    /// The text of column `c`'s value with key `k`.
+    pub(crate) fn key_text(&self, c: usize, k: u32) -> &[u8] {
+        self.texts.get(c).map_or(&[], |t| t.get(k))
+    }
+
     /// Row `row` of the current chunk, for the engine.
-    pub(crate) fn row<'b>(&'b self, row: usize, text: &'b mut RowText) -> BatchRow<'b, 'a> {
-        text.bytes.clear();
-        text.ranges.clear();
-        let at = row - self.start;
-        for (c, col) in self.columns.iter().enumerate() {
-            let from = text.bytes.len();
-            if col.keys.is_empty() {
-                write_cell(&mut text.bytes, self.source.cell(c, row));
-            }
-            text.ranges.push((from, text.bytes.len()));
-        }
+    pub(crate) fn row(&self, row: usize) -> BatchRow<'_> {
         BatchRow {
             batch: self,
-            at,
-            text,
+            at: row - self.start,
         }
     }
 }
 
-/// The text of a row's unnumbered cells, reused from row to row.
-#[derive(Debug, Default)]
-pub(crate) struct RowText {
-    bytes: Vec<u8>,
-    ranges: Vec<(usize, usize)>,
-}
-
 /// One row of a [`Batch`], as the engine reads it.
-pub(crate) struct BatchRow<'b, 'a> {
-    batch: &'b Batch<'a>,
+pub(crate) struct BatchRow<'b> {
+    batch: &'b Batch,
     at: usize,
-    text: &'b RowText,
 }
 
-impl Fields for BatchRow<'_, '_> {
+impl Fields for BatchRow<'_> {
     fn count(&self) -> usize {
         self.batch.columns.len()
     }
 
     fn field(&self, i: usize) -> &[u8] {
-        let Some(col) = self.batch.columns.get(i) else {
-            return &[];
-        };
-        if let Some(&k) = col.keys.get(self.at) {
-            return match &col.state {
-                State::Numbered { texts, .. } | State::Native { texts, .. } => texts.get(k),
-                State::Rows => &[],
-            };
+        let at = u32::try_from(self.at).unwrap_or(u32::MAX);
+        match self.batch.columns.get(i) {
+            Some(Part::Keys(keys)) => keys
+                .get(self.at)
+                .map_or(&[], |&k| self.batch.key_text(i, k)),
+            Some(Part::Rows(rows)) => rows.get(at),
+            None => &[],
         }
-        self.text
-            .ranges
-            .get(i)
-            .and_then(|&(s, e)| self.text.bytes.get(s..e))
-            .unwrap_or_default()
     }
 
     fn key(&self, i: usize) -> Option<u32> {
-        self.batch.columns.get(i)?.keys.get(self.at).copied()
+        match self.batch.columns.get(i)? {
+            Part::Keys(keys) => keys.get(self.at).copied(),
+            Part::Rows(_) => None,
+        }
     }
 }
 

@@ -16,7 +16,7 @@
 //! the tests compare the two paths' outcomes, data set included.
 
 use super::{Engine, Fields, Kind, Out, Slot, Val, decode};
-use crate::import::columnar::{Batch, RowText};
+use crate::import::columnar::Batch;
 use crate::import::{Source, whole_months};
 use crate::questionnaire::check_free_text;
 use crate::record::Tenure;
@@ -158,14 +158,7 @@ impl Chunked {
 impl Engine<'_> {
     /// Imports rows `start..end` of `batch` (its current chunk), the first
     /// at input line `*line + 1`; `*line` ends at the last row's line.
-    pub(crate) fn chunk(
-        &mut self,
-        batch: &Batch<'_>,
-        start: usize,
-        end: usize,
-        line: &mut u64,
-        text: &mut RowText,
-    ) {
+    pub(crate) fn chunk(&mut self, batch: &Batch, start: usize, end: usize, line: &mut u64) {
         let n = end - start;
         let mut chunked = self.chunked.take();
         let classified = match &mut chunked {
@@ -174,7 +167,7 @@ impl Engine<'_> {
         };
         for r in 0..n {
             *line += 1;
-            let row = batch.row(start + r, text);
+            let row = batch.row(start + r);
             let stored = classified
                 && chunked
                     .as_ref()
@@ -189,7 +182,7 @@ impl Engine<'_> {
     /// Finds every cell's entry and marks the rows only the row path can
     /// import; false when a column has no keys this chunk (its values are
     /// too many to number), and the whole chunk goes row by row.
-    fn classify(&mut self, ch: &mut Chunked, batch: &Batch<'_>, n: usize) -> bool {
+    fn classify(&mut self, ch: &mut Chunked, batch: &Batch, n: usize) -> bool {
         ch.slow.clear();
         ch.slow.resize(n, false);
         for fi in 0..self.fields.len() {
