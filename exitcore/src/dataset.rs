@@ -52,6 +52,26 @@ impl Codes {
         }
     }
 
+    fn reserve(&mut self, rows: usize) {
+        match self {
+            Codes::Narrow(v) => v.reserve(rows),
+            Codes::Wide(v) => v.reserve(rows),
+        }
+    }
+
+    /// Appends `codes`, widening the column once if one needs it.
+    pub(crate) fn extend(&mut self, codes: &[u32]) {
+        if let Codes::Narrow(v) = self
+            && codes.iter().all(|&c| u16::try_from(c).is_ok())
+        {
+            v.extend(codes.iter().map(|&c| u16::try_from(c).unwrap_or(u16::MAX)));
+            return;
+        }
+        for &c in codes {
+            self.push(c);
+        }
+    }
+
     /// Record `i`'s code, `None` past the end.
     pub(crate) fn get(&self, i: usize) -> Option<u32> {
         match self {
@@ -245,6 +265,14 @@ impl Ticks {
         }
     }
 
+    fn reserve(&mut self, rows: usize) {
+        match self {
+            Ticks::U16(v) => v.reserve(rows),
+            Ticks::U32(v) => v.reserve(rows),
+            Ticks::U64(v) => v.reserve(rows),
+        }
+    }
+
     fn shrink(&mut self) {
         match self {
             Ticks::U16(v) => v.shrink_to_fit(),
@@ -299,6 +327,19 @@ impl AnswerColumn {
             (AnswerColumn::Text(_), _) => {}
             (AnswerColumn::Date(v), Some(Checked::Date(d))) => v.push(d.num_days_from_ce()),
             (AnswerColumn::Date(v), _) => v.push(DATE_NONE),
+        }
+    }
+
+    fn reserve(&mut self, rows: usize) {
+        match self {
+            AnswerColumn::Likert(v) | AnswerColumn::Rating(v) | AnswerColumn::YesNo(v) => {
+                v.reserve(rows);
+            }
+            AnswerColumn::Single(v) => v.reserve(rows),
+            AnswerColumn::Multiple(t) => t.reserve(rows),
+            AnswerColumn::Date(v) => v.reserve(rows),
+            // Most rows leave most comments empty: no guess is better than growing.
+            AnswerColumn::Text(_) => {}
         }
     }
 
@@ -434,6 +475,20 @@ pub(crate) struct CodedRow<'a> {
     pub(crate) regrettable: u8,
 }
 
+/// Rows in the dataset's codes, a column each (see [`Builder::store_rows`]):
+/// every column holds at least as many rows as `respondents`.
+#[derive(Debug)]
+pub(crate) struct CodedRows<'a> {
+    /// Fingerprints of the respondents, claimed ([`Builder::claim`]).
+    pub(crate) respondents: &'a [u64],
+    pub(crate) org: &'a [u32],
+    pub(crate) dims: [&'a [u32]; 5],
+    pub(crate) tenure: &'a [Option<Tenure>],
+    pub(crate) exit_date: &'a [Option<PartialDate>],
+    /// Exit type, interviewer and regrettable codes.
+    pub(crate) codes: [&'a [u8]; 3],
+}
+
 /// The respondent ids seen so far, for the duplicate check. A million
 /// owned `String`s in a set cost more than the rest of an import, so ids
 /// live in one buffer, found by their fingerprint; the rare ids whose
@@ -458,27 +513,26 @@ impl Respondents {
             || (!self.overflow.is_empty() && self.overflow.contains(id))
     }
 
-    /// Stores `id`, one lookup of its fingerprint.
-    fn insert(&mut self, fingerprint: u64, id: &str) {
+    /// Stores `id` unless it was stored before, one lookup of its
+    /// fingerprint; whether it is new.
+    fn insert(&mut self, fingerprint: u64, id: &str) -> bool {
         use std::collections::hash_map::Entry;
         let start = u32::try_from(self.text.len());
         match self.by_fingerprint.entry(fingerprint) {
             Entry::Occupied(first) => {
                 let (s, e) = *first.get();
-                if self.text.get(s as usize..e as usize) != Some(id) {
-                    self.overflow.insert(id.to_owned());
-                }
+                self.text.get(s as usize..e as usize) != Some(id)
+                    && self.overflow.insert(id.to_owned())
             }
             Entry::Vacant(slot) => {
                 self.text.push_str(id);
                 match (start, u32::try_from(self.text.len())) {
                     (Ok(s), Ok(e)) => {
                         slot.insert((s, e));
+                        true
                     }
                     // Past 4 GiB of ids the buffer cannot be addressed by u32.
-                    _ => {
-                        self.overflow.insert(id.to_owned());
-                    }
+                    _ => self.overflow.insert(id.to_owned()),
                 }
             }
         }
@@ -654,6 +708,7 @@ impl Builder {
     ) {
         let fingerprint = fingerprint(r.respondent);
         self.seen.insert(fingerprint, r.respondent);
+        self.ds.respondent.push(fingerprint);
         let ds = &mut self.ds;
         let row = u32::try_from(ds.len).unwrap_or(u32::MAX);
         ds.org.leaf.push(r.org);
@@ -687,8 +742,107 @@ impl Builder {
         for (col, v) in ds.answers.iter_mut().zip(answers) {
             col.push(row, v);
         }
-        ds.respondent.push(fingerprint);
         ds.len += 1;
+    }
+
+    /// Room for `rows` more rows, for an import that knows how many it
+    /// reads: the columns and the duplicate check's index then grow once,
+    /// not by doubling and copying (and `finish` gives back what the
+    /// rejected rows leave unused).
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        let ds = &mut self.ds;
+        self.seen.by_fingerprint.reserve(rows);
+        ds.respondent.reserve(rows);
+        ds.org.leaf.reserve(rows);
+        for d in [
+            &mut ds.job_family,
+            &mut ds.manager,
+            &mut ds.location,
+            &mut ds.age_band,
+            &mut ds.tenure_band,
+        ] {
+            d.codes.reserve(rows);
+        }
+        ds.tenure_min.reserve(rows);
+        ds.tenure_max.reserve(rows);
+        ds.exit_year.reserve(rows);
+        ds.exit_month.reserve(rows);
+        ds.exit_day.reserve(rows);
+        ds.exit_type.reserve(rows);
+        ds.interviewer.reserve(rows);
+        ds.regrettable.reserve(rows);
+        for col in &mut ds.answers {
+            col.reserve(rows);
+        }
+    }
+
+    /// Marks `respondent` as stored, for the duplicate check, unless it
+    /// was before: its fingerprint, for [`Builder::store_rows`], when new.
+    pub(crate) fn claim(&mut self, respondent: &str) -> Option<u64> {
+        let fingerprint = fingerprint(respondent);
+        self.seen
+            .insert(fingerprint, respondent)
+            .then_some(fingerprint)
+    }
+
+    /// Stores rows that have passed every check, already coded and their
+    /// respondents claimed, a column at a time: what [`Builder::store_row`]
+    /// does for each in turn. `answer(q, i)` is row `i`'s answer to
+    /// question `q`, asked in questionnaire order and row order.
+    pub(crate) fn store_rows<'c>(
+        &mut self,
+        rows: &CodedRows<'_>,
+        mut answer: impl FnMut(usize, usize) -> Option<Checked<'c>>,
+    ) {
+        // The columns are as long as each other (the engine fills them
+        // together); were one short, no column would take the extra rows.
+        let n = [rows.respondents.len(), rows.org.len(), rows.tenure.len()]
+            .into_iter()
+            .chain([rows.exit_date.len()])
+            .chain(rows.dims.iter().map(|d| d.len()))
+            .chain(rows.codes.iter().map(|c| c.len()))
+            .min()
+            .unwrap_or(0);
+        let ds = &mut self.ds;
+        let first = u32::try_from(ds.len).unwrap_or(u32::MAX);
+        ds.respondent.extend_from_slice(&rows.respondents[..n]);
+        ds.org.leaf.extend_from_slice(&rows.org[..n]);
+        for (d, codes) in [
+            &mut ds.job_family,
+            &mut ds.manager,
+            &mut ds.location,
+            &mut ds.age_band,
+            &mut ds.tenure_band,
+        ]
+        .into_iter()
+        .zip(rows.dims)
+        {
+            d.codes.extend(&codes[..n]);
+        }
+        let months = |m: Option<u32>| m.and_then(|m| u16::try_from(m).ok()).unwrap_or(TENURE_NONE);
+        let tenure = &rows.tenure[..n];
+        ds.tenure_min
+            .extend(tenure.iter().map(|t| months(t.map(|t| t.min_months))));
+        ds.tenure_max
+            .extend(tenure.iter().map(|t| months(t.and_then(|t| t.max_months))));
+        let exit = &rows.exit_date[..n];
+        ds.exit_year.extend(
+            exit.iter()
+                .map(|d| d.map_or(0, |d| i16::try_from(d.year).unwrap_or(0))),
+        );
+        ds.exit_month
+            .extend(exit.iter().map(|d| d.and_then(|d| d.month).unwrap_or(0)));
+        ds.exit_day
+            .extend(exit.iter().map(|d| d.and_then(|d| d.day).unwrap_or(0)));
+        ds.exit_type.extend_from_slice(&rows.codes[0][..n]);
+        ds.interviewer.extend_from_slice(&rows.codes[1][..n]);
+        ds.regrettable.extend_from_slice(&rows.codes[2][..n]);
+        for (q, col) in ds.answers.iter_mut().enumerate() {
+            for (i, row) in (first..).take(n).enumerate() {
+                col.push(row, answer(q, i));
+            }
+        }
+        ds.len += n;
     }
 
     pub(crate) fn finish(mut self) -> Loaded {
@@ -942,17 +1096,41 @@ mod tests {
     /// apart (a duplicate test that trusted the fingerprint alone would
     /// call it a duplicate and drop a valid record).
     #[test]
+    fn codes_extended_at_once_equal_codes_pushed_one_by_one() {
+        let narrow = [3, 0, 65_535];
+        let wide = [7, 70_000, 2];
+        let mut pushed = Codes::default();
+        let mut extended = Codes::default();
+        extended.extend(&narrow);
+        assert!(matches!(extended, Codes::Narrow(_)));
+        extended.extend(&wide);
+        assert!(matches!(extended, Codes::Wide(_)));
+        extended.extend(&narrow);
+        for &c in narrow.iter().chain(&wide).chain(&narrow) {
+            pushed.push(c);
+        }
+        assert_eq!(
+            extended.iter().collect::<Vec<_>>(),
+            pushed.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            extended.iter().collect::<Vec<_>>(),
+            [3, 0, 65_535, 7, 70_000, 2, 3, 0, 65_535]
+        );
+    }
+
+    #[test]
     fn respondents_sharing_a_fingerprint_are_told_apart() {
         let mut seen = Respondents::default();
-        seen.insert(7, "a");
+        assert!(seen.insert(7, "a"));
         assert!(seen.contains(7, "a"));
         assert!(!seen.contains(7, "b"));
-        seen.insert(7, "b");
+        assert!(seen.insert(7, "b"));
         assert!(seen.contains(7, "a"));
         assert!(seen.contains(7, "b"));
         assert!(!seen.contains(8, "c"));
-        seen.insert(7, "a");
-        seen.insert(7, "b");
+        assert!(!seen.insert(7, "a"));
+        assert!(!seen.insert(7, "b"));
         assert_eq!(seen.overflow.len(), 1);
         assert_eq!(seen.text, "a");
     }

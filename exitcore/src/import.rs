@@ -604,6 +604,7 @@ impl Mapping {
         let uncached = engine.uncached_columns();
         let batches: Vec<&dyn Columns> = batches.into_iter().collect();
         let records = batches.iter().map(|b| b.rows()).sum();
+        engine.reserve(records);
         let mut current = columnar::Batch::default();
         let mut line = 0u64;
         // Reading (numbering each column's values) is independent of the

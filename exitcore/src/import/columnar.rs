@@ -543,6 +543,9 @@ mod tests {
         let first = rows[1][0].clone();
         set(rows, 30, "respondent", &first);
         set(rows, 2000, "respondent", &first);
+        // A repeat with no problem row between them: both in one waiting run.
+        let earlier = rows[1580][0].clone();
+        set(rows, 1600, "respondent", &earlier);
         for c in rows[0].clone().iter().skip(15).take(6) {
             set(rows, 32, c, "");
         }

@@ -35,8 +35,11 @@ mod clean;
 type ByteMap<V> = FxHashMap<Box<[u8]>, V>;
 
 /// Distinct values a field remembers; past it (a column of unique values
-/// that the plan did not foresee) values are resolved every time.
-const CACHE_CAP: usize = 1 << 16;
+/// that the plan did not foresee) values are resolved every time. (Small
+/// in tests, so that the manager column passes it part way through a
+/// chunk: its rows with new values then take the row path between rows
+/// taken a column at a time.)
+const CACHE_CAP: usize = if cfg!(test) { 400 } else { 1 << 16 };
 
 /// Entry index of a value resolved without being cached.
 const SCRATCH: u32 = u32::MAX;
@@ -373,6 +376,11 @@ impl<'p> Engine<'p> {
         };
         engine.chunked = clean::Chunked::new(&engine);
         engine
+    }
+
+    /// Room for `rows` more stored rows (see [`Builder::reserve`]).
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        self.builder.reserve(rows);
     }
 
     /// Forgets the distinct-value keys of the previous batch: a new batch
@@ -1050,15 +1058,7 @@ impl<'p> Engine<'p> {
             k += 1;
             match kind {
                 Kind::Org => org = self.store_org(fi, slot),
-                Kind::Dim(d) => {
-                    let i = match d {
-                        Dim::JobFamily => 0,
-                        Dim::Manager => 1,
-                        Dim::Location => 2,
-                        _ => 3,
-                    };
-                    dims[i] = self.dim_code(d, slot);
-                }
+                Kind::Dim(d) => dims[dim_index(d)] = self.dim_code(d, slot),
                 Kind::Tenure => {
                     // A band label per distinct tenure value, unless it came from a start date.
                     dims[4] = match (self.val(slot), tenure) {
@@ -1075,15 +1075,7 @@ impl<'p> Engine<'p> {
             .checked
             .iter()
             .zip(&self.answers)
-            .map(|(c, slot)| match (c, slot) {
-                (_, Slot::Text(s, e)) => Some(Checked::Text(&text[*s..*e])),
-                (Some(Checked::Text(_)), slot) => match val_in(fields, *slot) {
-                    Some(Val::Answer(Answer::Text(t), None)) => Some(Checked::Text(t)),
-                    _ => None,
-                },
-                (Some(c), _) => Some(*c),
-                (None, _) => None,
-            });
+            .map(|(c, slot)| stored_answer(fields, text, *c, *slot));
         let row = CodedRow {
             respondent: &self.respondent,
             org,
@@ -1167,6 +1159,35 @@ impl<'p> Engine<'p> {
             entry.code = node;
         }
         node
+    }
+}
+
+/// Where a dimension's codes go among a stored row's `dims`.
+fn dim_index(d: Dim) -> usize {
+    match d {
+        Dim::JobFamily => 0,
+        Dim::Manager => 1,
+        Dim::Location => 2,
+        _ => 3,
+    }
+}
+
+/// What the data set stores for a question, given the row's checked
+/// answer and slot; `text` is the buffer a `Slot::Text` points into.
+fn stored_answer<'a>(
+    fields: &'a [FieldState<'_>],
+    text: &'a str,
+    checked: Option<Checked<'a>>,
+    slot: Slot,
+) -> Option<Checked<'a>> {
+    match (checked, slot) {
+        (_, Slot::Text(s, e)) => text.get(s..e).map(Checked::Text),
+        (Some(Checked::Text(_)), slot) => match val_in(fields, slot) {
+            Some(Val::Answer(Answer::Text(t), None)) => Some(Checked::Text(t)),
+            _ => None,
+        },
+        (Some(c), _) => Some(c),
+        (None, _) => None,
     }
 }
 

@@ -15,10 +15,13 @@
 //! count and store it, through the same [`Engine::store`], in row order:
 //! the tests compare the two paths' outcomes, data set included.
 
-use super::{Engine, Fields, Kind, Out, Slot, Val, decode};
+use super::{Dim, Engine, Fields, Kind, Out, Slot, Val, decode, dim_index, stored_answer, val_in};
+use crate::dataset::CodedRows;
 use crate::import::columnar::Batch;
 use crate::import::{Source, whole_months};
+use crate::questionnaire::Checked;
 use crate::questionnaire::check_free_text;
+use crate::record::PartialDate;
 use crate::record::Tenure;
 
 /// What a cell's value means for a row with no problem.
@@ -82,6 +85,76 @@ pub(super) struct Chunked {
     shown: Vec<Vec<bool>>,
     /// Per row of the chunk: whether it must go through the row path.
     slow: Vec<bool>,
+    /// The rows accepted and not yet stored.
+    run: Run,
+    /// The run's columns as stored (kept for their buffers).
+    out: RunColumns,
+}
+
+/// Rows accepted ([`Engine::accept`]) and waiting to be stored together.
+#[derive(Debug, Default)]
+struct Run {
+    /// Their rows in the chunk.
+    rows: Vec<usize>,
+    /// Their respondents' fingerprints, claimed.
+    respondents: Vec<u64>,
+    /// Their tenures from a start date.
+    start_tenure: Vec<Option<Tenure>>,
+    /// Per question: each row's free-text answer, a range of `text`.
+    free: Vec<Vec<Option<(usize, usize)>>>,
+    text: String,
+}
+
+impl Run {
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.respondents.clear();
+        self.start_tenure.clear();
+        for f in &mut self.free {
+            f.clear();
+        }
+        self.text.clear();
+    }
+}
+
+/// No entry: an unanswered question in [`RunColumns::answers`] (never a
+/// real entry's id: a row holding the scratch entry is never accepted).
+const NO_ENTRY: u32 = u32::MAX;
+
+/// A run's values, a column each, in the data set's codes.
+#[derive(Debug, Default)]
+struct RunColumns {
+    org: Vec<u32>,
+    dims: [Vec<u32>; 5],
+    tenure: Vec<Option<Tenure>>,
+    exit_date: Vec<Option<PartialDate>>,
+    codes: [Vec<u8>; 3],
+    /// Per question: each row's entry of the answering field
+    /// ([`NO_ENTRY`]: unanswered).
+    answers: Vec<Vec<u32>>,
+}
+
+impl RunColumns {
+    /// `n` rows of what a row with nothing in its fields stores.
+    fn reset(&mut self, n: usize, questions: usize) {
+        fn fill<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
+            v.clear();
+            v.resize(n, value);
+        }
+        fill(&mut self.org, n, u32::MAX);
+        for d in &mut self.dims {
+            fill(d, n, 0);
+        }
+        fill(&mut self.tenure, n, None);
+        fill(&mut self.exit_date, n, None);
+        for c in &mut self.codes {
+            fill(c, n, 0);
+        }
+        self.answers.resize_with(questions, Vec::new);
+        for a in &mut self.answers {
+            fill(a, n, NO_ENTRY);
+        }
+    }
 }
 
 impl Chunked {
@@ -90,10 +163,10 @@ impl Chunked {
     /// spread over flag columns, a condition on a free-text answer.
     pub(super) fn new(engine: &Engine<'_>) -> Option<Self> {
         if engine.keep.is_some()
-            || engine
-                .fields
-                .iter()
-                .any(|f| matches!(f.plan.source, Source::Flags(_)))
+            || engine.fields.iter().any(|f| {
+                matches!(f.plan.source, Source::Flags(_))
+                    || (matches!(f.kind, Kind::Answer(_)) && f.inputs.len() != 1)
+            })
         {
             return None;
         }
@@ -144,6 +217,11 @@ impl Chunked {
             order,
             shown: vec![Vec::new(); n],
             slow: Vec::new(),
+            run: Run {
+                free: vec![Vec::new(); n],
+                ..Run::default()
+            },
+            out: RunColumns::default(),
         })
     }
 
@@ -168,13 +246,20 @@ impl Engine<'_> {
         for r in 0..n {
             *line += 1;
             let row = batch.row(start + r);
-            let stored = classified
+            let accepted = classified
                 && chunked
-                    .as_ref()
-                    .is_some_and(|c| !c.slow[r] && self.clean_row(c, &row, r, *line));
-            if !stored {
+                    .as_mut()
+                    .is_some_and(|c| !c.slow[r] && self.accept(c, &row, r, *line));
+            if !accepted {
+                // The rows before this one are stored before it can be.
+                if let Some(c) = chunked.as_mut() {
+                    self.flush(c);
+                }
                 self.row(&row, *line);
             }
+        }
+        if let Some(c) = chunked.as_mut() {
+            self.flush(c);
         }
         self.chunked = chunked;
     }
@@ -302,19 +387,15 @@ impl Engine<'_> {
         }
     }
 
-    /// Imports row `r` of the classified chunk if it has no problem:
-    /// counts its cells and stores it as the row path would. False, with
-    /// nothing counted or stored, when the row path must take it.
-    fn clean_row(&mut self, ch: &Chunked, fields: &impl Fields, r: usize, line: u64) -> bool {
+    /// Takes row `r` of the classified chunk if it has no problem: counts
+    /// its cells, claims its respondent and adds it to the run of rows
+    /// waiting to be stored ([`Engine::flush`]). False, with nothing
+    /// counted or claimed, when the row path must take it.
+    fn accept(&mut self, ch: &mut Chunked, fields: &impl Fields, r: usize, line: u64) -> bool {
         if fields.count() != self.headers.len() {
             return false;
         }
-        self.text.clear();
-        self.context.clear();
-        self.org_levels.clear();
-        self.answers.fill(Slot::None);
         self.respondent.clear();
-        let mut respondent_column = None;
         match ch.respondent {
             None => {
                 use std::fmt::Write as _;
@@ -327,7 +408,6 @@ impl Engine<'_> {
                 if !present {
                     return false;
                 }
-                respondent_column = self.fields[fi].inputs[0].col;
             }
         }
         if let Some(p) = &self.options.pseudonymiser
@@ -338,7 +418,10 @@ impl Engine<'_> {
         if self.respondent.trim().is_empty() {
             return false;
         }
-        // Free text: its own check, and the question's condition.
+        // Free text: its own check, and the question's condition; kept in
+        // the run's text, which a refused row leaves as it was.
+        let run = &mut ch.run;
+        let text_before = run.text.len();
         for fi in 0..self.fields.len() {
             let (Kind::FreeText(qi), Some(col)) =
                 (self.fields[fi].kind, self.fields[fi].inputs[0].col)
@@ -351,102 +434,224 @@ impl Engine<'_> {
             let field = &self.fields[fi];
             let present = !Self::is_missing(self.plan, field.marker_chars, value, Some(field.plan));
             let shown = ch.shown[qi][r];
-            if (present && !shown) || (!present && shown && question.required) {
+            if (present && !shown)
+                || (!present && shown && question.required)
+                || (present && check_free_text(question, value).is_err())
+            {
+                run.text.truncate(text_before);
                 return false;
             }
-            if present {
-                if check_free_text(question, value).is_err() {
-                    return false;
-                }
-                let start = self.text.len();
-                self.text.push_str(value);
-                self.answers[qi] = Slot::Text(start, self.text.len());
-            }
+            self.answers[qi] = if present {
+                let start = run.text.len();
+                run.text.push_str(value);
+                Slot::Text(start, run.text.len())
+            } else {
+                Slot::None
+            };
         }
-        let Ok(start_tenure) = self.start_tenure_of(ch, r) else {
+        let start_tenure = self.start_tenure_of(ch, r);
+        let run = &mut ch.run;
+        let Ok(start_tenure) = start_tenure else {
+            run.text.truncate(text_before);
             return false;
         };
-        if self.builder.is_duplicate(&self.respondent) {
+        let Some(fingerprint) = self.builder.claim(&self.respondent) else {
+            run.text.truncate(text_before);
             return false;
-        }
-        // The row has no problem: count and store it.
+        };
+        // The row has no problem: count it; it is stored with its run.
         self.counts.rows += 1;
+        self.counts.imported += 1;
         self.count_other(fields);
-        if let Some(c) = respondent_column {
-            self.stats[c].filled += 1;
-        }
-        let mut tenure = None;
-        let mut exit_date = None;
-        let mut codes = [0u8; 3];
         for fi in 0..self.fields.len() {
-            let kind = self.fields[fi].kind;
-            if kind == Kind::Respondent {
+            let Some(col) = self.fields[fi].inputs.first().and_then(|i| i.col) else {
                 continue;
-            }
-            if let Kind::FreeText(q) = kind {
-                if let Some(c) = self.fields[fi].inputs[0].col {
-                    if matches!(self.answers[q], Slot::Text(..)) {
-                        self.stats[c].filled += 1;
+            };
+            match self.fields[fi].kind {
+                Kind::Respondent => self.stats[col].filled += 1,
+                Kind::FreeText(qi) => {
+                    let text = if let Slot::Text(from, to) = self.answers[qi] {
+                        self.stats[col].filled += 1;
+                        Some((from, to))
                     } else {
-                        self.stats[c].missing += 1;
-                    }
-                }
-                continue;
-            }
-            let first = ch.base[fi];
-            let levels =
-                kind == Kind::Org && matches!(self.fields[fi].plan.source, Source::Columns(_));
-            let mut slot = Slot::None;
-            for ii in 0..self.fields[fi].inputs.len() {
-                let id = ch.ids[first + ii][r];
-                let class = ch.class(first + ii, id);
-                if let Some(c) = self.fields[fi].inputs[ii].col {
-                    if class == Class::Missing {
-                        self.stats[c].missing += 1;
-                    } else {
-                        self.stats[c].filled += 1;
-                    }
-                }
-                if class == Class::Missing {
-                    // A missing org level ends the path (and its reading).
-                    break;
-                }
-                slot = Slot::Entry(fi, ii, id);
-                if levels {
-                    self.org_levels.push((ii, id));
-                }
-            }
-            if levels {
-                slot = Slot::Entry(fi, usize::MAX, 0);
-            }
-            match (kind, self.val(slot)) {
-                (Kind::Answer(q), Some(v)) => {
-                    self.checked[q] = match v {
-                        Val::Answer(_, Some(Ok(c))) => Some(*c),
-                        _ => None,
+                        self.stats[col].missing += 1;
+                        None
                     };
-                    self.answers[q] = slot;
-                    continue;
+                    run.free[qi].push(text);
                 }
-                (Kind::Answer(_), None) => continue,
-                (Kind::Tenure, Some(Val::Tenure(t))) => tenure = Some(*t),
-                (Kind::Tenure, Some(Val::Start(..))) => tenure = start_tenure,
-                (Kind::ExitDate, Some(Val::Date(d))) => exit_date = Some(*d),
-                (Kind::ExitType, Some(Val::Code(c))) => codes[0] = *c,
-                (Kind::Interviewer, Some(Val::Code(c))) => codes[1] = *c,
-                (Kind::Regrettable, Some(Val::Bool(b))) => codes[2] = if *b { 2 } else { 1 },
                 _ => {}
             }
-            self.context.push(slot);
         }
-        for (q, checked) in self.checked.iter_mut().enumerate() {
-            if !matches!(self.answers[q], Slot::Entry(..)) {
-                *checked = None;
+        run.rows.push(r);
+        run.respondents.push(fingerprint);
+        run.start_tenure.push(start_tenure);
+        true
+    }
+
+    /// Stores the run of accepted rows, a column at a time, as the row path
+    /// would store each in turn: every dictionary and the org tree see
+    /// their column's values in row order, so codes come out the same.
+    fn flush(&mut self, ch: &mut Chunked) {
+        let n = ch.run.rows.len();
+        if n == 0 {
+            return;
+        }
+        let mut out = std::mem::take(&mut ch.out);
+        out.reset(n, self.q.questions.len());
+        for fi in 0..self.fields.len() {
+            let kind = self.fields[fi].kind;
+            if matches!(kind, Kind::Respondent | Kind::FreeText(_)) {
+                continue;
+            }
+            let levels =
+                kind == Kind::Org && matches!(self.fields[fi].plan.source, Source::Columns(_));
+            if levels || self.fields[fi].inputs.len() != 1 {
+                for i in 0..n {
+                    let slot = self.run_slot(ch, fi, ch.run.rows[i], levels);
+                    self.put(&mut out, &ch.run, kind, fi, slot, i);
+                }
+                continue;
+            }
+            // One input: each row's entry, its cells counted a column at a time.
+            let s = ch.base[fi];
+            let (mut filled, mut missing) = (0, 0);
+            for i in 0..n {
+                let id = ch.ids[s][ch.run.rows[i]];
+                let slot = if ch.class(s, id) == Class::Missing {
+                    missing += 1;
+                    Slot::None
+                } else {
+                    filled += 1;
+                    Slot::Entry(fi, 0, id)
+                };
+                self.put(&mut out, &ch.run, kind, fi, slot, i);
+            }
+            if let Some(c) = self.fields[fi].inputs[0].col {
+                self.stats[c].filled += filled;
+                self.stats[c].missing += missing;
             }
         }
-        self.store(tenure, exit_date, codes);
-        self.counts.imported += 1;
-        true
+        let run = &ch.run;
+        let rows = CodedRows {
+            respondents: &run.respondents,
+            org: &out.org,
+            dims: [
+                &out.dims[0],
+                &out.dims[1],
+                &out.dims[2],
+                &out.dims[3],
+                &out.dims[4],
+            ],
+            tenure: &out.tenure,
+            exit_date: &out.exit_date,
+            codes: [&out.codes[0], &out.codes[1], &out.codes[2]],
+        };
+        let fields = &self.fields;
+        let (text, free, answers) = (&run.text, &run.free, &out.answers);
+        let answered_by = &ch.answered_by;
+        self.builder.store_rows(&rows, |q, i| {
+            if let Some(Some((s, e))) = free.get(q).and_then(|f| f.get(i)) {
+                return text.get(*s..*e).map(Checked::Text);
+            }
+            let id = answers.get(q).and_then(|a| a.get(i)).copied()?;
+            let slot = match (id, answered_by.get(q)) {
+                (NO_ENTRY, _) | (_, None | Some(None)) => return None,
+                (id, Some(Some(fi))) => Slot::Entry(*fi, 0, id),
+            };
+            let checked = match val_in(fields, slot) {
+                Some(Val::Answer(_, Some(Ok(c)))) => Some(*c),
+                _ => None,
+            };
+            stored_answer(fields, "", checked, slot)
+        });
+        ch.out = out;
+        ch.run.clear();
+    }
+
+    /// Field `fi`'s value in run row `i`, from its slot, into `out`'s
+    /// columns (dictionary codes and org units made as the row path makes
+    /// them).
+    fn put(
+        &mut self,
+        out: &mut RunColumns,
+        run: &Run,
+        kind: Kind,
+        fi: usize,
+        slot: Slot,
+        i: usize,
+    ) {
+        match kind {
+            Kind::Answer(q) => {
+                if let (Some(a), Slot::Entry(_, _, id)) = (out.answers.get_mut(q), slot) {
+                    a[i] = id;
+                }
+            }
+            Kind::Org => out.org[i] = self.store_org(fi, slot),
+            Kind::Dim(d) => out.dims[dim_index(d)][i] = self.dim_code(d, slot),
+            Kind::Tenure => {
+                let tenure = match self.val(slot) {
+                    Some(Val::Tenure(t)) => Some(*t),
+                    Some(Val::Start(..)) => run.start_tenure[i],
+                    _ => None,
+                };
+                out.tenure[i] = tenure;
+                // A band label per distinct tenure value, unless it came from a start date.
+                out.dims[4][i] = match (self.val(slot), tenure) {
+                    (Some(Val::Tenure(_)), Some(_)) => self.dim_code(Dim::TenureBand, slot),
+                    (_, Some(t)) => self.builder.dict(Dim::TenureBand).code(&t.band_label()),
+                    _ => 0,
+                };
+            }
+            Kind::ExitDate => {
+                if let Some(Val::Date(d)) = self.val(slot) {
+                    out.exit_date[i] = Some(*d);
+                }
+            }
+            Kind::ExitType | Kind::Interviewer => {
+                if let Some(Val::Code(c)) = self.val(slot) {
+                    out.codes[usize::from(kind == Kind::Interviewer)][i] = *c;
+                }
+            }
+            Kind::Regrettable => {
+                if let Some(Val::Bool(b)) = self.val(slot) {
+                    out.codes[2][i] = if *b { 2 } else { 1 };
+                }
+            }
+            Kind::Respondent | Kind::FreeText(_) => {}
+        }
+    }
+
+    /// The slot of field `fi` in chunk row `r`, counting its cells as
+    /// filled or missing: the row path's reading of a field (an org path
+    /// ends at its first missing level, then in `org_levels`).
+    fn run_slot(&mut self, ch: &Chunked, fi: usize, r: usize, levels: bool) -> Slot {
+        let first = ch.base[fi];
+        let mut slot = Slot::None;
+        if levels {
+            self.org_levels.clear();
+        }
+        for ii in 0..self.fields[fi].inputs.len() {
+            let id = ch.ids[first + ii][r];
+            let class = ch.class(first + ii, id);
+            if let Some(c) = self.fields[fi].inputs[ii].col {
+                if class == Class::Missing {
+                    self.stats[c].missing += 1;
+                } else {
+                    self.stats[c].filled += 1;
+                }
+            }
+            if class == Class::Missing {
+                break;
+            }
+            slot = Slot::Entry(fi, ii, id);
+            if levels {
+                self.org_levels.push((ii, id));
+            }
+        }
+        if levels {
+            slot = Slot::Entry(fi, usize::MAX, 0);
+        }
+        slot
     }
 
     /// A tenure given as a start date in row `r`: whole months to the exit
