@@ -15,7 +15,9 @@
 //! count and store it, through the same [`Engine::store`], in row order:
 //! the tests compare the two paths' outcomes, data set included.
 
-use super::{Dim, Engine, Fields, Kind, Out, Slot, Val, decode, dim_index, stored_answer, val_in};
+use super::{
+    Dim, Engine, Fields, Kind, Out, Slot, UNSET, Val, decode, dim_index, stored_answer, val_in,
+};
 use crate::dataset::CodedRows;
 use crate::import::columnar::Batch;
 use crate::import::{Source, whole_months};
@@ -66,6 +68,12 @@ fn class_of(kind: Kind, out: &Out) -> Class {
 pub(super) struct Chunked {
     /// The field of the respondent id (`None`: rows are named by line).
     respondent: Option<usize>,
+    /// The column of the respondent id.
+    respondent_column: Option<usize>,
+    /// Field, question and column of each free-text answer read from a column.
+    texts: Vec<(usize, usize, usize)>,
+    /// The exit date and tenure fields, in field order.
+    dated: Vec<usize>,
     /// Per field: the index of its first input in `ids` and `classes`.
     base: Vec<usize>,
     /// Per field input: the entry of each row of the chunk.
@@ -203,11 +211,29 @@ impl Chunked {
         }
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| depth[i]);
+        let respondent = engine
+            .fields
+            .iter()
+            .position(|f| f.kind == Kind::Respondent);
+        let fields = engine.fields.iter().enumerate();
         Some(Chunked {
-            respondent: engine
-                .fields
-                .iter()
-                .position(|f| f.kind == Kind::Respondent),
+            respondent,
+            respondent_column: respondent
+                .and_then(|fi| engine.fields[fi].inputs.first())
+                .and_then(|i| i.col),
+            texts: fields
+                .clone()
+                .filter_map(
+                    |(fi, f)| match (f.kind, f.inputs.first().and_then(|i| i.col)) {
+                        (Kind::FreeText(qi), Some(col)) => Some((fi, qi, col)),
+                        _ => None,
+                    },
+                )
+                .collect(),
+            dated: fields
+                .filter(|(_, f)| matches!(f.kind, Kind::ExitDate | Kind::Tenure))
+                .map(|(fi, _)| fi)
+                .collect(),
             base,
             ids: vec![Vec::new(); inputs],
             classes: vec![Vec::new(); inputs],
@@ -287,8 +313,17 @@ impl Engine<'_> {
                         ch.ids[s] = ids;
                         return false;
                     }
-                    for &k in keys {
-                        ids.push(self.entry_id(fi, ii, Some(k), || batch.key_text(c, k)));
+                    // Known keys in one pass; the rest resolved in row order,
+                    // so new entries are numbered as the row path numbers them.
+                    let by_key = &self.fields[fi].inputs[ii].cache.by_key;
+                    ids.extend(
+                        keys.iter()
+                            .map(|&k| by_key.get(k as usize).copied().unwrap_or(UNSET)),
+                    );
+                    for (id, &k) in ids.iter_mut().zip(keys) {
+                        if *id == UNSET {
+                            *id = self.entry_id(fi, ii, Some(k), || batch.key_text(c, k));
+                        }
                     }
                 } else {
                     let id = self.constant_entry(fi, ii);
@@ -422,12 +457,7 @@ impl Engine<'_> {
         // the run's text, which a refused row leaves as it was.
         let run = &mut ch.run;
         let text_before = run.text.len();
-        for fi in 0..self.fields.len() {
-            let (Kind::FreeText(qi), Some(col)) =
-                (self.fields[fi].kind, self.fields[fi].inputs[0].col)
-            else {
-                continue;
-            };
+        for &(fi, qi, col) in &ch.texts {
             let question = &self.q.questions[qi];
             let raw = decode(fields.field(col));
             let value = raw.trim();
@@ -463,24 +493,18 @@ impl Engine<'_> {
         self.counts.rows += 1;
         self.counts.imported += 1;
         self.count_other(fields);
-        for fi in 0..self.fields.len() {
-            let Some(col) = self.fields[fi].inputs.first().and_then(|i| i.col) else {
-                continue;
+        if let Some(col) = ch.respondent_column {
+            self.stats[col].filled += 1;
+        }
+        for &(_, qi, col) in &ch.texts {
+            let text = if let Slot::Text(from, to) = self.answers[qi] {
+                self.stats[col].filled += 1;
+                Some((from, to))
+            } else {
+                self.stats[col].missing += 1;
+                None
             };
-            match self.fields[fi].kind {
-                Kind::Respondent => self.stats[col].filled += 1,
-                Kind::FreeText(qi) => {
-                    let text = if let Slot::Text(from, to) = self.answers[qi] {
-                        self.stats[col].filled += 1;
-                        Some((from, to))
-                    } else {
-                        self.stats[col].missing += 1;
-                        None
-                    };
-                    run.free[qi].push(text);
-                }
-                _ => {}
-            }
+            run.free[qi].push(text);
         }
         run.rows.push(r);
         run.respondents.push(fingerprint);
@@ -661,10 +685,8 @@ impl Engine<'_> {
     /// row path's problems.
     fn start_tenure_of(&self, ch: &Chunked, r: usize) -> Result<Option<Tenure>, ()> {
         let mut exit = None;
-        for (fi, f) in self.fields.iter().enumerate() {
-            if !matches!(f.kind, Kind::ExitDate | Kind::Tenure) {
-                continue;
-            }
+        for &fi in &ch.dated {
+            let f = &self.fields[fi];
             let Some(&id) = ch.ids.get(ch.base[fi]).and_then(|ids| ids.get(r)) else {
                 return Err(());
             };
