@@ -1,8 +1,6 @@
 //! The columnar dataset: validated records of one questionnaire, stored by
 //! column so that analyses are passes over memory, not over objects.
 
-use std::collections::HashSet;
-
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -491,51 +489,90 @@ pub(crate) struct CodedRows<'a> {
 
 /// The respondent ids seen so far, for the duplicate check. A million
 /// owned `String`s in a set cost more than the rest of an import, so ids
-/// live in one buffer, found by their fingerprint; the rare ids whose
-/// fingerprint an earlier, different id already took go to `overflow`.
+/// live in one buffer, and the table holds only their index (4 bytes a
+/// slot: checking a million ids touches a third of the memory a map from
+/// fingerprint to range would). Ids that share a fingerprint are told
+/// apart by their text.
 #[derive(Debug, Default)]
 struct Respondents {
-    by_fingerprint: FxHashMap<u64, (u32, u32)>,
+    /// Index of each id, placed by its fingerprint.
+    table: hashbrown::HashTable<u32>,
+    /// Per id: its fingerprint and where its text ends.
+    fingerprints: Vec<u64>,
+    ends: Vec<usize>,
     text: String,
-    overflow: HashSet<String>,
 }
 
 impl Respondents {
-    fn first_with(&self, fingerprint: u64) -> Option<&str> {
-        self.by_fingerprint
-            .get(&fingerprint)
-            .and_then(|&(s, e)| self.text.get(s as usize..e as usize))
+    fn slot_hash(fingerprint: u64) -> u64 {
+        use std::hash::BuildHasher as _;
+        // FNV's low bits, which pick the slot, are its weakest.
+        rustc_hash::FxBuildHasher.hash_one(fingerprint)
+    }
+
+    /// Whether stored id `i` is `id`, whose fingerprint is `fingerprint`.
+    fn is(&self, i: u32, fingerprint: u64, id: &str) -> bool {
+        let i = i as usize;
+        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).copied();
+        self.fingerprints.get(i) == Some(&fingerprint)
+            && self
+                .ends
+                .get(i)
+                .and_then(|&end| self.text.get(start.unwrap_or(0)..end))
+                == Some(id)
     }
 
     /// Whether `id` (whose fingerprint is `fingerprint`) was stored.
     fn contains(&self, fingerprint: u64, id: &str) -> bool {
-        self.first_with(fingerprint) == Some(id)
-            || (!self.overflow.is_empty() && self.overflow.contains(id))
+        self.table
+            .find(Self::slot_hash(fingerprint), |&i| {
+                self.is(i, fingerprint, id)
+            })
+            .is_some()
     }
 
     /// Stores `id` unless it was stored before, one lookup of its
     /// fingerprint; whether it is new.
     fn insert(&mut self, fingerprint: u64, id: &str) -> bool {
-        use std::collections::hash_map::Entry;
-        let start = u32::try_from(self.text.len());
-        match self.by_fingerprint.entry(fingerprint) {
-            Entry::Occupied(first) => {
-                let (s, e) = *first.get();
-                self.text.get(s as usize..e as usize) != Some(id)
-                    && self.overflow.insert(id.to_owned())
-            }
-            Entry::Vacant(slot) => {
-                self.text.push_str(id);
-                match (start, u32::try_from(self.text.len())) {
-                    (Ok(s), Ok(e)) => {
-                        slot.insert((s, e));
-                        true
-                    }
-                    // Past 4 GiB of ids the buffer cannot be addressed by u32.
-                    _ => self.overflow.insert(id.to_owned()),
-                }
+        let Ok(index) = u32::try_from(self.fingerprints.len()) else {
+            // Past 4 billion ids: none is new to a table that cannot grow.
+            return false;
+        };
+        let Respondents {
+            table,
+            fingerprints,
+            ends,
+            text,
+        } = self;
+        let seen = |&i: &u32| {
+            let i = i as usize;
+            let start = i.checked_sub(1).and_then(|p| ends.get(p)).copied();
+            fingerprints.get(i) == Some(&fingerprint)
+                && ends
+                    .get(i)
+                    .and_then(|&end| text.get(start.unwrap_or(0)..end))
+                    == Some(id)
+        };
+        let rehash = |&i: &u32| Self::slot_hash(fingerprints.get(i as usize).copied().unwrap_or(0));
+        match table.entry(Self::slot_hash(fingerprint), seen, rehash) {
+            hashbrown::hash_table::Entry::Occupied(_) => false,
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                slot.insert(index);
+                fingerprints.push(fingerprint);
+                text.push_str(id);
+                ends.push(text.len());
+                true
             }
         }
+    }
+
+    fn reserve(&mut self, ids: usize) {
+        let fingerprints = &self.fingerprints;
+        self.table.reserve(ids, |&i| {
+            Self::slot_hash(fingerprints.get(i as usize).copied().unwrap_or(0))
+        });
+        self.fingerprints.reserve(ids);
+        self.ends.reserve(ids);
     }
 }
 
@@ -751,7 +788,7 @@ impl Builder {
     /// rejected rows leave unused).
     pub(crate) fn reserve(&mut self, rows: usize) {
         let ds = &mut self.ds;
-        self.seen.by_fingerprint.reserve(rows);
+        self.seen.reserve(rows);
         ds.respondent.reserve(rows);
         ds.org.leaf.reserve(rows);
         for d in [
@@ -1131,7 +1168,14 @@ mod tests {
         assert!(!seen.contains(8, "c"));
         assert!(!seen.insert(7, "a"));
         assert!(!seen.insert(7, "b"));
-        assert_eq!(seen.overflow.len(), 1);
-        assert_eq!(seen.text, "a");
+        assert_eq!(seen.text, "ab");
+        // Growing the table places every id again by its own fingerprint.
+        for i in 0..1000_u64 {
+            assert!(seen.insert(i % 13, &format!("id{i}")));
+        }
+        assert!(seen.contains(7, "a") && seen.contains(7, "b"));
+        assert!((0..1000_u64).all(|i| seen.contains(i % 13, &format!("id{i}"))));
+        assert!(!seen.contains(7, "id8"));
+        assert!(!seen.insert(12, "id12"));
     }
 }
