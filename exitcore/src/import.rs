@@ -404,7 +404,7 @@ impl Mapping {
     /// column that is not in the file); row-level trouble becomes problems.
     pub fn import_csv(&self, bytes: &[u8], options: &ImportOptions) -> Result<ImportOutcome> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let (mut reader, headers) = self.csv_reader(bytes)?;
+        let (reader, headers) = self.csv_reader(bytes)?;
         if headers.iter().all(String::is_empty) {
             return Err(Error::Csv {
                 line: Some(1),
@@ -413,29 +413,28 @@ impl Mapping {
         }
         let plan = Plan::new(self, &headers)?;
         let mut engine = engine::Engine::new(self, &plan, &headers, options);
-        let mut record = csv::ByteRecord::new();
-        // csv's own line numbers are off by one on CRLF files, so count
-        // newlines up to each record's byte offset instead.
-        let mut lines = LineCounter::default();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(engine.counts.rows as u64 + 2, |p| {
-                        lines.line_at(bytes, p.byte())
-                    });
-                    engine.malformed(line, e.to_string());
-                    continue;
+        let uncached = engine.uncached_columns();
+        let mut current = columnar::Batch::default();
+        let mut line = 0u64;
+        // Reading and numbering the records is independent of importing
+        // them: the next chunk is read while this one is imported. (The
+        // pipeline wants a record count; a record is rarely under 64 bytes.)
+        crate::parallel::pipeline(
+            "import_csv",
+            bytes.len() / 64,
+            |sink| columnar::read_csv(reader, bytes, headers.len(), &uncached, sink),
+            |item| match item {
+                columnar::CsvItem::Chunk(chunk) => {
+                    if chunk.first {
+                        engine.new_batch();
+                    }
+                    let (start, end) = current.take(chunk);
+                    engine.chunk(&current, start, end, &mut line);
                 }
-            }
-            let line = record
-                .position()
-                .map_or(engine.counts.rows as u64 + 2, |p| {
-                    lines.line_at(bytes, p.byte())
-                });
-            engine.row(&record, line);
-        }
+                columnar::CsvItem::Malformed { line, message } => engine.malformed(line, message),
+                columnar::CsvItem::Ragged { line, record } => engine.row(&record, line),
+            },
+        )?;
         Ok(engine.finish())
     }
 }

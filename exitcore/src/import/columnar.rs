@@ -83,6 +83,12 @@ struct Texts {
 }
 
 impl Texts {
+    fn push_bytes(&mut self, bytes: &[u8]) -> u32 {
+        self.bytes.extend_from_slice(bytes);
+        self.ends.push(self.bytes.len());
+        u32::try_from(self.ends.len() - 1).unwrap_or(u32::MAX)
+    }
+
     fn push(&mut self, cell: Cell<'_>) -> u32 {
         write_cell(&mut self.bytes, cell);
         self.ends.push(self.bytes.len());
@@ -142,6 +148,9 @@ pub(crate) struct Chunk {
     columns: Vec<Part>,
     /// Per column: the texts of the values first numbered in this chunk.
     added: Vec<Texts>,
+    /// Each row's input line, when not one after the other (CSV records
+    /// can span lines); empty: the line after the previous row's.
+    lines: Vec<u64>,
 }
 
 /// Reads the columns of `batches` a chunk at a time, numbering every
@@ -197,6 +206,7 @@ pub(crate) fn read(
                     &mut added,
                     (0..width).map(|_| Texts::default()).collect(),
                 ),
+                lines: Vec::new(),
             };
             if !sink(chunk) {
                 return;
@@ -254,12 +264,188 @@ fn number<'a>(
     Part::Rows(rows)
 }
 
+/// What the reader of a CSV file hands over, in file order.
+#[derive(Debug)]
+pub(crate) enum CsvItem {
+    /// Records with as many fields as the header.
+    Chunk(Chunk),
+    /// A record the CSV reader could not read.
+    Malformed { line: u64, message: String },
+    /// A record with too few or too many fields (the row path says so).
+    Ragged { line: u64, record: csv::ByteRecord },
+}
+
+/// How the CSV reader numbers one column: by its bytes, exactly.
+enum ByteState {
+    Rows,
+    Numbered {
+        index: FxHashMap<Box<[u8]>, u32>,
+        count: usize,
+    },
+}
+
+/// Reads CSV records a chunk at a time and numbers each column's values
+/// by their bytes (except the `uncached` columns, written per row), as
+/// [`read`] does for table columns; `bytes` is the file, for line numbers.
+/// A record that cannot be read or has the wrong number of fields ends
+/// its chunk and is handed over by itself, so everything stays in order.
+pub(crate) fn read_csv(
+    mut reader: csv::Reader<&[u8]>,
+    bytes: &[u8],
+    width: usize,
+    uncached: &[bool],
+    sink: &mut dyn FnMut(CsvItem) -> bool,
+) {
+    let mut states: Vec<ByteState> = (0..width)
+        .map(|c| {
+            if uncached.get(c).copied().unwrap_or(false) {
+                ByteState::Rows
+            } else {
+                ByteState::Numbered {
+                    index: FxHashMap::default(),
+                    count: 0,
+                }
+            }
+        })
+        .collect();
+    let mut records: Vec<csv::ByteRecord> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut counter = super::LineCounter::default();
+    let (mut read, mut start) = (0u64, 0usize);
+    let mut send = |chunk: Option<Chunk>, item: Option<CsvItem>| {
+        chunk.is_none_or(|c| sink(CsvItem::Chunk(c))) && item.is_none_or(&mut *sink)
+    };
+    loop {
+        let n = lines.len();
+        if records.len() <= n {
+            records.push(csv::ByteRecord::new());
+        }
+        let record = &mut records[n];
+        let outcome = reader.read_byte_record(record);
+        read += 1;
+        // The rows read before this one, plus the header: the line when
+        // the reader gives no position.
+        let fallback = read + 1;
+        let item = match outcome {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record
+                    .position()
+                    .map_or(fallback, |p| counter.line_at(bytes, p.byte()));
+                if record.len() == width {
+                    lines.push(line);
+                    if lines.len() < CHUNK {
+                        continue;
+                    }
+                    if !send(
+                        csv_chunk(&records, &mut lines, &mut start, &mut states),
+                        None,
+                    ) {
+                        return;
+                    }
+                    continue;
+                }
+                CsvItem::Ragged {
+                    line,
+                    record: record.clone(),
+                }
+            }
+            Err(e) => CsvItem::Malformed {
+                line: e
+                    .position()
+                    .map_or(fallback, |p| counter.line_at(bytes, p.byte())),
+                message: e.to_string(),
+            },
+        };
+        if !send(
+            csv_chunk(&records, &mut lines, &mut start, &mut states),
+            Some(item),
+        ) {
+            return;
+        }
+    }
+    send(
+        csv_chunk(&records, &mut lines, &mut start, &mut states),
+        None,
+    );
+}
+
+/// The records read so far (one per line in `lines`) as a chunk starting
+/// at row `*start`, numbered; `None` when there are none.
+fn csv_chunk(
+    records: &[csv::ByteRecord],
+    lines: &mut Vec<u64>,
+    start: &mut usize,
+    states: &mut [ByteState],
+) -> Option<Chunk> {
+    let n = lines.len();
+    let records = records.get(..n)?;
+    if n == 0 {
+        return None;
+    }
+    let mut added: Vec<Texts> = states.iter().map(|_| Texts::default()).collect();
+    let columns = states
+        .iter_mut()
+        .zip(&mut added)
+        .enumerate()
+        .map(|(c, (state, texts))| number_bytes(records, c, state, texts))
+        .collect();
+    let chunk = Chunk {
+        first: *start == 0,
+        start: *start,
+        end: *start + n,
+        columns,
+        added,
+        lines: std::mem::take(lines),
+    };
+    *start += n;
+    Some(chunk)
+}
+
+/// Column `c` of `records`, as [`number`] does it for table columns.
+fn number_bytes<'r>(
+    records: &'r [csv::ByteRecord],
+    c: usize,
+    state: &mut ByteState,
+    added: &mut Texts,
+) -> Part {
+    let field = |r: &'r csv::ByteRecord| r.get(c).unwrap_or_default();
+    if let ByteState::Numbered { index, count } = state {
+        let mut keys = Vec::with_capacity(records.len());
+        for record in records {
+            let bytes = field(record);
+            let k = if let Some(&k) = index.get(bytes) {
+                k
+            } else {
+                let k = u32::try_from(*count).unwrap_or(u32::MAX);
+                index.insert(bytes.into(), k);
+                added.push_bytes(bytes);
+                *count += 1;
+                k
+            };
+            keys.push(k);
+        }
+        if *count <= DISTINCT_CAP {
+            return Part::Keys(keys);
+        }
+        // Too many values to be worth remembering: from here on, and for
+        // this chunk, the rows are written as text.
+        *state = ByteState::Rows;
+    }
+    let mut rows = Texts::default();
+    for record in records {
+        rows.push_bytes(field(record));
+    }
+    Part::Rows(rows)
+}
+
 /// The chunk the engine is importing, with every numbered column's texts
 /// so far in its batch.
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
     columns: Vec<Part>,
     texts: Vec<Texts>,
+    lines: Vec<u64>,
     /// First row of the current chunk.
     start: usize,
 }
@@ -276,8 +462,15 @@ impl Batch {
             texts.append(added);
         }
         self.columns = chunk.columns;
+        self.lines = chunk.lines;
         self.start = chunk.start;
         (chunk.start, chunk.end)
+    }
+
+    /// The input line of row `row` of the current chunk, when the chunk
+    /// says (a CSV record's); otherwise the line after the previous row's.
+    pub(crate) fn line(&self, row: usize) -> Option<u64> {
+        self.lines.get(row.checked_sub(self.start)?).copied()
     }
 
     /// Column `c`'s key per row of the current chunk (empty when its rows

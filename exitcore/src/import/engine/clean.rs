@@ -270,7 +270,7 @@ impl Engine<'_> {
             None => false,
         };
         for r in 0..n {
-            *line += 1;
+            *line = batch.line(start + r).unwrap_or(*line + 1);
             let row = batch.row(start + r);
             let accepted = classified
                 && chunked
