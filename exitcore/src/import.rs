@@ -856,7 +856,20 @@ struct FieldPlan {
     source: Source,
     values: BTreeMap<String, serde_json::Value>,
     missing: HashSet<String>,
+    /// The ASCII characters `missing`'s markers start with.
+    starts: u128,
     spec: FieldSpec,
+}
+
+/// A bit per ASCII character some marker starts with: most values (ids,
+/// comments) start with a character no marker does, which this answers
+/// without walking the markers.
+fn marker_starts(markers: &HashSet<String>) -> u128 {
+    markers
+        .iter()
+        .filter_map(|m| m.chars().next())
+        .filter(char::is_ascii)
+        .fold(0, |bits, c| bits | (1u128 << (c as u32)))
 }
 
 impl Mapping {
@@ -890,6 +903,8 @@ struct Plan {
     status: Vec<ColumnStatus>,
     targets: Vec<Option<String>>,
     missing: HashSet<String>,
+    /// The ASCII characters `missing`'s markers start with (see [`marker_starts`]).
+    starts: u128,
     respondent: Option<FieldPlan>,
     context: Vec<(&'static str, FieldPlan)>,
     answers: Vec<(String, FieldPlan)>,
@@ -943,66 +958,68 @@ impl Plan {
                 Some((i, f.equals.iter().map(|v| norm(v)).collect()))
             }
         };
-        let mut plan_field =
-            |target: String,
-             spec: &FieldSpec,
-             scales: Option<&BTreeMap<String, BTreeMap<String, serde_json::Value>>>|
-             -> Result<FieldPlan> {
-                let find = |name: &str, at: &str| -> Result<usize> {
-                    index.get(&norm(name)).copied().ok_or_else(|| {
-                        Error::mapping(at, format!("column {name:?} is not in the file"))
-                    })
-                };
-                let source = if let Some(flags) = &spec.flags {
-                    let mut cols = Vec::new();
-                    for (col, opt) in flags {
-                        cols.push((find(col, &format!("{target}.flags.{col}"))?, opt.clone()));
-                    }
-                    Source::Flags(cols)
-                } else if let Some(cols) = &spec.columns {
-                    let mut idx = Vec::new();
-                    for c in cols {
-                        idx.push(find(c, &format!("{target}.columns"))?);
-                    }
-                    Source::Columns(idx)
-                } else if let Some(c) = &spec.column {
-                    Source::Column(find(c, &format!("{target}.column"))?)
-                } else if let Some(v) = &spec.constant {
-                    Source::Constant(v.clone())
-                } else {
-                    return Err(Error::mapping(
-                        &target,
-                        "give \"column\", \"columns\", \"flags\" or \"constant\"",
-                    ));
-                };
-                let used: Vec<usize> = match &source {
-                    Source::Column(i) => vec![*i],
-                    Source::Columns(v) => v.clone(),
-                    Source::Flags(v) => v.iter().map(|(i, _)| *i).collect(),
-                    Source::Constant(_) => vec![],
-                };
-                for i in used {
-                    status[i] = ColumnStatus::Mapped;
-                    targets[i] = Some(target.clone());
-                }
-                let mut values = BTreeMap::new();
-                if let (Some(name), Some(scales)) = (&spec.scale, scales) {
-                    for (k, v) in scales.get(name).into_iter().flatten() {
-                        values.insert(norm(k), v.clone());
-                    }
-                }
-                for (k, v) in spec.values.iter().flatten() {
-                    values.insert(norm(k), v.clone());
-                }
-                let missing = spec.missing.iter().flatten().map(|s| norm(s)).collect();
-                Ok(FieldPlan {
-                    target,
-                    source,
-                    values,
-                    missing,
-                    spec: spec.clone(),
+        let mut plan_field = |target: String,
+                              spec: &FieldSpec,
+                              scales: Option<
+            &BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+        >|
+         -> Result<FieldPlan> {
+            let find = |name: &str, at: &str| -> Result<usize> {
+                index.get(&norm(name)).copied().ok_or_else(|| {
+                    Error::mapping(at, format!("column {name:?} is not in the file"))
                 })
             };
+            let source = if let Some(flags) = &spec.flags {
+                let mut cols = Vec::new();
+                for (col, opt) in flags {
+                    cols.push((find(col, &format!("{target}.flags.{col}"))?, opt.clone()));
+                }
+                Source::Flags(cols)
+            } else if let Some(cols) = &spec.columns {
+                let mut idx = Vec::new();
+                for c in cols {
+                    idx.push(find(c, &format!("{target}.columns"))?);
+                }
+                Source::Columns(idx)
+            } else if let Some(c) = &spec.column {
+                Source::Column(find(c, &format!("{target}.column"))?)
+            } else if let Some(v) = &spec.constant {
+                Source::Constant(v.clone())
+            } else {
+                return Err(Error::mapping(
+                    &target,
+                    "give \"column\", \"columns\", \"flags\" or \"constant\"",
+                ));
+            };
+            let used: Vec<usize> = match &source {
+                Source::Column(i) => vec![*i],
+                Source::Columns(v) => v.clone(),
+                Source::Flags(v) => v.iter().map(|(i, _)| *i).collect(),
+                Source::Constant(_) => vec![],
+            };
+            for i in used {
+                status[i] = ColumnStatus::Mapped;
+                targets[i] = Some(target.clone());
+            }
+            let mut values = BTreeMap::new();
+            if let (Some(name), Some(scales)) = (&spec.scale, scales) {
+                for (k, v) in scales.get(name).into_iter().flatten() {
+                    values.insert(norm(k), v.clone());
+                }
+            }
+            for (k, v) in spec.values.iter().flatten() {
+                values.insert(norm(k), v.clone());
+            }
+            let missing: HashSet<String> = spec.missing.iter().flatten().map(|s| norm(s)).collect();
+            Ok(FieldPlan {
+                target,
+                source,
+                values,
+                starts: marker_starts(&missing),
+                missing,
+                spec: spec.clone(),
+            })
+        };
         let respondent = m
             .raw
             .respondent
@@ -1037,6 +1054,7 @@ impl Plan {
         Ok(Plan {
             status,
             targets,
+            starts: marker_starts(&global_missing),
             missing: global_missing,
             respondent,
             context,

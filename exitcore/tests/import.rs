@@ -183,3 +183,40 @@ fn partial_dates_and_tenure_units_parse_as_documented() {
     ]);
     assert_eq!(out.loaded.dataset.len(), 2);
 }
+
+/// A field's own missing markers (here starting with letters and digits,
+/// as values do) count the cell as missing; other values that start with
+/// the same character are still read.
+#[test]
+fn a_field_s_own_missing_markers_count_as_missing() {
+    let mapping = MAPPING.replace(
+        r#""leadership_support": {"column": "Manager support", "scale": "codes"}"#,
+        r#""leadership_support": {"column": "Manager support", "scale": "codes", "missing": ["Unknown", "9"]}"#,
+    );
+    let csv = format!(
+        "{HEADER}{}",
+        [
+            "E1,Sales,2012,3,Resigned,Yes,workload,FALSE,FALSE,TRUE, unknown ,7,yes,,",
+            "E2,Sales,2012,3,Resigned,Yes,workload,FALSE,FALSE,TRUE,9,7,yes,,",
+            "E3,Sales,2012,3,Resigned,Yes,workload,FALSE,FALSE,TRUE,SA,7,yes,,",
+            "E4,Sales,2012,3,Resigned,Yes,workload,FALSE,FALSE,TRUE,Unknown reason,7,yes,,",
+        ]
+        .join("\r\n")
+    );
+    let out = Mapping::from_json(&mapping)
+        .unwrap()
+        .import_csv(csv.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    let support = &out.summary.columns[10];
+    assert_eq!(support.column, "Manager support");
+    // Two markers, one answer, and a value that only starts like a marker
+    // (not on the scale: a problem naming it, not a silent "missing").
+    assert_eq!(support.missing, 2);
+    assert_eq!(out.loaded.dataset.len(), 3, "{:#?}", out.loaded.problems);
+    assert_eq!(out.loaded.problems.len(), 1, "{:#?}", out.loaded.problems);
+    assert!(
+        out.loaded.problems[0]
+            .to_string()
+            .contains("Unknown reason")
+    );
+}

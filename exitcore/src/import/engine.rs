@@ -437,12 +437,9 @@ impl<'p> Engine<'p> {
         };
         // Most values (ids, comments) start with a character no marker starts
         // with; a normalised value starts with its first character lowercased.
+        let starts = plan.starts | f.map_or(0, |f| f.starts);
         if first.is_ascii_alphanumeric()
-            && !plan
-                .missing
-                .iter()
-                .chain(f.iter().flat_map(|f| f.missing.iter()))
-                .any(|m| m.starts_with(first.to_ascii_lowercase()))
+            && starts & (1u128 << (first.to_ascii_lowercase() as u32)) == 0
         {
             return false;
         }
