@@ -104,7 +104,12 @@ pub(super) struct Chunked {
 struct Run {
     /// Their rows in the chunk.
     rows: Vec<usize>,
-    /// Their respondents' fingerprints, claimed.
+    /// Their respondent ids, one after another, and where each ends.
+    ids: String,
+    id_ends: Vec<usize>,
+    /// Their input lines.
+    lines: Vec<u64>,
+    /// Their respondents' fingerprints, once claimed.
     respondents: Vec<u64>,
     /// Their tenures from a start date.
     start_tenure: Vec<Option<Tenure>>,
@@ -114,7 +119,31 @@ struct Run {
 }
 
 impl Run {
+    /// Drops rows `gone` (ascending) from the run, but not their text.
+    fn remove(&mut self, gone: &[usize]) {
+        fn keep<T>(v: &mut Vec<T>, gone: &[usize]) {
+            let mut i = 0;
+            let mut next = gone.iter().peekable();
+            v.retain(|_| {
+                let drop = next.next_if_eq(&&i).is_some();
+                i += 1;
+                !drop
+            });
+        }
+        keep(&mut self.rows, gone);
+        keep(&mut self.lines, gone);
+        keep(&mut self.start_tenure, gone);
+        for f in &mut self.free {
+            if !f.is_empty() {
+                keep(f, gone);
+            }
+        }
+    }
+
     fn clear(&mut self) {
+        self.ids.clear();
+        self.id_ends.clear();
+        self.lines.clear();
         self.rows.clear();
         self.respondents.clear();
         self.start_tenure.clear();
@@ -279,13 +308,13 @@ impl Engine<'_> {
             if !accepted {
                 // The rows before this one are stored before it can be.
                 if let Some(c) = chunked.as_mut() {
-                    self.flush(c);
+                    self.flush(c, batch, start);
                 }
                 self.row(&row, *line);
             }
         }
         if let Some(c) = chunked.as_mut() {
-            self.flush(c);
+            self.flush(c, batch, start);
         }
         self.chunked = chunked;
     }
@@ -422,10 +451,10 @@ impl Engine<'_> {
         }
     }
 
-    /// Takes row `r` of the classified chunk if it has no problem: counts
-    /// its cells, claims its respondent and adds it to the run of rows
-    /// waiting to be stored ([`Engine::flush`]). False, with nothing
-    /// counted or claimed, when the row path must take it.
+    /// Takes row `r` of the classified chunk if it can have no problem
+    /// but a repeated respondent: adds it to the run of rows waiting to be
+    /// stored ([`Engine::flush`] claims their respondents and counts
+    /// them). False, with nothing counted, when the row path must take it.
     fn accept(&mut self, ch: &mut Chunked, fields: &impl Fields, r: usize, line: u64) -> bool {
         if fields.count() != self.headers.len() {
             return false;
@@ -485,37 +514,70 @@ impl Engine<'_> {
             run.text.truncate(text_before);
             return false;
         };
-        let Some(fingerprint) = self.builder.claim(&self.respondent) else {
-            run.text.truncate(text_before);
-            return false;
-        };
-        // The row has no problem: count it; it is stored with its run.
-        self.counts.rows += 1;
-        self.counts.imported += 1;
-        self.count_other(fields);
-        if let Some(col) = ch.respondent_column {
-            self.stats[col].filled += 1;
+        // The respondent is claimed (and the row counted) with its run:
+        // claims one after another overlap their trips to memory.
+        for &(_, qi, _) in &ch.texts {
+            run.free[qi].push(match self.answers[qi] {
+                Slot::Text(from, to) => Some((from, to)),
+                _ => None,
+            });
         }
-        for &(_, qi, col) in &ch.texts {
-            let text = if let Slot::Text(from, to) = self.answers[qi] {
-                self.stats[col].filled += 1;
-                Some((from, to))
-            } else {
-                self.stats[col].missing += 1;
-                None
-            };
-            run.free[qi].push(text);
-        }
+        run.ids.push_str(&self.respondent);
+        run.id_ends.push(run.ids.len());
+        run.lines.push(line);
         run.rows.push(r);
-        run.respondents.push(fingerprint);
         run.start_tenure.push(start_tenure);
         true
     }
 
-    /// Stores the run of accepted rows, a column at a time, as the row path
-    /// would store each in turn: every dictionary and the org tree see
+    /// Claims the run's respondents, in row order; a row whose respondent
+    /// was stored before (or earlier in the run) leaves the run and takes
+    /// the row path, which reports it. Then counts the rows that stay.
+    fn claim_run(&mut self, ch: &mut Chunked, batch: &Batch, start: usize) {
+        let run = &mut ch.run;
+        run.respondents.clear();
+        let mut from = 0;
+        let mut repeats = Vec::new();
+        for (i, &end) in run.id_ends.iter().enumerate() {
+            let id = run.ids.get(from..end).unwrap_or_default();
+            from = end;
+            match self.builder.claim(id) {
+                Some(fingerprint) => run.respondents.push(fingerprint),
+                None => repeats.push(i),
+            }
+        }
+        if !repeats.is_empty() {
+            for &i in &repeats {
+                let (r, line) = (run.rows[i], run.lines[i]);
+                self.row(&batch.row(start + r), line);
+            }
+            run.remove(&repeats);
+        }
+        let run = &ch.run;
+        let n = run.rows.len();
+        self.counts.rows += n;
+        self.counts.imported += n;
+        for &r in &run.rows {
+            self.count_other(&batch.row(start + r));
+        }
+        if let Some(col) = ch.respondent_column {
+            self.stats[col].filled += n;
+        }
+        for &(_, qi, col) in &ch.texts {
+            let filled = run.free[qi].iter().filter(|t| t.is_some()).count();
+            self.stats[col].filled += filled;
+            self.stats[col].missing += n - filled;
+        }
+    }
+
+    /// Stores the run of accepted rows (but the repeats [`Engine::claim_run`]
+    /// finds), a column at a time, as the row path would store each in turn: every dictionary and the org tree see
     /// their column's values in row order, so codes come out the same.
-    fn flush(&mut self, ch: &mut Chunked) {
+    fn flush(&mut self, ch: &mut Chunked, batch: &Batch, start: usize) {
+        if ch.run.rows.is_empty() {
+            return;
+        }
+        self.claim_run(ch, batch, start);
         let n = ch.run.rows.len();
         if n == 0 {
             return;
