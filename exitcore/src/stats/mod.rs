@@ -12,7 +12,7 @@
 //! Degenerate input (no observations, one group, zero variance) never panics:
 //! it yields `NaN` statistics and p-values, which `serde_json` writes as
 //! `null`. Input that cannot be a table at all (ragged rows, a confidence
-//! level outside (0, 1), more successes than trials) is an [`Error`](crate::Error).
+//! level outside (0, 1), more successes than trials) is an [`Error`].
 //!
 //! ```
 //! use exitcore::stats::{contingency, proportion};
