@@ -745,41 +745,18 @@ impl Builder {
     ) {
         let fingerprint = fingerprint(r.respondent);
         self.seen.insert(fingerprint, r.respondent);
-        self.ds.respondent.push(fingerprint);
-        let ds = &mut self.ds;
-        let row = u32::try_from(ds.len).unwrap_or(u32::MAX);
-        ds.org.leaf.push(r.org);
-        for (d, code) in [
-            &mut ds.job_family,
-            &mut ds.manager,
-            &mut ds.location,
-            &mut ds.age_band,
-            &mut ds.tenure_band,
-        ]
-        .into_iter()
-        .zip(r.dims)
-        {
-            d.codes.push(code);
-        }
-        let months = |m: Option<u32>| m.and_then(|m| u16::try_from(m).ok()).unwrap_or(TENURE_NONE);
-        ds.tenure_min.push(months(r.tenure.map(|t| t.min_months)));
-        ds.tenure_max
-            .push(months(r.tenure.and_then(|t| t.max_months)));
-        ds.exit_year.push(
-            r.exit_date
-                .map_or(0, |d| i16::try_from(d.year).unwrap_or(0)),
-        );
-        ds.exit_month
-            .push(r.exit_date.and_then(|d| d.month).unwrap_or(0));
-        ds.exit_day
-            .push(r.exit_date.and_then(|d| d.day).unwrap_or(0));
-        ds.exit_type.push(r.exit_type);
-        ds.interviewer.push(r.interviewer);
-        ds.regrettable.push(r.regrettable);
-        for (col, v) in ds.answers.iter_mut().zip(answers) {
-            col.push(row, v);
-        }
-        ds.len += 1;
+        let d = r.dims;
+        let rows = CodedRows {
+            respondents: &[fingerprint],
+            org: &[r.org],
+            dims: [&[d[0]], &[d[1]], &[d[2]], &[d[3]], &[d[4]]],
+            tenure: &[r.tenure],
+            exit_date: &[r.exit_date],
+            codes: [&[r.exit_type], &[r.interviewer], &[r.regrettable]],
+        };
+        // One row: its answers are asked for in questionnaire order.
+        let mut answers = answers.into_iter();
+        self.store_rows(&rows, |_, _| answers.next().flatten());
     }
 
     /// Room for `rows` more rows, for an import that knows how many it
@@ -791,13 +768,7 @@ impl Builder {
         self.seen.reserve(rows);
         ds.respondent.reserve(rows);
         ds.org.leaf.reserve(rows);
-        for d in [
-            &mut ds.job_family,
-            &mut ds.manager,
-            &mut ds.location,
-            &mut ds.age_band,
-            &mut ds.tenure_band,
-        ] {
+        for d in ds.dims_mut() {
             d.codes.reserve(rows);
         }
         ds.tenure_min.reserve(rows);
@@ -844,16 +815,7 @@ impl Builder {
         let first = u32::try_from(ds.len).unwrap_or(u32::MAX);
         ds.respondent.extend_from_slice(&rows.respondents[..n]);
         ds.org.leaf.extend_from_slice(&rows.org[..n]);
-        for (d, codes) in [
-            &mut ds.job_family,
-            &mut ds.manager,
-            &mut ds.location,
-            &mut ds.age_band,
-            &mut ds.tenure_band,
-        ]
-        .into_iter()
-        .zip(rows.dims)
-        {
+        for (d, codes) in ds.dims_mut().into_iter().zip(rows.dims) {
             d.codes.extend(&codes[..n]);
         }
         let months = |m: Option<u32>| m.and_then(|m| u16::try_from(m).ok()).unwrap_or(TENURE_NONE);
@@ -884,13 +846,7 @@ impl Builder {
 
     pub(crate) fn finish(mut self) -> Loaded {
         let ds = &mut self.ds;
-        for d in [
-            &mut ds.job_family,
-            &mut ds.manager,
-            &mut ds.location,
-            &mut ds.age_band,
-            &mut ds.tenure_band,
-        ] {
+        for d in ds.dims_mut() {
             d.finish();
         }
         ds.org.lookup = FxHashMap::default();
@@ -934,6 +890,17 @@ fn code_of<T: PartialEq + Copy>(value: Option<T>, all: &[T]) -> u8 {
 }
 
 impl Dataset {
+    /// The dimension columns in the order of a coded row's `dims`.
+    fn dims_mut(&mut self) -> [&mut DictColumn; 5] {
+        [
+            &mut self.job_family,
+            &mut self.manager,
+            &mut self.location,
+            &mut self.age_band,
+            &mut self.tenure_band,
+        ]
+    }
+
     /// Validates records and stores the valid ones; every problem is
     /// collected with its 1-based position in the input as the row.
     /// Records of an earlier version of the questionnaire are carried over
