@@ -153,7 +153,7 @@ fn in_turn<T>(produce: impl FnOnce(&mut dyn FnMut(T) -> bool), consume: &mut imp
 
 /// The error for a thread that panicked (a bug) while doing `what`.
 fn thread_failed(what: &str) -> crate::Error {
-    crate::Error::argument(what, "a counting thread failed")
+    crate::Error::argument(what, "a worker thread failed")
 }
 
 /// `items` split into `parts` interleaved groups (item `i` in group
