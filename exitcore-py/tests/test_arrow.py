@@ -218,3 +218,44 @@ def test_a_column_type_exitcore_cannot_read_is_a_type_error() -> None:
     table = pa.table({"respondent": ["a"], "org_unit": [["Sales", "North"]]})
     with pytest.raises(TypeError, match="org_unit"):
         exitcore.Dataset.from_arrow(table)
+
+
+def test_imports_read_on_a_second_thread_keep_their_outcome() -> None:
+    """From 100,000 records the shipped build reads the next chunk on a
+    second thread while it imports the one before (CSV and tables). The
+    data set must still be the one the records themselves give, and each
+    damaged row must be reported at its own place."""
+    import csv as pycsv
+
+    org = exitcore.generate(seed=9, exits=120_000)
+    mapping = org.csv_mapping()
+    reference = org.load().dataset
+    text = org.to_csv() or ""
+    rows = list(pycsv.reader(io.StringIO(text)))
+    assert len(rows) == 120_001 and text.count("\n") == 120_001  # a record per line
+    spec: list[list[str]] = [["org_unit"], ["tenure_band"]]
+    clean = text.encode()
+    for out in [
+        exitcore.Dataset.from_csv_bytes(clean, mapping),
+        exitcore.Dataset.from_arrow(pcsv.read_csv(io.BytesIO(clean)), mapping),
+    ]:
+        assert not out.problems
+        assert out.dataset.summary() == reference.summary()
+        assert out.dataset.analyse(spec).to_dict() == reference.analyse(spec).to_dict()
+    enps = rows[0].index("enps")
+    for i in [50_001, 90_000, 119_999]:
+        rows[i][enps] = "11"
+    rows[110_000][0] = rows[20_000][0]  # a repeated respondent, far from the first
+    out_text = io.StringIO()
+    pycsv.writer(out_text, lineterminator="\n").writerows(rows)
+    data = out_text.getvalue().encode()
+    expected = [(50_001, "answers.enps"), (90_000, "answers.enps"), (110_000, "respondent"),
+                (119_999, "answers.enps")]
+    # A CSV row's place is its file line (header first); a table's, its row.
+    for out, offset in [
+        (exitcore.Dataset.from_csv_bytes(data, mapping), 1),
+        (exitcore.Dataset.from_arrow(pcsv.read_csv(io.BytesIO(data)), mapping), 0),
+    ]:
+        found = [(p["row"], p["field"]) for p in out.problems]
+        assert found == [(i + offset, f) for i, f in expected], out.problems
+        assert len(out.dataset) == 120_000 - 4
