@@ -510,25 +510,36 @@ impl Respondents {
         rustc_hash::FxBuildHasher.hash_one(fingerprint)
     }
 
-    /// Whether stored id `i` is `id`, whose fingerprint is `fingerprint`.
-    fn is(&self, i: u32, fingerprint: u64, id: &str) -> bool {
-        let i = i as usize;
-        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).copied();
-        self.fingerprints.get(i) == Some(&fingerprint)
-            && self
-                .ends
-                .get(i)
-                .and_then(|&end| self.text.get(start.unwrap_or(0)..end))
-                == Some(id)
+    /// The table's test of a stored index: whether it is `id`, whose
+    /// fingerprint is `fingerprint` (it takes the fields, not `self`, so
+    /// that `insert` can test while it holds the table).
+    fn is<'a>(
+        fingerprints: &'a [u64],
+        ends: &'a [usize],
+        text: &'a str,
+        fingerprint: u64,
+        id: &'a str,
+    ) -> impl Fn(&u32) -> bool + 'a {
+        move |&i| {
+            let i = i as usize;
+            let start = i.checked_sub(1).and_then(|p| ends.get(p)).copied();
+            fingerprints.get(i) == Some(&fingerprint)
+                && ends
+                    .get(i)
+                    .and_then(|&end| text.get(start.unwrap_or(0)..end))
+                    == Some(id)
+        }
+    }
+
+    /// Where the table places a stored index when it grows.
+    fn rehash(fingerprints: &[u64]) -> impl Fn(&u32) -> u64 + '_ {
+        |&i| Self::slot_hash(fingerprints.get(i as usize).copied().unwrap_or(0))
     }
 
     /// Whether `id` (whose fingerprint is `fingerprint`) was stored.
     fn contains(&self, fingerprint: u64, id: &str) -> bool {
-        self.table
-            .find(Self::slot_hash(fingerprint), |&i| {
-                self.is(i, fingerprint, id)
-            })
-            .is_some()
+        let is = Self::is(&self.fingerprints, &self.ends, &self.text, fingerprint, id);
+        self.table.find(Self::slot_hash(fingerprint), is).is_some()
     }
 
     /// Stores `id` unless it was stored before, one lookup of its
@@ -544,17 +555,12 @@ impl Respondents {
             ends,
             text,
         } = self;
-        let seen = |&i: &u32| {
-            let i = i as usize;
-            let start = i.checked_sub(1).and_then(|p| ends.get(p)).copied();
-            fingerprints.get(i) == Some(&fingerprint)
-                && ends
-                    .get(i)
-                    .and_then(|&end| text.get(start.unwrap_or(0)..end))
-                    == Some(id)
-        };
-        let rehash = |&i: &u32| Self::slot_hash(fingerprints.get(i as usize).copied().unwrap_or(0));
-        match table.entry(Self::slot_hash(fingerprint), seen, rehash) {
+        let seen = Self::is(fingerprints, ends, text, fingerprint, id);
+        match table.entry(
+            Self::slot_hash(fingerprint),
+            seen,
+            Self::rehash(fingerprints),
+        ) {
             hashbrown::hash_table::Entry::Occupied(_) => false,
             hashbrown::hash_table::Entry::Vacant(slot) => {
                 slot.insert(index);
@@ -567,10 +573,7 @@ impl Respondents {
     }
 
     fn reserve(&mut self, ids: usize) {
-        let fingerprints = &self.fingerprints;
-        self.table.reserve(ids, |&i| {
-            Self::slot_hash(fingerprints.get(i as usize).copied().unwrap_or(0))
-        });
+        self.table.reserve(ids, Self::rehash(&self.fingerprints));
         self.fingerprints.reserve(ids);
         self.ends.reserve(ids);
     }
