@@ -22,7 +22,7 @@ use rustc_hash::FxHashMap;
 
 use super::{
     ColumnReport, FieldPlan, ImportOptions, Mapping, Plan, Source, decode, match_option, norm,
-    parse_bool, parse_date, parse_number, parse_tenure, whole_months,
+    parse_bool, parse_date, parse_number, parse_tenure, tenure_between,
 };
 use crate::dataset::{Builder, CodedRow, Dim};
 use crate::questionnaire::{Checked, check_answer, check_free_text, describe_values};
@@ -1022,8 +1022,8 @@ impl<'p> Engine<'p> {
         let Some(end) = self.exit_date.and_then(|d| d.to_naive()) else {
             return;
         };
-        if start <= end {
-            self.start_tenure = Some(Tenure::months(whole_months(start, end)));
+        if let Some(tenure) = tenure_between(start, end) {
+            self.start_tenure = Some(tenure);
             return;
         }
         let f = &self.fields[fi];
@@ -1056,14 +1056,7 @@ impl<'p> Engine<'p> {
             match kind {
                 Kind::Org => org = self.store_org(fi, slot),
                 Kind::Dim(d) => dims[dim_index(d)] = self.dim_code(d, slot),
-                Kind::Tenure => {
-                    // A band label per distinct tenure value, unless it came from a start date.
-                    dims[4] = match (self.val(slot), tenure) {
-                        (Some(Val::Tenure(_)), Some(_)) => self.dim_code(Dim::TenureBand, slot),
-                        (_, Some(t)) => self.builder.dict(Dim::TenureBand).code(&t.band_label()),
-                        _ => 0,
-                    };
-                }
+                Kind::Tenure => dims[4] = self.tenure_band_code(slot, tenure),
                 _ => {}
             }
         }
@@ -1084,6 +1077,17 @@ impl<'p> Engine<'p> {
             regrettable: codes[2],
         };
         self.builder.store_row(&row, answers);
+    }
+
+    /// The tenure band's code for a row whose tenure field holds `slot`
+    /// and whose tenure is `tenure`: a band label per distinct tenure
+    /// value, unless the tenure came from a start date.
+    fn tenure_band_code(&mut self, slot: Slot, tenure: Option<Tenure>) -> u32 {
+        match (self.val(slot), tenure) {
+            (Some(Val::Tenure(_)), Some(_)) => self.dim_code(Dim::TenureBand, slot),
+            (_, Some(t)) => self.builder.dict(Dim::TenureBand).code(&t.band_label()),
+            _ => 0,
+        }
     }
 
     /// The dictionary code of a dimension value, remembered in its entry.

@@ -11,16 +11,17 @@
 //! tenure from a start date), when a question is answered but not shown or
 //! shown, required and not answered, when its org unit is missing, and when
 //! its respondent is missing, blank or repeated or a free text fails its
-//! check. Every other row is counted and stored as the row path would
-//! count and store it, through the same [`Engine::store`], in row order:
-//! the tests compare the two paths' outcomes, data set included.
+//! check. Every other row waits in a run, which is stored a column at a
+//! time before the next row the row path takes (and at the chunk's end),
+//! counted and coded as the row path would count and code each row in
+//! turn: the tests compare the two paths' outcomes, data set included.
 
 use super::{
-    Dim, Engine, Fields, Kind, Out, Slot, UNSET, Val, decode, dim_index, stored_answer, val_in,
+    Engine, Fields, Kind, Out, Slot, UNSET, Val, decode, dim_index, stored_answer, val_in,
 };
 use crate::dataset::CodedRows;
 use crate::import::columnar::Batch;
-use crate::import::{Source, whole_months};
+use crate::import::{Source, tenure_between};
 use crate::questionnaire::Checked;
 use crate::questionnaire::check_free_text;
 use crate::record::PartialDate;
@@ -398,7 +399,7 @@ impl Engine<'_> {
 
     /// Which questions each row shows, and the rows whose answers the
     /// questionnaire's conditions or required questions refuse (free text
-    /// waits for the row's text, in [`Engine::clean_row`]).
+    /// waits for the row's text, in [`Engine::accept`]).
     fn classify_questions(&self, ch: &mut Chunked, n: usize) {
         for oi in 0..ch.order.len() {
             let qi = ch.order[oi];
@@ -570,8 +571,9 @@ impl Engine<'_> {
         }
     }
 
-    /// Stores the run of accepted rows (but the repeats [`Engine::claim_run`]
-    /// finds), a column at a time, as the row path would store each in turn: every dictionary and the org tree see
+    /// Stores the run of accepted rows (but the repeats
+    /// [`Engine::claim_run`] finds), a column at a time, as the row path
+    /// would store each in turn: every dictionary and the org tree see
     /// their column's values in row order, so codes come out the same.
     fn flush(&mut self, ch: &mut Chunked, batch: &Batch, start: usize) {
         if ch.run.rows.is_empty() {
@@ -681,12 +683,7 @@ impl Engine<'_> {
                     _ => None,
                 };
                 out.tenure[i] = tenure;
-                // A band label per distinct tenure value, unless it came from a start date.
-                out.dims[4][i] = match (self.val(slot), tenure) {
-                    (Some(Val::Tenure(_)), Some(_)) => self.dim_code(Dim::TenureBand, slot),
-                    (_, Some(t)) => self.builder.dict(Dim::TenureBand).code(&t.band_label()),
-                    _ => 0,
-                };
+                out.dims[4][i] = self.tenure_band_code(slot, tenure);
             }
             Kind::ExitDate => {
                 if let Some(Val::Date(d)) = self.val(slot) {
@@ -759,10 +756,9 @@ impl Engine<'_> {
                     let Some(end) = exit else {
                         return Ok(None);
                     };
-                    if *start > end {
+                    let Some(t) = tenure_between(*start, end) else {
                         return Err(());
-                    }
-                    let t = Tenure::months(whole_months(*start, end));
+                    };
                     return t.check().map(|()| Some(t)).map_err(|_| ());
                 }
                 _ => {}
