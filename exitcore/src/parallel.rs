@@ -156,6 +156,43 @@ fn thread_failed(what: &str) -> crate::Error {
     crate::Error::argument(what, "a worker thread failed")
 }
 
+/// `work` on every item of `items`, in item order; when `threaded`, the
+/// items are shared out over the machine's threads, interleaved (item `i`
+/// to thread `i % threads`) so that runs of costly neighbours (the large
+/// units at the top of an org tree) are split. Errors as [`on_threads`].
+pub(crate) fn map<T: Sync, R: Send>(
+    what: &str,
+    items: &[T],
+    threaded: bool,
+    work: &(dyn Fn(&T) -> Result<R> + Sync),
+) -> Result<Vec<R>> {
+    let parts = if threaded { threads(items.len()) } else { 1 };
+    if parts <= 1 {
+        return items.iter().map(work).collect();
+    }
+    let groups = interleaved(items.len(), parts);
+    let done = on_threads(what, &groups, &|group: &Vec<usize>| {
+        group
+            .iter()
+            .filter_map(|&i| items.get(i))
+            .map(work)
+            .collect::<Result<Vec<R>>>()
+    })?;
+    // Group `p` holds items p, p + parts, ...: dealing the results out
+    // again, a round at a time, puts them back in item order.
+    let mut done: Vec<std::vec::IntoIter<R>> = done.into_iter().map(Vec::into_iter).collect();
+    let mut out = Vec::with_capacity(items.len());
+    'rounds: loop {
+        for group in &mut done {
+            match group.next() {
+                Some(r) => out.push(r),
+                None => break 'rounds,
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// `items` split into `parts` interleaved groups (item `i` in group
 /// `i % parts`): equal shares of work when the items cost about the same.
 pub(crate) fn interleaved(items: usize, parts: usize) -> Vec<Vec<usize>> {
@@ -190,6 +227,31 @@ mod tests {
             err.contains("sums") && err.contains("thread failed"),
             "{err}"
         );
+    }
+
+    /// Results come back in item order at any number of threads, equal to
+    /// the work done in turn; a failing item is the error.
+    #[test]
+    fn map_keeps_item_order() {
+        for n in [0, 1, 2, 3, 17, 1000] {
+            let items: Vec<u64> = (0..n).map(|i| i * 7 % 13).collect();
+            let square = |x: &u64| -> Result<u64> { Ok(x * x) };
+            let want: Vec<u64> = items.iter().map(|x| x * x).collect();
+            assert_eq!(map("squares", &items, false, &square).unwrap(), want);
+            assert_eq!(map("squares", &items, true, &square).unwrap(), want);
+        }
+        let items: Vec<u64> = (0..10).collect();
+        let failing = |x: &u64| -> Result<u64> {
+            if *x == 7 {
+                Err(crate::Error::argument("x", "seven"))
+            } else {
+                Ok(*x)
+            }
+        };
+        for threaded in [false, true] {
+            let err = map("numbers", &items, threaded, &failing).unwrap_err();
+            assert!(err.to_string().contains("seven"), "{err}");
+        }
     }
 
     /// Every item arrives, in order, whether or not a thread is used; a

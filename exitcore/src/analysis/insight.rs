@@ -9,7 +9,7 @@ use super::{Finding, FindingKind};
 use crate::privacy::{CellKey, Dimension};
 use crate::report::value_label;
 use crate::stats::special::{ln, sin};
-use crate::{Dataset, Lang, QuestionKind};
+use crate::{Dataset, Lang, QuestionKind, Result};
 
 /// A significant finding as a person would say it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,28 +37,31 @@ impl Insight {
     }
 }
 
-/// The significant findings of `findings`, strongest effect first.
-pub(crate) fn insights(dataset: &Dataset, findings: &[Finding]) -> Vec<Insight> {
-    let mut out: Vec<Insight> = findings
+/// The significant findings of `findings`, strongest effect first. From
+/// [`crate::parallel::FROM_RECORDS`] records (thousands of significant
+/// findings) the sentences are written on the machine's threads.
+pub(crate) fn insights(dataset: &Dataset, findings: &[Finding]) -> Result<Vec<Insight>> {
+    let significant: Vec<(&Finding, f64)> = findings
         .iter()
         .filter(|f| f.significant)
-        .filter_map(|f| {
-            let effect = effect(&f.kind)?;
-            Some(Insight {
-                finding: f.clone(),
-                effect,
-                nl: sentence(dataset, f, Lang::Nl),
-                en: sentence(dataset, f, Lang::En),
-            })
-        })
+        .filter_map(|f| Some((f, effect(&f.kind)?)))
         .collect();
+    let threaded = dataset.len >= crate::parallel::FROM_RECORDS;
+    let mut out = crate::parallel::map("insights", &significant, threaded, &|&(f, effect)| {
+        Ok(Insight {
+            finding: f.clone(),
+            effect,
+            nl: sentence(dataset, f, Lang::Nl),
+            en: sentence(dataset, f, Lang::En),
+        })
+    })?;
     out.sort_by(|a, b| {
         b.effect
             .abs()
             .total_cmp(&a.effect.abs())
             .then(a.finding.p_value.total_cmp(&b.finding.p_value))
     });
-    out
+    Ok(out)
 }
 
 fn effect(kind: &FindingKind) -> Option<f64> {
