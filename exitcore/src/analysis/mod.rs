@@ -588,8 +588,8 @@ impl Analysis {
             plan = plan.with_ledger(l);
         }
         // The drivers and survival times need no release: they are worked
-        // out beside the cell model (whose counting is itself shared out
-        // over the threads), which was serial for ~8 ms at a million records.
+        // out beside the cell model, whose atoms are found on one thread
+        // (~8 ms at a million records; its counting is shared out itself).
         let (model, (drivers, times)) = crate::parallel::join(
             "analysis",
             || plan.model(),
@@ -1052,8 +1052,8 @@ impl Context<'_> {
         Ok((reasons, items))
     }
 
-    /// Group-versus-rest tests of every released group of a breakdown.
-    /// The one-vs-rest findings of every group, in group order. From
+    /// The group-versus-rest findings of every group of a breakdown, in
+    /// group order (withheld groups have none). From
     /// [`crate::parallel::FROM_RECORDS`] records the groups are shared out
     /// over the threads: Fisher's exact test walks more points the larger
     /// the counts (thousands per table at a million records).
