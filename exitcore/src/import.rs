@@ -1088,13 +1088,13 @@ fn parse_tenure(text: &str, spec: &FieldSpec) -> Option<Tenure> {
     (months.is_finite() && (0.0..1.0e6).contains(&months)).then(|| Tenure::months(months as u32))
 }
 
-/// Whole months from `start` to `end` (the day of the month counts: 15 Jan to 14 Feb is 0).
 /// The tenure of someone who started on `start` and left on `end`, in
 /// whole months; `None` when the start is after the exit.
 fn tenure_between(start: chrono::NaiveDate, end: chrono::NaiveDate) -> Option<Tenure> {
     (start <= end).then(|| Tenure::months(whole_months(start, end)))
 }
 
+/// Whole months from `start` to `end` (the day of the month counts: 15 Jan to 14 Feb is 0).
 fn whole_months(start: chrono::NaiveDate, end: chrono::NaiveDate) -> u32 {
     use chrono::Datelike;
     let mut months = (end.year() - start.year()) * 12 + i32::try_from(end.month()).unwrap_or(0)
