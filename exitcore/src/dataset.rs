@@ -247,22 +247,6 @@ impl Ticks {
         }
     }
 
-    /// Appends one record's ticks (`None`: unanswered). A questionnaire
-    /// check has limited the options, so the mask fits below the top bit.
-    fn push(&mut self, mask: Option<u64>) {
-        fn add<T: TryFrom<u64>>(v: &mut Vec<T>, mask: Option<u64>, top: u64) {
-            let stored = mask.map_or(0, |m| (m & (top - 1)) | top);
-            if let Ok(x) = T::try_from(stored) {
-                v.push(x);
-            }
-        }
-        match self {
-            Ticks::U16(v) => add(v, mask, 1 << 15),
-            Ticks::U32(v) => add(v, mask, 1 << 31),
-            Ticks::U64(v) => add(v, mask, 1 << 63),
-        }
-    }
-
     fn reserve(&mut self, rows: usize) {
         match self {
             Ticks::U16(v) => v.reserve(rows),
@@ -304,27 +288,75 @@ impl AnswerColumn {
 
     /// Appends the row's value (or "unanswered" for `None`).
     fn push(&mut self, row: u32, value: Option<Checked<'_>>) {
-        use chrono::Datelike;
-        match (self, value) {
-            (AnswerColumn::Likert(v), Some(Checked::Likert(0))) => v.push(LIKERT_NA),
-            (AnswerColumn::Likert(v), Some(Checked::Likert(p))) => v.push(p),
-            (AnswerColumn::Rating(v), Some(Checked::Rating(r))) => v.push(r),
-            (AnswerColumn::Rating(v), _) => v.push(RATING_NONE),
-            (AnswerColumn::Single(v), Some(Checked::Choice(c))) => v.push(c),
-            (AnswerColumn::Single(v), _) => v.push(CHOICE_NONE),
-            (AnswerColumn::Multiple(t), Some(Checked::Choices(m))) => t.push(Some(m)),
-            (AnswerColumn::Multiple(t), _) => t.push(None),
-            (AnswerColumn::YesNo(v), Some(Checked::YesNo(b))) => v.push(if b { 2 } else { 1 }),
-            (AnswerColumn::Likert(v) | AnswerColumn::YesNo(v), _) => v.push(0),
-            (AnswerColumn::Text(t), Some(Checked::Text(s))) => {
+        if let AnswerColumn::Text(t) = self {
+            if let Some(Checked::Text(s)) = value {
                 t.rows.push(row);
                 t.bytes.push_str(s);
                 t.ends
                     .push(u32::try_from(t.bytes.len()).unwrap_or(u32::MAX));
             }
-            (AnswerColumn::Text(_), _) => {}
-            (AnswerColumn::Date(v), Some(Checked::Date(d))) => v.push(d.num_days_from_ce()),
-            (AnswerColumn::Date(v), _) => v.push(DATE_NONE),
+            return;
+        }
+        let cell = self.encode(value);
+        self.extend_encoded(std::slice::from_ref(&cell));
+    }
+
+    /// The cell this column stores for a value (`None`: unanswered),
+    /// widened to 64 bits: an import encodes each distinct value once and
+    /// appends a run of rows' cells with [`AnswerColumn::extend_encoded`].
+    /// (A text column keeps its text apart: 0.) Ticks keep the top bit of
+    /// their width for "answered": a questionnaire check has limited the
+    /// options, so the mask fits below it.
+    fn encode(&self, value: Option<Checked<'_>>) -> u64 {
+        use chrono::Datelike;
+        let ticks = |top: u64| match value {
+            Some(Checked::Choices(m)) => (m & (top - 1)) | top,
+            _ => 0,
+        };
+        match (self, value) {
+            (AnswerColumn::Likert(_), Some(Checked::Likert(0))) => u64::from(LIKERT_NA),
+            (AnswerColumn::Likert(_), Some(Checked::Likert(p))) => u64::from(p),
+            (AnswerColumn::Rating(_), Some(Checked::Rating(r))) => u64::from(r),
+            (AnswerColumn::Rating(_), _) => u64::from(RATING_NONE),
+            (AnswerColumn::Single(_), Some(Checked::Choice(c))) => u64::from(c),
+            (AnswerColumn::Single(_), _) => u64::from(CHOICE_NONE),
+            (AnswerColumn::Multiple(Ticks::U16(_)), _) => ticks(1 << 15),
+            (AnswerColumn::Multiple(Ticks::U32(_)), _) => ticks(1 << 31),
+            (AnswerColumn::Multiple(Ticks::U64(_)), _) => ticks(1 << 63),
+            (AnswerColumn::YesNo(_), Some(Checked::YesNo(b))) => {
+                if b {
+                    2
+                } else {
+                    1
+                }
+            }
+            (AnswerColumn::Likert(_) | AnswerColumn::YesNo(_) | AnswerColumn::Text(_), _) => 0,
+            (AnswerColumn::Date(_), Some(Checked::Date(d))) => {
+                u64::from(d.num_days_from_ce().cast_unsigned())
+            }
+            (AnswerColumn::Date(_), _) => u64::from(DATE_NONE.cast_unsigned()),
+        }
+    }
+
+    /// Appends cells made by [`AnswerColumn::encode`] for this column.
+    fn extend_encoded(&mut self, cells: &[u64]) {
+        fn narrow<T: TryFrom<u64> + Default>(v: &mut Vec<T>, cells: &[u64]) {
+            // Every cell came from `encode` for this column, so it fits.
+            v.extend(cells.iter().map(|&c| T::try_from(c).unwrap_or_default()));
+        }
+        match self {
+            AnswerColumn::Likert(v) | AnswerColumn::Rating(v) | AnswerColumn::YesNo(v) => {
+                narrow(v, cells);
+            }
+            AnswerColumn::Single(v) | AnswerColumn::Multiple(Ticks::U16(v)) => narrow(v, cells),
+            AnswerColumn::Multiple(Ticks::U32(v)) => narrow(v, cells),
+            AnswerColumn::Multiple(Ticks::U64(v)) => v.extend_from_slice(cells),
+            AnswerColumn::Date(v) => v.extend(
+                cells
+                    .iter()
+                    .map(|&c| u32::try_from(c).map_or(DATE_NONE, u32::cast_signed)),
+            ),
+            AnswerColumn::Text(_) => {}
         }
     }
 
@@ -757,9 +789,12 @@ impl Builder {
             exit_date: &[r.exit_date],
             codes: [&[r.exit_type], &[r.interviewer], &[r.regrettable]],
         };
-        // One row: its answers are asked for in questionnaire order.
+        let (first, _) = self.store_context(&rows);
+        // Every column takes a cell, answered or not.
         let mut answers = answers.into_iter();
-        self.store_rows(&rows, |_, _| answers.next().flatten());
+        for col in &mut self.ds.answers {
+            col.push(first, answers.next().flatten());
+        }
     }
 
     /// Room for `rows` more rows, for an import that knows how many it
@@ -796,15 +831,47 @@ impl Builder {
             .then_some(fingerprint)
     }
 
+    /// The cell question `q`'s column stores for a value (`None`:
+    /// unanswered), for [`Builder::store_rows`] (0 for a text question).
+    pub(crate) fn encode(&self, q: usize, value: Option<Checked<'_>>) -> u64 {
+        self.ds.answers.get(q).map_or(0, |col| col.encode(value))
+    }
+
     /// Stores rows that have passed every check, already coded and their
     /// respondents claimed, a column at a time: what [`Builder::store_row`]
-    /// does for each in turn. `answer(q, i)` is row `i`'s answer to
-    /// question `q`, asked in questionnaire order and row order.
+    /// does for each in turn. `cells[q]` holds each row's answer to
+    /// question `q` as [`Builder::encode`] makes it; a text question's
+    /// answers come from `text(q, i)` (row `i`'s), asked in row order.
     pub(crate) fn store_rows<'c>(
         &mut self,
         rows: &CodedRows<'_>,
-        mut answer: impl FnMut(usize, usize) -> Option<Checked<'c>>,
+        cells: &[Vec<u64>],
+        mut text: impl FnMut(usize, usize) -> Option<&'c str>,
     ) {
+        let (first, n) = self.store_context(rows);
+        for (q, col) in self.ds.answers.iter_mut().enumerate() {
+            if matches!(col, AnswerColumn::Text(_)) {
+                for (i, row) in (first..).take(n).enumerate() {
+                    col.push(row, text(q, i).map(Checked::Text));
+                }
+                continue;
+            }
+            let cells = cells.get(q).map_or(&[][..], |c| &c[..n.min(c.len())]);
+            col.extend_encoded(cells);
+            // A question the caller gave too few cells for is unanswered,
+            // so every column keeps one cell a row.
+            if cells.len() < n {
+                let none = col.encode(None);
+                for _ in cells.len()..n {
+                    col.extend_encoded(std::slice::from_ref(&none));
+                }
+            }
+        }
+    }
+
+    /// Stores the rows' columns other than the answers: the first row's
+    /// index and the number of rows stored.
+    fn store_context(&mut self, rows: &CodedRows<'_>) -> (u32, usize) {
         // The columns are as long as each other (the engine fills them
         // together); were one short, no column would take the extra rows.
         let n = [rows.respondents.len(), rows.org.len(), rows.tenure.len()]
@@ -839,12 +906,8 @@ impl Builder {
         ds.exit_type.extend_from_slice(&rows.codes[0][..n]);
         ds.interviewer.extend_from_slice(&rows.codes[1][..n]);
         ds.regrettable.extend_from_slice(&rows.codes[2][..n]);
-        for (q, col) in ds.answers.iter_mut().enumerate() {
-            for (i, row) in (first..).take(n).enumerate() {
-                col.push(row, answer(q, i));
-            }
-        }
         ds.len += n;
+        (first, n)
     }
 
     pub(crate) fn finish(mut self) -> Loaded {
@@ -1147,5 +1210,90 @@ mod tests {
         assert!((0..1000_u64).all(|i| seen.contains(i % 13, &format!("id{i}"))));
         assert!(!seen.contains(7, "id8"));
         assert!(!seen.insert(12, "id12"));
+    }
+
+    /// Every column stores what its doc comment says, pushed a row at a
+    /// time or encoded and appended as a run: the expected cells are the
+    /// documented layout written out (0 / point / `LIKERT_NA` for Likert,
+    /// the top bit of the width marking an answered multiple choice, days
+    /// since 0001-01-01 for dates).
+    #[test]
+    fn encoded_cells_are_the_documented_column_values() {
+        fn cells(col: &AnswerColumn) -> Vec<i64> {
+            match col {
+                AnswerColumn::Likert(v) | AnswerColumn::Rating(v) | AnswerColumn::YesNo(v) => {
+                    v.iter().map(|&x| i64::from(x)).collect()
+                }
+                AnswerColumn::Single(v) | AnswerColumn::Multiple(Ticks::U16(v)) => {
+                    v.iter().map(|&x| i64::from(x)).collect()
+                }
+                AnswerColumn::Multiple(Ticks::U32(v)) => v.iter().map(|&x| i64::from(x)).collect(),
+                AnswerColumn::Multiple(Ticks::U64(v)) => {
+                    v.iter().map(|&x| i64::try_from(x).unwrap_or(-1)).collect()
+                }
+                AnswerColumn::Date(v) => v.iter().map(|&x| i64::from(x)).collect(),
+                AnswerColumn::Text(t) => t.rows.iter().map(|&x| i64::from(x)).collect(),
+            }
+        }
+        let date = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap_or_default();
+        // 2024-03-01: 2023 whole years of 365 days plus 490 leap days
+        // (505 multiples of 4, less 20 of 100, plus 5 of 400), plus
+        // January's 31 and February's 29 days, plus the day itself.
+        let days = 2023 * 365 + 490 + 31 + 29 + 1;
+        let cases: Vec<(AnswerColumn, Vec<Option<Checked<'_>>>, Vec<i64>)> = vec![
+            (
+                AnswerColumn::Likert(Vec::new()),
+                vec![Some(Checked::Likert(4)), Some(Checked::Likert(0)), None],
+                vec![4, 255, 0],
+            ),
+            (
+                AnswerColumn::Rating(Vec::new()),
+                vec![Some(Checked::Rating(0)), Some(Checked::Rating(10)), None],
+                vec![0, 10, 255],
+            ),
+            (
+                AnswerColumn::Single(Vec::new()),
+                vec![Some(Checked::Choice(0)), Some(Checked::Choice(3)), None],
+                vec![0, 3, 65_535],
+            ),
+            (
+                AnswerColumn::Multiple(Ticks::for_options(15)),
+                vec![
+                    Some(Checked::Choices(0b101)),
+                    Some(Checked::Choices(0)),
+                    None,
+                ],
+                vec![0x8005, 0x8000, 0],
+            ),
+            (
+                AnswerColumn::Multiple(Ticks::for_options(20)),
+                vec![Some(Checked::Choices(1 << 19)), None],
+                vec![(1 << 31) | (1 << 19), 0],
+            ),
+            (
+                AnswerColumn::YesNo(Vec::new()),
+                vec![
+                    Some(Checked::YesNo(true)),
+                    Some(Checked::YesNo(false)),
+                    None,
+                ],
+                vec![2, 1, 0],
+            ),
+            (
+                AnswerColumn::Date(Vec::new()),
+                vec![Some(Checked::Date(date)), None],
+                vec![days, i64::from(i32::MIN)],
+            ),
+        ];
+        for (empty, values, expected) in cases {
+            let (mut pushed, mut appended) = (empty.clone(), empty);
+            for (row, v) in (0..).zip(&values) {
+                pushed.push(row, *v);
+            }
+            let encoded: Vec<u64> = values.iter().map(|v| appended.encode(*v)).collect();
+            appended.extend_encoded(&encoded);
+            assert_eq!(cells(&pushed), expected, "{pushed:?}");
+            assert_eq!(cells(&appended), expected, "{appended:?}");
+        }
     }
 }

@@ -16,13 +16,10 @@
 //! counted and coded as the row path would count and code each row in
 //! turn: the tests compare the two paths' outcomes, data set included.
 
-use super::{
-    Engine, Fields, Kind, Out, Slot, UNSET, Val, decode, dim_index, stored_answer, val_in,
-};
+use super::{Engine, Fields, Kind, Out, Slot, UNSET, Val, decode, dim_index};
 use crate::dataset::CodedRows;
 use crate::import::columnar::Batch;
 use crate::import::{Source, tenure_between};
-use crate::questionnaire::Checked;
 use crate::questionnaire::check_free_text;
 use crate::record::PartialDate;
 use crate::record::Tenure;
@@ -98,6 +95,13 @@ pub(super) struct Chunked {
     run: Run,
     /// The run's columns as stored (kept for their buffers).
     out: RunColumns,
+    /// Per field input: what each of its entries stores ([`UNKNOWN`]
+    /// until a stored row first holds it): a dictionary code or org unit,
+    /// an exit type's, interviewer's or regrettable's code, a tenure's
+    /// band, an answer's cell.
+    stored: Vec<Vec<u64>>,
+    /// Each run row's entry of the field being stored.
+    run_ids: Vec<u32>,
 }
 
 /// Rows accepted ([`Engine::accept`]) and waiting to be stored together.
@@ -155,9 +159,8 @@ impl Run {
     }
 }
 
-/// No entry: an unanswered question in [`RunColumns::answers`] (never a
-/// real entry's id: a row holding the scratch entry is never accepted).
-const NO_ENTRY: u32 = u32::MAX;
+/// A stored value an entry has not been given yet ([`Chunked::stored`]).
+const UNKNOWN: u64 = u64::MAX;
 
 /// A run's values, a column each, in the data set's codes.
 #[derive(Debug, Default)]
@@ -167,9 +170,12 @@ struct RunColumns {
     tenure: Vec<Option<Tenure>>,
     exit_date: Vec<Option<PartialDate>>,
     codes: [Vec<u8>; 3],
-    /// Per question: each row's entry of the answering field
-    /// ([`NO_ENTRY`]: unanswered).
-    answers: Vec<Vec<u32>>,
+    /// Per question: each row's answer as its column stores it
+    /// ([`crate::dataset::Builder::encode`]; empty: unanswered by the
+    /// mapping, or free text).
+    cells: Vec<Vec<u64>>,
+    /// Each row's stored value of the field being stored.
+    values: Vec<u64>,
 }
 
 impl RunColumns {
@@ -188,9 +194,9 @@ impl RunColumns {
         for c in &mut self.codes {
             fill(c, n, 0);
         }
-        self.answers.resize_with(questions, Vec::new);
-        for a in &mut self.answers {
-            fill(a, n, NO_ENTRY);
+        self.cells.resize_with(questions, Vec::new);
+        for c in &mut self.cells {
+            c.clear();
         }
     }
 }
@@ -278,6 +284,8 @@ impl Chunked {
                 ..Run::default()
             },
             out: RunColumns::default(),
+            stored: vec![Vec::new(); inputs],
+            run_ids: Vec::new(),
         })
     }
 
@@ -591,33 +599,38 @@ impl Engine<'_> {
             if matches!(kind, Kind::Respondent | Kind::FreeText(_)) {
                 continue;
             }
-            let levels =
-                kind == Kind::Org && matches!(self.fields[fi].plan.source, Source::Columns(_));
-            if levels || self.fields[fi].inputs.len() != 1 {
+            if self.fields[fi].inputs.len() != 1 {
+                // Org levels in columns (the one field of several inputs
+                // a chunked plan has): a path a row.
+                let levels = matches!(self.fields[fi].plan.source, Source::Columns(_));
                 for i in 0..n {
                     let slot = self.run_slot(ch, fi, ch.run.rows[i], levels);
-                    self.put(&mut out, &ch.run, kind, fi, slot, i);
+                    out.org[i] = self.store_org(fi, slot);
                 }
                 continue;
             }
             // One input: each row's entry, its cells counted a column at a time.
             let s = ch.base[fi];
-            let (mut filled, mut missing) = (0, 0);
-            for i in 0..n {
-                let id = ch.ids[s][ch.run.rows[i]];
-                let slot = if ch.class(s, id) == Class::Missing {
-                    missing += 1;
-                    Slot::None
-                } else {
-                    filled += 1;
-                    Slot::Entry(fi, 0, id)
-                };
-                self.put(&mut out, &ch.run, kind, fi, slot, i);
-            }
+            let mut ids = std::mem::take(&mut ch.run_ids);
+            ids.clear();
+            let chunk_ids = &ch.ids[s];
+            ids.extend(
+                ch.run
+                    .rows
+                    .iter()
+                    .map(|&r| chunk_ids.get(r).copied().unwrap_or(u32::MAX)),
+            );
             if let Some(c) = self.fields[fi].inputs[0].col {
-                self.stats[c].filled += filled;
+                let classes = &ch.classes[s];
+                let missing = ids
+                    .iter()
+                    .filter(|&&id| classes.get(id as usize) == Some(&Class::Missing))
+                    .count();
+                self.stats[c].filled += n - missing;
                 self.stats[c].missing += missing;
             }
+            self.store_field(ch, &mut out, kind, fi, &ids);
+            ch.run_ids = ids;
         }
         let run = &ch.run;
         let rows = CodedRows {
@@ -634,73 +647,160 @@ impl Engine<'_> {
             exit_date: &out.exit_date,
             codes: [&out.codes[0], &out.codes[1], &out.codes[2]],
         };
-        let fields = &self.fields;
-        let (text, free, answers) = (&run.text, &run.free, &out.answers);
-        let answered_by = &ch.answered_by;
-        self.builder.store_rows(&rows, |q, i| {
-            if let Some(Some((s, e))) = free.get(q).and_then(|f| f.get(i)) {
-                return text.get(*s..*e).map(Checked::Text);
-            }
-            let id = answers.get(q).and_then(|a| a.get(i)).copied()?;
-            let slot = match (id, answered_by.get(q)) {
-                (NO_ENTRY, _) | (_, None | Some(None)) => return None,
-                (id, Some(Some(fi))) => Slot::Entry(*fi, 0, id),
-            };
-            let checked = match val_in(fields, slot) {
-                Some(Val::Answer(_, Some(Ok(c)))) => Some(*c),
-                _ => None,
-            };
-            stored_answer(fields, "", checked, slot)
+        // A text answer read through a field's entries is checked per row,
+        // which only the row path does: the run's text answers are free text.
+        let (text, free) = (&run.text, &run.free);
+        self.builder.store_rows(&rows, &out.cells, |q, i| {
+            let (s, e) = free.get(q).and_then(|f| f.get(i)).copied().flatten()?;
+            text.get(s..e)
         });
         ch.out = out;
         ch.run.clear();
     }
 
-    /// Field `fi`'s value in run row `i`, from its slot, into `out`'s
-    /// columns (dictionary codes and org units made as the row path makes
-    /// them).
-    fn put(
+    /// Stores field `fi` (one input) for the run, whose rows hold its
+    /// entries `ids`: each entry's stored value is worked out at the first
+    /// row holding it, in row order, so dictionary codes and org units
+    /// are numbered as the row path numbers them, then copied to the rest.
+    fn store_field(
         &mut self,
+        ch: &mut Chunked,
         out: &mut RunColumns,
-        run: &Run,
         kind: Kind,
         fi: usize,
-        slot: Slot,
-        i: usize,
+        ids: &[u32],
     ) {
+        let s = ch.base[fi];
+        let classes = &ch.classes[s];
+        let entry_slot = |id: u32| {
+            if classes.get(id as usize) == Some(&Class::Missing) {
+                Slot::None
+            } else {
+                Slot::Entry(fi, 0, id)
+            }
+        };
         match kind {
-            Kind::Answer(q) => {
-                if let (Some(a), Slot::Entry(_, _, id)) = (out.answers.get_mut(q), slot) {
-                    a[i] = id;
+            Kind::ExitDate => {
+                for (o, &id) in out.exit_date.iter_mut().zip(ids) {
+                    if let Some(Val::Date(d)) = self.val(entry_slot(id)) {
+                        *o = Some(*d);
+                    }
+                }
+                return;
+            }
+            Kind::Tenure => {
+                let mut bands = std::mem::take(&mut ch.stored[s]);
+                for (i, &id) in ids.iter().enumerate() {
+                    let slot = entry_slot(id);
+                    let tenure = match self.val(slot) {
+                        // A start date's tenure is the row's own.
+                        Some(Val::Start(..)) => ch.run.start_tenure.get(i).copied().flatten(),
+                        Some(Val::Tenure(t)) => Some(*t),
+                        _ => continue,
+                    };
+                    let k = id as usize;
+                    let band = match bands.get(k) {
+                        Some(&b) if b != UNKNOWN => b,
+                        _ => {
+                            let b = u64::from(self.tenure_band_code(slot, tenure));
+                            if let Some(Val::Tenure(_)) = self.val(slot) {
+                                if bands.len() <= k {
+                                    bands.resize(k + 1, UNKNOWN);
+                                }
+                                bands[k] = b;
+                            }
+                            b
+                        }
+                    };
+                    out.tenure[i] = tenure;
+                    out.dims[4][i] = u32::try_from(band).unwrap_or(0);
+                }
+                ch.stored[s] = bands;
+                return;
+            }
+            _ => {}
+        }
+        let mut stored = std::mem::take(&mut ch.stored[s]);
+        let entries = self.fields[fi].inputs[0].cache.entries.len();
+        if stored.len() < entries {
+            stored.resize(entries, UNKNOWN);
+        }
+        let mut values = std::mem::take(&mut out.values);
+        values.clear();
+        for &id in ids {
+            let known = stored.get(id as usize).copied().unwrap_or(UNKNOWN);
+            let v = if known == UNKNOWN {
+                let v = self.stored_value(kind, fi, entry_slot(id));
+                if let Some(k) = stored.get_mut(id as usize) {
+                    *k = v;
+                }
+                v
+            } else {
+                known
+            };
+            values.push(v);
+        }
+        ch.stored[s] = stored;
+        let narrow = |v: u64, none: u32| u32::try_from(v).unwrap_or(none);
+        match kind {
+            Kind::Dim(d) => {
+                for (o, &v) in out.dims[dim_index(d)].iter_mut().zip(&values) {
+                    *o = narrow(v, 0);
                 }
             }
-            Kind::Org => out.org[i] = self.store_org(fi, slot),
-            Kind::Dim(d) => out.dims[dim_index(d)][i] = self.dim_code(d, slot),
-            Kind::Tenure => {
-                let tenure = match self.val(slot) {
-                    Some(Val::Tenure(t)) => Some(*t),
-                    Some(Val::Start(..)) => run.start_tenure[i],
+            Kind::Org => {
+                for (o, &v) in out.org.iter_mut().zip(&values) {
+                    *o = narrow(v, u32::MAX);
+                }
+            }
+            Kind::ExitType | Kind::Interviewer | Kind::Regrettable => {
+                let codes = &mut out.codes[match kind {
+                    Kind::ExitType => 0,
+                    Kind::Interviewer => 1,
+                    _ => 2,
+                }];
+                for (o, &v) in codes.iter_mut().zip(&values) {
+                    *o = u8::try_from(v).unwrap_or(0);
+                }
+            }
+            Kind::Answer(q) => {
+                if let Some(cells) = out.cells.get_mut(q) {
+                    std::mem::swap(cells, &mut values);
+                }
+            }
+            Kind::Respondent | Kind::FreeText(_) | Kind::ExitDate | Kind::Tenure => {}
+        }
+        out.values = values;
+    }
+
+    /// What a stored row holding `slot` in a field of `kind` stores (see
+    /// [`Chunked::stored`]), as the row path codes it.
+    fn stored_value(&mut self, kind: Kind, fi: usize, slot: Slot) -> u64 {
+        match kind {
+            Kind::Dim(d) => u64::from(self.dim_code(d, slot)),
+            Kind::Org => u64::from(self.store_org(fi, slot)),
+            Kind::ExitType | Kind::Interviewer => match self.val(slot) {
+                Some(Val::Code(c)) => u64::from(*c),
+                _ => 0,
+            },
+            Kind::Regrettable => match self.val(slot) {
+                Some(Val::Bool(b)) => {
+                    if *b {
+                        2
+                    } else {
+                        1
+                    }
+                }
+                _ => 0,
+            },
+            Kind::Answer(q) => {
+                let checked = match self.val(slot) {
+                    Some(Val::Answer(_, Some(Ok(c)))) => Some(*c),
                     _ => None,
                 };
-                out.tenure[i] = tenure;
-                out.dims[4][i] = self.tenure_band_code(slot, tenure);
+                self.builder.encode(q, checked)
             }
-            Kind::ExitDate => {
-                if let Some(Val::Date(d)) = self.val(slot) {
-                    out.exit_date[i] = Some(*d);
-                }
-            }
-            Kind::ExitType | Kind::Interviewer => {
-                if let Some(Val::Code(c)) = self.val(slot) {
-                    out.codes[usize::from(kind == Kind::Interviewer)][i] = *c;
-                }
-            }
-            Kind::Regrettable => {
-                if let Some(Val::Bool(b)) = self.val(slot) {
-                    out.codes[2][i] = if *b { 2 } else { 1 };
-                }
-            }
-            Kind::Respondent | Kind::FreeText(_) => {}
+            Kind::Respondent | Kind::FreeText(_) | Kind::ExitDate | Kind::Tenure => 0,
         }
     }
 
