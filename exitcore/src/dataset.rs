@@ -509,7 +509,7 @@ pub(crate) struct CodedRow<'a> {
 /// every column holds at least as many rows as `respondents`.
 #[derive(Debug)]
 pub(crate) struct CodedRows<'a> {
-    /// Fingerprints of the respondents, claimed ([`Builder::claim`]).
+    /// Fingerprints of the respondents, claimed ([`Builder::claim_all`]).
     pub(crate) respondents: &'a [u64],
     pub(crate) org: &'a [u32],
     pub(crate) dims: [&'a [u32]; 5],
@@ -572,6 +572,19 @@ impl Respondents {
     fn contains(&self, fingerprint: u64, id: &str) -> bool {
         let is = Self::is(&self.fingerprints, &self.ends, &self.text, fingerprint, id);
         self.table.find(Self::slot_hash(fingerprint), is).is_some()
+    }
+
+    /// Looks up a fingerprint and forgets the answer: its slots are then
+    /// in cache when the id is inserted a few ids later. (One insert after
+    /// another waits on memory once each, as each one's branches depend on
+    /// what it loads; the look-ups ahead have no such branch to wait on
+    /// (a table at most half full has an empty slot in nearly every group
+    /// it looks at), so several are in flight at once.)
+    fn look(&self, fingerprint: u64) {
+        std::hint::black_box(
+            self.table
+                .find(Self::slot_hash(fingerprint), |&i| i == u32::MAX),
+        );
     }
 
     /// Stores `id` unless it was stored before, one lookup of its
@@ -822,19 +835,45 @@ impl Builder {
         }
     }
 
-    /// Marks `respondent` as stored, for the duplicate check, unless it
-    /// was before: its fingerprint, for [`Builder::store_rows`], when new.
-    pub(crate) fn claim(&mut self, respondent: &str) -> Option<u64> {
-        let fingerprint = fingerprint(respondent);
-        self.seen
-            .insert(fingerprint, respondent)
-            .then_some(fingerprint)
-    }
-
     /// The cell question `q`'s column stores for a value (`None`:
     /// unanswered), for [`Builder::store_rows`] (0 for a text question).
     pub(crate) fn encode(&self, q: usize, value: Option<Checked<'_>>) -> u64 {
         self.ds.answers.get(q).map_or(0, |col| col.encode(value))
+    }
+
+    /// Marks each id of a run as stored, for the duplicate check, in
+    /// order, unless it was stored before (or earlier in the run), for
+    /// [`Builder::store_rows`]: `text` holds them
+    /// one after another, each ending at its entry of `ends`. The
+    /// fingerprints of the ids claimed go to `claimed`, the indices (in
+    /// `ends`) of the ids stored before, or earlier in the run, to `repeats`.
+    pub(crate) fn claim_all(
+        &mut self,
+        text: &str,
+        ends: &[usize],
+        claimed: &mut Vec<u64>,
+        repeats: &mut Vec<usize>,
+    ) {
+        /// How many ids ahead the table is looked up (see `Respondents::look`).
+        const AHEAD: usize = 8;
+        let ids = || {
+            ends.iter().scan(0, |from, &end| {
+                let id = text.get(*from..end).unwrap_or_default();
+                *from = end;
+                Some(id)
+            })
+        };
+        let fingerprints: Vec<u64> = ids().map(fingerprint).collect();
+        for (i, (id, &f)) in ids().zip(&fingerprints).enumerate() {
+            if let Some(&ahead) = fingerprints.get(i + AHEAD) {
+                self.seen.look(ahead);
+            }
+            if self.seen.insert(f, id) {
+                claimed.push(f);
+            } else {
+                repeats.push(i);
+            }
+        }
     }
 
     /// Stores rows that have passed every check, already coded and their

@@ -545,16 +545,9 @@ impl Engine<'_> {
     fn claim_run(&mut self, ch: &mut Chunked, batch: &Batch, start: usize) {
         let run = &mut ch.run;
         run.respondents.clear();
-        let mut from = 0;
         let mut repeats = Vec::new();
-        for (i, &end) in run.id_ends.iter().enumerate() {
-            let id = run.ids.get(from..end).unwrap_or_default();
-            from = end;
-            match self.builder.claim(id) {
-                Some(fingerprint) => run.respondents.push(fingerprint),
-                None => repeats.push(i),
-            }
-        }
+        self.builder
+            .claim_all(&run.ids, &run.id_ends, &mut run.respondents, &mut repeats);
         if !repeats.is_empty() {
             for &i in &repeats {
                 let (r, line) = (run.rows[i], run.lines[i]);
