@@ -425,9 +425,7 @@ impl Mapping {
             |sink| columnar::read_csv(reader, bytes, headers.len(), &uncached, sink),
             |item| match item {
                 columnar::CsvItem::Chunk(chunk) => {
-                    if chunk.first {
-                        engine.new_batch();
-                    }
+                    engine.restart(&chunk.restart);
                     let (start, end) = current.take(chunk);
                     engine.chunk(&current, start, end, &mut line);
                 }
@@ -613,9 +611,7 @@ impl Mapping {
             records,
             |sink| columnar::read(&batches, headers.len(), &uncached, sink),
             |chunk| {
-                if chunk.first {
-                    engine.new_batch();
-                }
+                engine.restart(&chunk.restart);
                 let (start, end) = current.take(chunk);
                 engine.chunk(&current, start, end, &mut line);
             },

@@ -130,6 +130,15 @@ enum State<'a> {
     Native { keys: Cow<'a, [u32]>, null: u32 },
 }
 
+impl State<'_> {
+    fn numbered() -> Self {
+        State::Numbered {
+            index: FxHashMap::default(),
+            count: 0,
+        }
+    }
+}
+
 /// One column of a chunk: its rows' keys, or their text when unnumbered.
 #[derive(Debug)]
 enum Part {
@@ -141,8 +150,9 @@ enum Part {
 /// [`Batch::take`] makes the current chunk.
 #[derive(Debug)]
 pub(crate) struct Chunk {
-    /// The first chunk of its batch (keys start afresh).
-    pub(crate) first: bool,
+    /// Per column: whether its keys start afresh with this chunk (the
+    /// first chunk read, or a batch's own dictionary).
+    pub(crate) restart: Vec<bool>,
     start: usize,
     end: usize,
     columns: Vec<Part>,
@@ -158,36 +168,48 @@ pub(crate) struct Chunk {
 /// hands each chunk to `sink` in order; stops early when `sink` says so.
 /// Chunks own their keys and texts, so the reading can run on a thread
 /// of its own while the engine imports the chunk before.
-pub(crate) fn read(
-    batches: &[&dyn Columns],
+pub(crate) fn read<'a>(
+    batches: &[&'a dyn Columns],
     width: usize,
     uncached: &[bool],
     sink: &mut dyn FnMut(Chunk) -> bool,
 ) {
+    // Values are numbered across batches (the cells they borrow live as
+    // long as the batches), so a value keeps its key, and the engine its
+    // entry, from one batch to the next: a table read from a file comes in
+    // batches of a few thousand rows. Only a batch's own dictionary
+    // numbers its column afresh.
+    let mut states: Vec<State<'a>> = (0..width)
+        .map(|c| {
+            if uncached.get(c).copied().unwrap_or(false) {
+                State::Rows
+            } else {
+                State::numbered()
+            }
+        })
+        .collect();
+    let mut started = false;
     for &batch in batches {
         let rows = batch.rows();
         let mut added: Vec<Texts> = (0..width).map(|_| Texts::default()).collect();
-        let mut states: Vec<State<'_>> = (0..width)
-            .map(|c| {
-                if uncached.get(c).copied().unwrap_or(false) {
-                    return State::Rows;
+        let mut restart = vec![!started; width];
+        for (c, state) in states.iter_mut().enumerate() {
+            if matches!(state, State::Rows) {
+                continue;
+            }
+            if let Some(Dictionary { values, keys }) = batch.dictionary(c) {
+                let texts = &mut added[c];
+                for v in values {
+                    texts.push(v);
                 }
-                match batch.dictionary(c) {
-                    Some(Dictionary { values, keys }) => {
-                        let texts = &mut added[c];
-                        for v in values {
-                            texts.push(v);
-                        }
-                        let null = texts.push(Cell::Null);
-                        State::Native { keys, null }
-                    }
-                    None => State::Numbered {
-                        index: FxHashMap::default(),
-                        count: 0,
-                    },
-                }
-            })
-            .collect();
+                let null = texts.push(Cell::Null);
+                *state = State::Native { keys, null };
+                restart[c] = true;
+            } else if matches!(state, State::Native { .. }) {
+                *state = State::numbered();
+                restart[c] = true;
+            }
+        }
         let mut start = 0;
         while start < rows {
             let end = rows.min(start + CHUNK);
@@ -198,7 +220,7 @@ pub(crate) fn read(
                 .map(|(c, (state, texts))| number(batch, c, start, end, state, texts))
                 .collect();
             let chunk = Chunk {
-                first: start == 0,
+                restart: std::mem::replace(&mut restart, vec![false; width]),
                 start,
                 end,
                 columns,
@@ -208,6 +230,7 @@ pub(crate) fn read(
                 ),
                 lines: Vec::new(),
             };
+            started = true;
             if !sink(chunk) {
                 return;
             }
@@ -391,7 +414,7 @@ fn csv_chunk(
         .map(|(c, (state, texts))| number_bytes(records, c, state, texts))
         .collect();
     let chunk = Chunk {
-        first: *start == 0,
+        restart: vec![*start == 0; states.len()],
         start: *start,
         end: *start + n,
         columns,
@@ -453,12 +476,14 @@ pub(crate) struct Batch {
 impl Batch {
     /// Makes `chunk` the current one; its rows' range in its batch.
     pub(crate) fn take(&mut self, chunk: Chunk) -> (usize, usize) {
-        if chunk.first {
-            self.texts.clear();
-        }
         self.texts
             .resize_with(chunk.added.len().max(self.texts.len()), Texts::default);
-        for (texts, added) in self.texts.iter_mut().zip(&chunk.added) {
+        for ((texts, added), &restart) in
+            self.texts.iter_mut().zip(&chunk.added).zip(&chunk.restart)
+        {
+            if restart {
+                *texts = Texts::default();
+            }
             texts.append(added);
         }
         self.columns = chunk.columns;
@@ -788,9 +813,29 @@ mod tests {
         mut check: impl FnMut(&ImportOutcome, bool, &ImportOptions),
     ) {
         let names = &rows[0];
-        for typed in [false, true] {
+        for (typed, mixed) in [(false, false), (true, false), (true, true)] {
             for cuts in [&[][..], &[700, 701, 1800][..]] {
-                let t = tables(rows, cuts, typed);
+                let mut t = tables(rows, cuts, typed);
+                if mixed {
+                    // A column held as a dictionary in one batch and as
+                    // cells in the next, and back: its keys start afresh
+                    // each time, the others' run on.
+                    for (i, table) in t.iter_mut().enumerate().filter(|(i, _)| i % 2 == 1) {
+                        for (c, col) in table.cols.iter_mut().enumerate() {
+                            if let Col::Dict(values, keys) = col
+                                && (c + i) % 3 != 0
+                            {
+                                *col = Col::Cells(
+                                    keys.iter()
+                                        .map(|&k| {
+                                            values.get(k as usize).copied().unwrap_or(Cell::Null)
+                                        })
+                                        .collect(),
+                                );
+                            }
+                        }
+                    }
+                }
                 let batches = || t.iter().map(|b| b as &dyn Columns);
                 for options in [ImportOptions::default(), keyed()] {
                     let fast = mapping.import_columns(names, batches(), &options).unwrap();

@@ -383,16 +383,24 @@ impl<'p> Engine<'p> {
         self.builder.reserve(rows);
     }
 
-    /// Forgets the distinct-value keys of the previous batch: a new batch
-    /// numbers its values afresh.
-    pub(crate) fn new_batch(&mut self) {
+    /// Forgets the distinct-value keys of the columns whose keys start
+    /// afresh (`restart`, per column: a new batch numbering them anew).
+    pub(crate) fn restart(&mut self, restart: &[bool]) {
+        let restarts =
+            |c: Option<usize>| c.is_some_and(|c| restart.get(c).copied().unwrap_or(true));
         for f in &mut self.fields {
             for i in &mut f.inputs {
-                i.cache.by_key.clear();
+                if restarts(i.col) {
+                    i.cache.by_key.clear();
+                }
             }
         }
-        for c in self.other.iter_mut().flatten() {
-            c.by_key.clear();
+        for (c, cache) in self.other.iter_mut().enumerate() {
+            if let Some(cache) = cache
+                && restarts(Some(c))
+            {
+                cache.by_key.clear();
+            }
         }
     }
 

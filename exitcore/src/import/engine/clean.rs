@@ -78,6 +78,9 @@ pub(super) struct Chunked {
     ids: Vec<Vec<u32>>,
     /// Per field input: the class of each of its entries so far.
     classes: Vec<Vec<Class>>,
+    /// Per field input: whether a row holding each of its entries so far
+    /// must take the row path (but an org unit's levels, judged together).
+    slow_entries: Vec<Vec<bool>>,
     /// Per question: the field answering it, unless free text.
     answered_by: Vec<Option<usize>>,
     /// Per question: the free-text field answering it.
@@ -273,6 +276,7 @@ impl Chunked {
             base,
             ids: vec![Vec::new(); inputs],
             classes: vec![Vec::new(); inputs],
+            slow_entries: vec![Vec::new(); inputs],
             answered_by,
             free,
             holds: vec![Vec::new(); n],
@@ -354,13 +358,17 @@ impl Engine<'_> {
                     // Known keys in one pass; the rest resolved in row order,
                     // so new entries are numbered as the row path numbers them.
                     let by_key = &self.fields[fi].inputs[ii].cache.by_key;
-                    ids.extend(
-                        keys.iter()
-                            .map(|&k| by_key.get(k as usize).copied().unwrap_or(UNSET)),
-                    );
-                    for (id, &k) in ids.iter_mut().zip(keys) {
-                        if *id == UNSET {
-                            *id = self.entry_id(fi, ii, Some(k), || batch.key_text(c, k));
+                    let mut unset = false;
+                    ids.extend(keys.iter().map(|&k| {
+                        let id = by_key.get(k as usize).copied().unwrap_or(UNSET);
+                        unset |= id == UNSET;
+                        id
+                    }));
+                    if unset {
+                        for (id, &k) in ids.iter_mut().zip(keys) {
+                            if *id == UNSET {
+                                *id = self.entry_id(fi, ii, Some(k), || batch.key_text(c, k));
+                            }
                         }
                     }
                 } else {
@@ -369,36 +377,45 @@ impl Engine<'_> {
                 }
                 ch.ids[s] = ids;
                 let entries = &self.fields[fi].inputs[ii].cache.entries;
-                let classes = &mut ch.classes[s];
+                let (classes, slow_entries) = (&mut ch.classes[s], &mut ch.slow_entries[s]);
                 if let Some(new) = entries.get(classes.len()..) {
                     classes.extend(new.iter().map(|e| class_of(kind, &e.out)));
+                    // An org unit must be there (the path's levels are
+                    // judged together, below).
+                    slow_entries.extend(
+                        classes[slow_entries.len()..]
+                            .iter()
+                            .map(|&c| c == Class::Row || (kind == Kind::Org && c != Class::Value)),
+                    );
                 }
             }
             let levels =
                 kind == Kind::Org && matches!(self.fields[fi].plan.source, Source::Columns(_));
-            for r in 0..n {
-                let slow = if levels {
-                    // The path ends at the first missing level; it must not be empty.
-                    let mut length = 0;
-                    let mut row = false;
-                    for ii in 0..inputs {
-                        match ch.class(first + ii, ch.ids[first + ii][r]) {
-                            Class::Missing => break,
-                            Class::Value => length += 1,
-                            Class::Nothing | Class::Row => {
-                                row = true;
-                                break;
-                            }
+            if !levels {
+                // Only a real entry can be stored (never the scratch one).
+                let (ids, slow_entries) = (&ch.ids[first], &ch.slow_entries[first]);
+                for (slow, &id) in ch.slow.iter_mut().zip(ids) {
+                    *slow |= slow_entries.get(id as usize).copied().unwrap_or(true);
+                }
+                continue;
+            }
+            let range = first..first + inputs;
+            let (ids, classes) = (&ch.ids[range.clone()], &ch.classes[range]);
+            for (r, slow) in ch.slow.iter_mut().enumerate() {
+                // The path ends at the first missing level; it must not be empty.
+                let mut length = 0;
+                for (ids, classes) in ids.iter().zip(classes) {
+                    let id = ids.get(r).copied().unwrap_or(UNSET);
+                    match classes.get(id as usize).copied().unwrap_or(Class::Row) {
+                        Class::Missing => break,
+                        Class::Value => length += 1,
+                        Class::Nothing | Class::Row => {
+                            length = 0;
+                            break;
                         }
                     }
-                    row || length == 0
-                } else {
-                    let c = ch.class(first, ch.ids[first][r]);
-                    c == Class::Row || (kind == Kind::Org && c != Class::Value)
-                };
-                if slow {
-                    ch.slow[r] = true;
                 }
+                *slow |= length == 0;
             }
         }
         self.classify_questions(ch, n);
@@ -604,26 +621,35 @@ impl Engine<'_> {
             }
             // One input: each row's entry, its cells counted a column at a time.
             let s = ch.base[fi];
+            let chunk_ids = std::mem::take(&mut ch.ids[s]);
             let mut ids = std::mem::take(&mut ch.run_ids);
-            ids.clear();
-            let chunk_ids = &ch.ids[s];
-            ids.extend(
-                ch.run
-                    .rows
-                    .iter()
-                    .map(|&r| chunk_ids.get(r).copied().unwrap_or(u32::MAX)),
-            );
+            let rows = &ch.run.rows;
+            // Most runs are every row from one to another: their entries
+            // are the chunk's, as they are.
+            let from = rows.first().copied().unwrap_or(0);
+            let run = match chunk_ids.get(from..from + n) {
+                Some(run) if rows.last().is_some_and(|&last| last + 1 == from + n) => run,
+                _ => {
+                    ids.clear();
+                    ids.extend(
+                        rows.iter()
+                            .map(|&r| chunk_ids.get(r).copied().unwrap_or(u32::MAX)),
+                    );
+                    &ids
+                }
+            };
             if let Some(c) = self.fields[fi].inputs[0].col {
                 let classes = &ch.classes[s];
-                let missing = ids
+                let missing = run
                     .iter()
                     .filter(|&&id| classes.get(id as usize) == Some(&Class::Missing))
                     .count();
                 self.stats[c].filled += n - missing;
                 self.stats[c].missing += missing;
             }
-            self.store_field(ch, &mut out, kind, fi, &ids);
+            self.store_field(ch, &mut out, kind, fi, run);
             ch.run_ids = ids;
+            ch.ids[s] = chunk_ids;
         }
         let run = &ch.run;
         let rows = CodedRows {
