@@ -521,14 +521,21 @@ pub(crate) struct CodedRows<'a> {
 
 /// The respondent ids seen so far, for the duplicate check. A million
 /// owned `String`s in a set cost more than the rest of an import, so ids
-/// live in one buffer, and the table holds only their index (4 bytes a
-/// slot: checking a million ids touches a third of the memory a map from
-/// fingerprint to range would). Ids that share a fingerprint are told
-/// apart by their text.
+/// live in one buffer, and the table holds their index and a tag. Ids that
+/// share a fingerprint are told apart by their text.
+///
+/// The table is open addressing with linear probing, at most half full,
+/// and an id's first slot is the top bits of its slot hash: ids sorted by
+/// that hash are in table order. An import claims a run of ids that way
+/// ([`Respondents::insert_run`]), so one id's slots are next to the last
+/// one's and in cache, instead of a trip to memory (and, for a table of
+/// megabytes, a page walk) each; a hash table whose slot comes from the
+/// hash's low bits (hashbrown's) cannot be walked in order.
 #[derive(Debug, Default)]
 struct Respondents {
-    /// Index of each id, placed by its fingerprint.
-    table: hashbrown::HashTable<u32>,
+    /// 0: empty; else the id's index + 1 in the low 32 bits and the top
+    /// 32 bits of its slot hash (the tag) above. A power of two long.
+    slots: Vec<u64>,
     /// Per id: its fingerprint and where its text ends.
     fingerprints: Vec<u64>,
     ends: Vec<usize>,
@@ -538,89 +545,154 @@ struct Respondents {
 impl Respondents {
     fn slot_hash(fingerprint: u64) -> u64 {
         use std::hash::BuildHasher as _;
-        // FNV's low bits, which pick the slot, are its weakest.
+        // FNV's bits are not all equally mixed.
         rustc_hash::FxBuildHasher.hash_one(fingerprint)
     }
 
-    /// The table's test of a stored index: whether it is `id`, whose
-    /// fingerprint is `fingerprint` (it takes the fields, not `self`, so
-    /// that `insert` can test while it holds the table).
-    fn is<'a>(
-        fingerprints: &'a [u64],
-        ends: &'a [usize],
-        text: &'a str,
-        fingerprint: u64,
-        id: &'a str,
-    ) -> impl Fn(&u32) -> bool + 'a {
-        move |&i| {
-            let i = i as usize;
-            let start = i.checked_sub(1).and_then(|p| ends.get(p)).copied();
-            fingerprints.get(i) == Some(&fingerprint)
-                && ends
-                    .get(i)
-                    .and_then(|&end| text.get(start.unwrap_or(0)..end))
-                    == Some(id)
+    /// Where the probe for slot hash `hash` starts.
+    fn home(&self, hash: u64) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        if bits == 0 {
+            return 0;
         }
+        usize::try_from(hash >> (64 - bits)).unwrap_or(0)
     }
 
-    /// Where the table places a stored index when it grows.
-    fn rehash(fingerprints: &[u64]) -> impl Fn(&u32) -> u64 + '_ {
-        |&i| Self::slot_hash(fingerprints.get(i as usize).copied().unwrap_or(0))
+    /// Whether the id stored at `index` is `id`, with fingerprint `fingerprint`.
+    fn is(&self, index: usize, fingerprint: u64, id: &str) -> bool {
+        let start = index.checked_sub(1).and_then(|p| self.ends.get(p)).copied();
+        self.fingerprints.get(index) == Some(&fingerprint)
+            && self
+                .ends
+                .get(index)
+                .and_then(|&end| self.text.get(start.unwrap_or(0)..end))
+                == Some(id)
+    }
+
+    /// The slot holding `id` (`Ok`), or the empty slot where it would go.
+    fn find(&self, fingerprint: u64, hash: u64, id: &str) -> std::result::Result<usize, usize> {
+        let mask = self.slots.len().wrapping_sub(1);
+        let tag = hash >> 32;
+        let mut at = self.home(hash);
+        // At most half the slots are full, so the probe meets an empty one.
+        for _ in 0..self.slots.len() {
+            let slot = self.slots.get(at).copied().unwrap_or(0);
+            if slot == 0 {
+                return Err(at);
+            }
+            let index = usize::try_from((slot & 0xFFFF_FFFF) - 1).unwrap_or(usize::MAX);
+            if slot >> 32 == tag && self.is(index, fingerprint, id) {
+                return Ok(at);
+            }
+            at = (at + 1) & mask;
+        }
+        Err(usize::MAX)
     }
 
     /// Whether `id` (whose fingerprint is `fingerprint`) was stored.
     fn contains(&self, fingerprint: u64, id: &str) -> bool {
-        let is = Self::is(&self.fingerprints, &self.ends, &self.text, fingerprint, id);
-        self.table.find(Self::slot_hash(fingerprint), is).is_some()
+        !self.slots.is_empty()
+            && self
+                .find(fingerprint, Self::slot_hash(fingerprint), id)
+                .is_ok()
     }
 
-    /// Looks up a fingerprint and forgets the answer: its slots are then
-    /// in cache when the id is inserted a few ids later. (One insert after
-    /// another waits on memory once each, as each one's branches depend on
-    /// what it loads; the look-ups ahead have no such branch to wait on
-    /// (a table at most half full has an empty slot in nearly every group
-    /// it looks at), so several are in flight at once.)
-    fn look(&self, fingerprint: u64) {
-        std::hint::black_box(
-            self.table
-                .find(Self::slot_hash(fingerprint), |&i| i == u32::MAX),
-        );
-    }
-
-    /// Stores `id` unless it was stored before, one lookup of its
-    /// fingerprint; whether it is new.
+    /// Stores `id` unless it was stored before; whether it is new.
     fn insert(&mut self, fingerprint: u64, id: &str) -> bool {
-        let Ok(index) = u32::try_from(self.fingerprints.len()) else {
+        self.reserve(1);
+        self.insert_hashed(fingerprint, Self::slot_hash(fingerprint), id)
+    }
+
+    /// [`Respondents::insert`] with the slot hash worked out, in a table
+    /// with room.
+    fn insert_hashed(&mut self, fingerprint: u64, hash: u64, id: &str) -> bool {
+        let Ok(index) = u32::try_from(self.fingerprints.len() + 1) else {
             // Past 4 billion ids: none is new to a table that cannot grow.
             return false;
         };
-        let Respondents {
-            table,
-            fingerprints,
-            ends,
-            text,
-        } = self;
-        let seen = Self::is(fingerprints, ends, text, fingerprint, id);
-        match table.entry(
-            Self::slot_hash(fingerprint),
-            seen,
-            Self::rehash(fingerprints),
-        ) {
-            hashbrown::hash_table::Entry::Occupied(_) => false,
-            hashbrown::hash_table::Entry::Vacant(slot) => {
-                slot.insert(index);
-                fingerprints.push(fingerprint);
-                text.push_str(id);
-                ends.push(text.len());
+        match self.find(fingerprint, hash, id) {
+            Ok(_) => false,
+            Err(at) => {
+                let Some(slot) = self.slots.get_mut(at) else {
+                    return false;
+                };
+                *slot = (hash & !0xFFFF_FFFF) | u64::from(index);
+                self.fingerprints.push(fingerprint);
+                self.text.push_str(id);
+                self.ends.push(self.text.len());
                 true
             }
         }
     }
 
-    fn reserve(&mut self, ids: usize) {
-        self.table.reserve(ids, Self::rehash(&self.fingerprints));
-        self.fingerprints.reserve(ids);
-        self.ends.reserve(ids);
+    /// Inserts the ids of a run (`fingerprints[i]` is `ids[i]`'s), in
+    /// table order, and says which were new: the same answers as inserting
+    /// them one after another, as a repeated id has the same slot hash as
+    /// its first and the sort keeps their order.
+    fn insert_run(&mut self, fingerprints: &[u64], ids: &[&str], new: &mut Vec<bool>) {
+        /// Ids are put in table order by the top bits of their slot hash:
+        /// 4,096 parts, each a few kilobytes of slots in a million-id table.
+        const BITS: u32 = 12;
+        self.reserve(ids.len());
+        let hashes: Vec<u64> = fingerprints.iter().map(|&f| Self::slot_hash(f)).collect();
+        let part = |h: u64| usize::try_from(h >> (64 - BITS)).unwrap_or(0);
+        // A counting sort: stable, so a repeated id comes after its first.
+        let mut starts = vec![0usize; (1 << BITS) + 1];
+        for &h in &hashes {
+            starts[part(h) + 1] += 1;
+        }
+        for p in 1..starts.len() {
+            starts[p] += starts[p - 1];
+        }
+        let mut order = vec![0usize; hashes.len()];
+        for (i, &h) in hashes.iter().enumerate() {
+            let p = part(h);
+            if let Some(o) = order.get_mut(starts[p]) {
+                *o = i;
+            }
+            starts[p] += 1;
+        }
+        // Every id's first slot brought into cache before any insert: the
+        // loads have no branch waiting on them, so dozens are in flight at
+        // once, where an insert waits on its own before the next can start.
+        let warm = order.iter().fold(0u64, |acc, &i| {
+            let at = hashes.get(i).map_or(0, |&h| self.home(h));
+            acc ^ self.slots.get(at).copied().unwrap_or(0)
+        });
+        std::hint::black_box(warm);
+        new.clear();
+        new.resize(ids.len(), false);
+        for i in order {
+            if let (Some(&f), Some(&h), Some(id)) = (fingerprints.get(i), hashes.get(i), ids.get(i))
+            {
+                new[i] = self.insert_hashed(f, h, id);
+            }
+        }
+    }
+
+    /// Room for `more` ids with the table at most half full.
+    fn reserve(&mut self, more: usize) {
+        let need = (self.fingerprints.len() + more).saturating_mul(2).max(16);
+        if need <= self.slots.len() {
+            return;
+        }
+        let size = need.next_power_of_two();
+        self.slots = vec![0; size];
+        let mask = size - 1;
+        for (i, &f) in self.fingerprints.iter().enumerate() {
+            let hash = Self::slot_hash(f);
+            let bits = size.trailing_zeros();
+            let mut at = usize::try_from(hash >> (64 - bits)).unwrap_or(0);
+            while self.slots.get(at).is_some_and(|&s| s != 0) {
+                at = (at + 1) & mask;
+            }
+            let index = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if let Some(slot) = self.slots.get_mut(at) {
+                *slot = (hash & !0xFFFF_FFFF) | u64::from(index);
+            }
+        }
+        self.fingerprints.reserve(more);
+        self.ends.reserve(more);
     }
 }
 
@@ -854,21 +926,19 @@ impl Builder {
         claimed: &mut Vec<u64>,
         repeats: &mut Vec<usize>,
     ) {
-        /// How many ids ahead the table is looked up (see `Respondents::look`).
-        const AHEAD: usize = 8;
-        let ids = || {
-            ends.iter().scan(0, |from, &end| {
+        let ids: Vec<&str> = ends
+            .iter()
+            .scan(0, |from, &end| {
                 let id = text.get(*from..end).unwrap_or_default();
                 *from = end;
                 Some(id)
             })
-        };
-        let fingerprints: Vec<u64> = ids().map(fingerprint).collect();
-        for (i, (id, &f)) in ids().zip(&fingerprints).enumerate() {
-            if let Some(&ahead) = fingerprints.get(i + AHEAD) {
-                self.seen.look(ahead);
-            }
-            if self.seen.insert(f, id) {
+            .collect();
+        let fingerprints: Vec<u64> = ids.iter().map(|id| fingerprint(id)).collect();
+        let mut new = Vec::new();
+        self.seen.insert_run(&fingerprints, &ids, &mut new);
+        for (i, (&f, new)) in fingerprints.iter().zip(new).enumerate() {
+            if new {
                 claimed.push(f);
             } else {
                 repeats.push(i);
@@ -1334,5 +1404,48 @@ mod tests {
             assert_eq!(cells(&pushed), expected, "{pushed:?}");
             assert_eq!(cells(&appended), expected, "{appended:?}");
         }
+    }
+
+    /// A run inserted in table order says what inserting its ids one
+    /// after another says: the first of a repeated id is new, the rest
+    /// (and ids stored before) are not; fingerprints that collide are
+    /// still told apart by their text.
+    #[test]
+    fn a_run_is_claimed_as_one_id_after_another() {
+        let mut one_by_one = Respondents::default();
+        let mut by_runs = Respondents::default();
+        let ids: Vec<String> = (0..5000_u64)
+            .map(|i| format!("r{}", (i * 7919) % 3001))
+            .collect();
+        // Every third id shares its fingerprint with the others that do.
+        let fingerprint_of = |id: &str| {
+            let n: u64 = id[1..].parse().unwrap_or(0);
+            if n.is_multiple_of(3) {
+                42
+            } else {
+                fingerprint(id)
+            }
+        };
+        let expected: Vec<bool> = ids
+            .iter()
+            .map(|id| one_by_one.insert(fingerprint_of(id), id))
+            .collect();
+        let mut got = Vec::new();
+        // Runs long enough to hold an id and its repeat.
+        for run in ids.chunks(3500) {
+            let refs: Vec<&str> = run.iter().map(String::as_str).collect();
+            let prints: Vec<u64> = refs.iter().map(|id| fingerprint_of(id)).collect();
+            let mut new = Vec::new();
+            by_runs.insert_run(&prints, &refs, &mut new);
+            got.extend(new);
+        }
+        assert_eq!(got, expected);
+        // 3001 is prime and 7919 is not a multiple of it, so the first
+        // 3001 ids are every residue once and the other 1999 repeat them.
+        assert_eq!(expected.iter().filter(|&&n| n).count(), 3001);
+        for id in &ids {
+            assert!(by_runs.contains(fingerprint_of(id), id));
+        }
+        assert!(!by_runs.contains(fingerprint("r3001"), "r3001"));
     }
 }
