@@ -999,9 +999,11 @@ pub(crate) fn check_free_text(
     t: &str,
 ) -> std::result::Result<(), (ProblemKind, String)> {
     match &q.kind {
+        // A text has no more characters than bytes: most are short enough
+        // not to be counted.
         QuestionKind::FreeText {
             max_length: Some(m),
-        } if t.chars().count() > *m as usize => Err((
+        } if t.len() > *m as usize && t.chars().count() > *m as usize => Err((
             ProblemKind::OutOfRange,
             format!("text is longer than {m} characters"),
         )),

@@ -139,11 +139,52 @@ impl State<'_> {
     }
 }
 
-/// One column of a chunk: its rows' keys, or their text when unnumbered.
+/// One column of a chunk: its rows' keys, or their text when unnumbered
+/// (checked to be UTF-8 by the reader, off the importing thread, unless
+/// some row is not).
 #[derive(Debug)]
 enum Part {
     Keys(Vec<u32>),
     Rows(Texts),
+    Text(Strs),
+}
+
+/// Rows' texts, one after another, known to be UTF-8.
+#[derive(Debug)]
+struct Strs {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Strs {
+    fn get(&self, k: usize) -> &str {
+        let start = if k == 0 {
+            0
+        } else {
+            self.ends.get(k - 1).copied().unwrap_or(0)
+        };
+        self.ends
+            .get(k)
+            .and_then(|&end| self.text.get(start..end))
+            .unwrap_or_default()
+    }
+}
+
+impl Texts {
+    /// The rows' texts as a chunk's column: checked once here, so that
+    /// the engine need not check each row's.
+    fn into_part(self) -> Part {
+        match String::from_utf8(self.bytes) {
+            Ok(text) => Part::Text(Strs {
+                text,
+                ends: self.ends,
+            }),
+            Err(e) => Part::Rows(Texts {
+                bytes: e.into_bytes(),
+                ends: self.ends,
+            }),
+        }
+    }
 }
 
 /// A chunk of one batch as the reader hands it over: what
@@ -284,7 +325,7 @@ fn number<'a>(
     for r in start..end {
         rows.push(batch.cell(c, r));
     }
-    Part::Rows(rows)
+    rows.into_part()
 }
 
 /// What the reader of a CSV file hands over, in file order.
@@ -459,7 +500,7 @@ fn number_bytes<'r>(
     for record in records {
         rows.push_bytes(field(record));
     }
-    Part::Rows(rows)
+    rows.into_part()
 }
 
 /// The chunk the engine is importing, with every numbered column's texts
@@ -539,14 +580,22 @@ impl Fields for BatchRow<'_> {
                 .get(self.at)
                 .map_or(&[], |&k| self.batch.key_text(i, k)),
             Some(Part::Rows(rows)) => rows.get(at),
+            Some(Part::Text(rows)) => rows.get(self.at).as_bytes(),
             None => &[],
+        }
+    }
+
+    fn text(&self, i: usize) -> Cow<'_, str> {
+        match self.batch.columns.get(i) {
+            Some(Part::Text(rows)) => Cow::Borrowed(rows.get(self.at)),
+            _ => super::decode(self.field(i)),
         }
     }
 
     fn key(&self, i: usize) -> Option<u32> {
         match self.batch.columns.get(i)? {
             Part::Keys(keys) => keys.get(self.at).copied(),
-            Part::Rows(_) => None,
+            Part::Rows(_) | Part::Text(_) => None,
         }
     }
 }

@@ -60,6 +60,10 @@ pub(crate) trait Fields {
     fn key(&self, _i: usize) -> Option<u32> {
         None
     }
+    /// Field `i` as text (bytes that are not UTF-8 read as Latin-1).
+    fn text(&self, i: usize) -> Cow<'_, str> {
+        decode(self.field(i))
+    }
 }
 
 impl Fields for csv::ByteRecord {
@@ -574,27 +578,41 @@ impl<'p> Engine<'p> {
     fn count_other(&mut self, fields: &impl Fields) {
         for (i, cache) in self.other.iter_mut().enumerate() {
             let Some(cache) = cache else { continue };
-            let key = fields.key(i);
-            let missing = if let Some(m) = cache.keyed(key) {
-                m == 1
-            } else if let Some(&m) = cache.index.get(fields.field(i)) {
-                cache.remember(key, m);
-                m == 1
-            } else {
-                let raw = fields.field(i);
-                let m = Self::is_missing(self.plan, self.marker_chars, &decode(raw), None);
-                if cache.index.len() < CACHE_CAP {
-                    cache.index.insert(raw.into(), u32::from(m));
-                    cache.remember(key, u32::from(m));
-                }
-                m
-            };
+            let missing =
+                Self::other_missing(self.plan, self.marker_chars, cache, fields.key(i), || {
+                    fields.field(i)
+                });
             if missing {
                 self.stats[i].missing += 1;
             } else {
                 self.stats[i].filled += 1;
             }
         }
+    }
+
+    /// Whether an unmapped or ignored cell (distinct-value key `key`,
+    /// bytes `raw`) is missing, remembered in the column's `cache`.
+    fn other_missing<'r>(
+        plan: &Plan,
+        limit: usize,
+        cache: &mut Cache,
+        key: Option<u32>,
+        raw: impl FnOnce() -> &'r [u8],
+    ) -> bool {
+        if let Some(m) = cache.keyed(key) {
+            return m == 1;
+        }
+        let raw = raw();
+        if let Some(&m) = cache.index.get(raw) {
+            cache.remember(key, m);
+            return m == 1;
+        }
+        let m = Self::is_missing(plan, limit, &decode(raw), None);
+        if cache.index.len() < CACHE_CAP {
+            cache.index.insert(raw.into(), u32::from(m));
+            cache.remember(key, u32::from(m));
+        }
+        m
     }
 
     /// The respondent id into `self.respondent`, counted; false when missing.
@@ -617,7 +635,7 @@ impl<'p> Engine<'p> {
         let f = &self.fields[fi];
         match (f.inputs[0].col, &f.plan.source) {
             (Some(c), _) => {
-                let raw = decode(fields.field(c));
+                let raw = fields.text(c);
                 let v = raw.trim();
                 if Self::is_missing(self.plan, f.marker_chars, v, Some(f.plan)) {
                     false
@@ -644,7 +662,7 @@ impl<'p> Engine<'p> {
         let Some(c) = f.inputs[0].col else {
             return Slot::None;
         };
-        let raw = decode(fields.field(c));
+        let raw = fields.text(c);
         let v = raw.trim();
         if Self::is_missing(self.plan, f.marker_chars, v, Some(f.plan)) {
             self.stats[c].missing += 1;

@@ -16,7 +16,7 @@
 //! counted and coded as the row path would count and code each row in
 //! turn: the tests compare the two paths' outcomes, data set included.
 
-use super::{Engine, Fields, Kind, Out, Slot, UNSET, Val, decode, dim_index};
+use super::{Engine, Fields, Kind, Out, Slot, UNSET, Val, dim_index};
 use crate::dataset::CodedRows;
 use crate::import::columnar::Batch;
 use crate::import::{Source, tenure_between};
@@ -72,6 +72,9 @@ pub(super) struct Chunked {
     texts: Vec<(usize, usize, usize)>,
     /// The exit date and tenure fields, in field order.
     dated: Vec<usize>,
+    /// Whether a tenure has been given as a start date so far (only then
+    /// does a row's tenure wait for its exit date).
+    starts: bool,
     /// Per field: the index of its first input in `ids` and `classes`.
     base: Vec<usize>,
     /// Per field input: the entry of each row of the chunk.
@@ -105,6 +108,9 @@ pub(super) struct Chunked {
     stored: Vec<Vec<u64>>,
     /// Each run row's entry of the field being stored.
     run_ids: Vec<u32>,
+    /// The org unit of each org path stored so far, by its levels'
+    /// entries (four at most, 32 bits each; `u32::MAX` past the path's end).
+    org_paths: rustc_hash::FxHashMap<u128, u32>,
 }
 
 /// Rows accepted ([`Engine::accept`]) and waiting to be stored together.
@@ -273,6 +279,7 @@ impl Chunked {
                 .filter(|(_, f)| matches!(f.kind, Kind::ExitDate | Kind::Tenure))
                 .map(|(fi, _)| fi)
                 .collect(),
+            starts: false,
             base,
             ids: vec![Vec::new(); inputs],
             classes: vec![Vec::new(); inputs],
@@ -290,6 +297,7 @@ impl Chunked {
             out: RunColumns::default(),
             stored: vec![Vec::new(); inputs],
             run_ids: Vec::new(),
+            org_paths: rustc_hash::FxHashMap::default(),
         })
     }
 
@@ -379,6 +387,10 @@ impl Engine<'_> {
                 let entries = &self.fields[fi].inputs[ii].cache.entries;
                 let (classes, slow_entries) = (&mut ch.classes[s], &mut ch.slow_entries[s]);
                 if let Some(new) = entries.get(classes.len()..) {
+                    ch.starts |= kind == Kind::Tenure
+                        && new
+                            .iter()
+                            .any(|e| matches!(e.out, Out::Val(Val::Start(..))));
                     classes.extend(new.iter().map(|e| class_of(kind, &e.out)));
                     // An org unit must be there (the path's levels are
                     // judged together, below).
@@ -465,12 +477,21 @@ impl Engine<'_> {
                 (Some(_), None) => shown.resize(n, false),
             }
             if ch.free[qi].is_none() {
-                let first = ch.answered_by[qi].map(|f| ch.base[f]);
-                for (r, &is_shown) in shown.iter().enumerate() {
-                    let present = first.is_some_and(|s| ch.class(s, ch.ids[s][r]) == Class::Value);
-                    if (present && !is_shown) || (!present && is_shown && question.required) {
-                        ch.slow[r] = true;
+                match ch.answered_by[qi].map(|f| ch.base[f]) {
+                    Some(s) => {
+                        let (ids, classes) = (&ch.ids[s], &ch.classes[s]);
+                        for ((slow, &is_shown), &id) in ch.slow.iter_mut().zip(&shown).zip(ids) {
+                            let present = classes.get(id as usize) == Some(&Class::Value);
+                            *slow |= (present && !is_shown)
+                                || (!present && is_shown && question.required);
+                        }
                     }
+                    None if question.required => {
+                        for (slow, &is_shown) in ch.slow.iter_mut().zip(&shown) {
+                            *slow |= is_shown;
+                        }
+                    }
+                    None => {}
                 }
             }
             ch.shown[qi] = shown;
@@ -514,7 +535,7 @@ impl Engine<'_> {
         let text_before = run.text.len();
         for &(fi, qi, col) in &ch.texts {
             let question = &self.q.questions[qi];
-            let raw = decode(fields.field(col));
+            let raw = fields.text(col);
             let value = raw.trim();
             let field = &self.fields[fi];
             let present = !Self::is_missing(self.plan, field.marker_chars, value, Some(field.plan));
@@ -534,7 +555,11 @@ impl Engine<'_> {
                 Slot::None
             };
         }
-        let start_tenure = self.start_tenure_of(ch, r);
+        let start_tenure = if ch.starts {
+            self.start_tenure_of(ch, r)
+        } else {
+            Ok(None)
+        };
         let run = &mut ch.run;
         let Ok(start_tenure) = start_tenure else {
             run.text.truncate(text_before);
@@ -576,9 +601,7 @@ impl Engine<'_> {
         let n = run.rows.len();
         self.counts.rows += n;
         self.counts.imported += n;
-        for &r in &run.rows {
-            self.count_other(&batch.row(start + r));
-        }
+        self.count_other_rows(batch, start, &run.rows);
         if let Some(col) = ch.respondent_column {
             self.stats[col].filled += n;
         }
@@ -586,6 +609,26 @@ impl Engine<'_> {
             let filled = run.free[qi].iter().filter(|t| t.is_some()).count();
             self.stats[col].filled += filled;
             self.stats[col].missing += n - filled;
+        }
+    }
+
+    /// Counts the unmapped and ignored cells of rows `rows` (in the
+    /// current chunk, which starts at row `start` of `batch`), a column
+    /// at a time: what [`Engine::count_other`] counts row by row.
+    fn count_other_rows(&mut self, batch: &Batch, start: usize, rows: &[usize]) {
+        for (i, cache) in self.other.iter_mut().enumerate() {
+            let Some(cache) = cache else { continue };
+            let keys = batch.keys(i);
+            let mut missing = 0;
+            for &r in rows {
+                let key = keys.get(r).copied();
+                let row = batch.row(start + r);
+                let m =
+                    Self::other_missing(self.plan, self.marker_chars, cache, key, || row.field(i));
+                missing += usize::from(m);
+            }
+            self.stats[i].missing += missing;
+            self.stats[i].filled += rows.len() - missing;
         }
     }
 
@@ -613,9 +656,13 @@ impl Engine<'_> {
                 // Org levels in columns (the one field of several inputs
                 // a chunked plan has): a path a row.
                 let levels = matches!(self.fields[fi].plan.source, Source::Columns(_));
-                for i in 0..n {
-                    let slot = self.run_slot(ch, fi, ch.run.rows[i], levels);
-                    out.org[i] = self.store_org(fi, slot);
+                if levels && self.fields[fi].inputs.len() <= 4 {
+                    self.store_paths(ch, &mut out.org, fi);
+                } else {
+                    for i in 0..n {
+                        let slot = self.run_slot(ch, fi, ch.run.rows[i], levels);
+                        out.org[i] = self.store_org(fi, slot);
+                    }
                 }
                 continue;
             }
@@ -823,6 +870,53 @@ impl Engine<'_> {
         }
     }
 
+    /// The org units of the run's rows for field `fi`, an org path in up
+    /// to four level columns, into `org`, its cells counted: what
+    /// [`Engine::run_slot`] and [`Engine::store_org`] do row by row, with
+    /// each distinct path's unit remembered (by its levels' entries).
+    fn store_paths(&mut self, ch: &mut Chunked, org: &mut [u32], fi: usize) {
+        let first = ch.base[fi];
+        let inputs = self.fields[fi].inputs.len();
+        // Rows by the length of their path (it ends at the first missing level).
+        let mut lengths = [0usize; 5];
+        for (o, &r) in org.iter_mut().zip(&ch.run.rows) {
+            let mut path = [u32::MAX; 4];
+            let mut length = 0;
+            for (ii, level) in path.iter_mut().enumerate().take(inputs) {
+                let id = ch.ids[first + ii].get(r).copied().unwrap_or(u32::MAX);
+                if ch.class(first + ii, id) == Class::Missing {
+                    break;
+                }
+                *level = id;
+                length += 1;
+            }
+            lengths[length] += 1;
+            let key = path
+                .iter()
+                .fold(0u128, |key, &id| (key << 32) | u128::from(id));
+            *o = if let Some(&node) = ch.org_paths.get(&key) {
+                node
+            } else {
+                self.org_levels.clear();
+                self.org_levels.extend(
+                    path.iter()
+                        .take(length)
+                        .enumerate()
+                        .map(|(ii, &id)| (ii, id)),
+                );
+                let node = self.store_org(fi, Slot::Entry(fi, usize::MAX, 0));
+                ch.org_paths.insert(key, node);
+                node
+            };
+        }
+        for ii in 0..inputs.min(4) {
+            if let Some(c) = self.fields[fi].inputs[ii].col {
+                self.stats[c].missing += lengths[ii];
+                self.stats[c].filled += lengths[ii + 1..].iter().sum::<usize>();
+            }
+        }
+    }
+
     /// The slot of field `fi` in chunk row `r`, counting its cells as
     /// filled or missing: the row path's reading of a field (an org path
     /// ends at its first missing level, then in `org_levels`).
@@ -870,9 +964,10 @@ impl Engine<'_> {
             };
             let slot = Slot::Entry(fi, 0, id);
             match (f.kind, self.val(slot)) {
-                (Kind::ExitDate, Some(Val::Date(d))) => exit = d.to_naive(),
+                // The date is only made when a start needs it (rarely).
+                (Kind::ExitDate, Some(Val::Date(d))) => exit = Some(d),
                 (Kind::Tenure, Some(Val::Start(start, _))) => {
-                    let Some(end) = exit else {
+                    let Some(end) = exit.and_then(PartialDate::to_naive) else {
                         return Ok(None);
                     };
                     let Some(t) = tenure_between(*start, end) else {
