@@ -460,11 +460,15 @@ pub(crate) enum CsvItem {
     Ragged { line: u64, record: csv::ByteRecord },
 }
 
-/// How the CSV reader numbers one column: by its bytes, exactly.
+/// How the CSV reader numbers one column: by its bytes, exactly (values
+/// of at most 16 bytes by their short key, as [`Key::Short`], with a
+/// [`Front`] before the map).
 enum ByteState {
     Rows,
     Numbered {
         index: FxHashMap<Box<[u8]>, u32>,
+        short: FxHashMap<Key<'static>, u32>,
+        front: Front<'static>,
         count: usize,
     },
 }
@@ -488,6 +492,8 @@ pub(crate) fn read_csv(
             } else {
                 ByteState::Numbered {
                     index: FxHashMap::default(),
+                    short: FxHashMap::default(),
+                    front: Front::default(),
                     count: 0,
                 }
             }
@@ -595,19 +601,40 @@ fn number_bytes<'r>(
     added: &mut Texts,
 ) -> Part {
     let field = |r: &'r csv::ByteRecord| r.get(c).unwrap_or_default();
-    if let ByteState::Numbered { index, count } = state {
+    if let ByteState::Numbered {
+        index,
+        short,
+        front,
+        count,
+    } = state
+    {
         let mut keys = Vec::with_capacity(records.len());
         for record in records {
             let bytes = field(record);
-            let k = if let Some(&k) = index.get(bytes) {
+            let next = u32::try_from(*count).unwrap_or(u32::MAX);
+            let k = if let Ok(len) = u8::try_from(bytes.len())
+                && len <= 16
+            {
+                let (low, high) = self::short(bytes);
+                let value = Key::Short(low, high, len);
+                let hash = value.quick_hash();
+                if let Some(k) = front.get(&value, hash) {
+                    k
+                } else {
+                    let k = *short.entry(value).or_insert(next);
+                    front.put(value, hash, k, short.len());
+                    k
+                }
+            } else if let Some(&k) = index.get(bytes) {
                 k
             } else {
-                let k = u32::try_from(*count).unwrap_or(u32::MAX);
-                index.insert(bytes.into(), k);
+                index.insert(bytes.into(), next);
+                next
+            };
+            if k == next {
                 added.push_bytes(bytes);
                 *count += 1;
-                k
-            };
+            }
             keys.push(k);
         }
         if *count <= DISTINCT_CAP {
