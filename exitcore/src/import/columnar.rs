@@ -215,6 +215,7 @@ struct Front<'a> {
 impl<'a> Front<'a> {
     const MAX_SLOTS: usize = 8192;
 
+    #[inline]
     fn slot(&self, hash: u64) -> usize {
         let bits = self.slots.len().trailing_zeros();
         if bits == 0 {
@@ -224,6 +225,7 @@ impl<'a> Front<'a> {
     }
 
     /// The key of `value` (whose hash is `hash`), when it holds its slot.
+    #[inline]
     fn get(&self, value: &Key<'a>, hash: u64) -> Option<u32> {
         match self.slots.get(self.slot(hash)) {
             Some((v, k)) if *k != u32::MAX && v == value => Some(*k),
