@@ -153,15 +153,8 @@ impl Texts {
     }
 
     fn get(&self, k: u32) -> &[u8] {
-        let k = k as usize;
-        let start = if k == 0 {
-            0
-        } else {
-            self.ends.get(k - 1).copied().unwrap_or(0)
-        };
-        self.ends
-            .get(k)
-            .and_then(|&end| self.bytes.get(start..end))
+        span(&self.ends, k as usize)
+            .and_then(|at| self.bytes.get(at))
             .unwrap_or_default()
     }
 
@@ -269,16 +262,19 @@ struct Strs {
 
 impl Strs {
     fn get(&self, k: usize) -> &str {
-        let start = if k == 0 {
-            0
-        } else {
-            self.ends.get(k - 1).copied().unwrap_or(0)
-        };
-        self.ends
-            .get(k)
-            .and_then(|&end| self.text.get(start..end))
+        span(&self.ends, k)
+            .and_then(|at| self.text.get(at))
             .unwrap_or_default()
     }
+}
+
+/// Where text `k` lies among texts one after another that end at `ends`.
+fn span(ends: &[usize], k: usize) -> Option<std::ops::Range<usize>> {
+    let start = match k.checked_sub(1) {
+        Some(before) => *ends.get(before)?,
+        None => 0,
+    };
+    Some(start..*ends.get(k)?)
 }
 
 impl Texts {
