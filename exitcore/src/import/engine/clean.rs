@@ -101,11 +101,11 @@ pub(super) struct Chunked {
     run: Run,
     /// The run's columns as stored (kept for their buffers).
     out: RunColumns,
-    /// Per field input: what each of its entries stores ([`UNKNOWN`]
-    /// until a stored row first holds it): a dictionary code or org unit,
+    /// Per field input: what each of its entries stores (`None` until a
+    /// stored row first holds it): a dictionary code or org unit,
     /// an exit type's, interviewer's or regrettable's code, a tenure's
     /// band, an answer's cell.
-    stored: Vec<Vec<u64>>,
+    stored: Vec<Vec<Option<u64>>>,
     /// Each run row's entry of the field being stored.
     run_ids: Vec<u32>,
     /// The org unit of each org path stored so far, by its levels'
@@ -167,9 +167,6 @@ impl Run {
         self.text.clear();
     }
 }
-
-/// A stored value an entry has not been given yet ([`Chunked::stored`]).
-const UNKNOWN: u64 = u64::MAX;
 
 /// A run's values, a column each, in the data set's codes.
 #[derive(Debug, Default)]
@@ -765,18 +762,17 @@ impl Engine<'_> {
                         _ => continue,
                     };
                     let k = id as usize;
-                    let band = match bands.get(k) {
-                        Some(&b) if b != UNKNOWN => b,
-                        _ => {
-                            let b = u64::from(self.tenure_band_code(slot, tenure));
-                            if let Some(Val::Tenure(_)) = self.val(slot) {
-                                if bands.len() <= k {
-                                    bands.resize(k + 1, UNKNOWN);
-                                }
-                                bands[k] = b;
+                    let band = if let Some(&Some(b)) = bands.get(k) {
+                        b
+                    } else {
+                        let b = u64::from(self.tenure_band_code(slot, tenure));
+                        if let Some(Val::Tenure(_)) = self.val(slot) {
+                            if bands.len() <= k {
+                                bands.resize(k + 1, None);
                             }
-                            b
+                            bands[k] = Some(b);
                         }
+                        b
                     };
                     out.tenure[i] = tenure;
                     out.dims[4][i] = u32::try_from(band).unwrap_or(0);
@@ -789,20 +785,19 @@ impl Engine<'_> {
         let mut stored = std::mem::take(&mut ch.stored[s]);
         let entries = self.fields[fi].inputs[0].cache.entries.len();
         if stored.len() < entries {
-            stored.resize(entries, UNKNOWN);
+            stored.resize(entries, None);
         }
         let mut values = std::mem::take(&mut out.values);
         values.clear();
         for &id in ids {
-            let known = stored.get(id as usize).copied().unwrap_or(UNKNOWN);
-            let v = if known == UNKNOWN {
+            let v = if let Some(&Some(known)) = stored.get(id as usize) {
+                known
+            } else {
                 let v = self.stored_value(kind, fi, entry_slot(id));
                 if let Some(k) = stored.get_mut(id as usize) {
-                    *k = v;
+                    *k = Some(v);
                 }
                 v
-            } else {
-                known
             };
             values.push(v);
         }
