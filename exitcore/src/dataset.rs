@@ -549,6 +549,11 @@ impl Respondents {
         rustc_hash::FxBuildHasher.hash_one(fingerprint)
     }
 
+    /// A full slot: the tag of slot hash `hash` and `index` (the id's + 1).
+    fn slot(hash: u64, index: u32) -> u64 {
+        (hash & !0xFFFF_FFFF) | u64::from(index)
+    }
+
     /// Where the probe for slot hash `hash` starts.
     fn home(&self, hash: u64) -> usize {
         let bits = self.slots.len().trailing_zeros();
@@ -616,7 +621,7 @@ impl Respondents {
                 let Some(slot) = self.slots.get_mut(at) else {
                     return false;
                 };
-                *slot = (hash & !0xFFFF_FFFF) | u64::from(index);
+                *slot = Self::slot(hash, index);
                 self.fingerprints.push(fingerprint);
                 self.text.push_str(id);
                 self.ends.push(self.text.len());
@@ -681,14 +686,13 @@ impl Respondents {
         let mask = size - 1;
         for (i, &f) in self.fingerprints.iter().enumerate() {
             let hash = Self::slot_hash(f);
-            let bits = size.trailing_zeros();
-            let mut at = usize::try_from(hash >> (64 - bits)).unwrap_or(0);
+            let mut at = self.home(hash);
             while self.slots.get(at).is_some_and(|&s| s != 0) {
                 at = (at + 1) & mask;
             }
             let index = u32::try_from(i + 1).unwrap_or(u32::MAX);
             if let Some(slot) = self.slots.get_mut(at) {
-                *slot = (hash & !0xFFFF_FFFF) | u64::from(index);
+                *slot = Self::slot(hash, index);
             }
         }
         self.fingerprints.reserve(more);
@@ -971,9 +975,7 @@ impl Builder {
             // so every column keeps one cell a row.
             if cells.len() < n {
                 let none = col.encode(None);
-                for _ in cells.len()..n {
-                    col.extend_encoded(std::slice::from_ref(&none));
-                }
+                col.extend_encoded(&vec![none; n - cells.len()]);
             }
         }
     }

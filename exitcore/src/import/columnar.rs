@@ -74,6 +74,13 @@ fn short(b: &[u8]) -> (u64, u64) {
 }
 
 impl Key<'_> {
+    /// The key of a text of at most 16 bytes ([`Key::Short`]).
+    fn short(bytes: &[u8]) -> Option<Key<'static>> {
+        let len = u8::try_from(bytes.len()).ok().filter(|&n| n <= 16)?;
+        let (low, high) = short(bytes);
+        Some(Key::Short(low, high, len))
+    }
+
     /// A hash for [`Front`]'s slots, a few instructions inlined (the
     /// map's hasher goes through a call per field).
     #[inline]
@@ -99,11 +106,7 @@ impl<'a> From<Cell<'a>> for Key<'a> {
     fn from(c: Cell<'a>) -> Self {
         match c {
             Cell::Null => Key::Null,
-            Cell::Text(t) if t.len() <= 16 => {
-                let (low, high) = short(t.as_bytes());
-                Key::Short(low, high, u8::try_from(t.len()).unwrap_or(0))
-            }
-            Cell::Text(t) => Key::Text(t),
+            Cell::Text(t) => Key::short(t.as_bytes()).unwrap_or(Key::Text(t)),
             Cell::Int(n) => Key::Int(n),
             Cell::Float(x) => Key::Float(x.to_bits()),
             Cell::Bool(b) => Key::Bool(b),
@@ -224,6 +227,19 @@ impl<'a> Front<'a> {
             Some((v, k)) if *k != u32::MAX && v == value => Some(*k),
             _ => None,
         }
+    }
+
+    /// The key of `value` in `index` (which this table fronts), given
+    /// `next` there when new.
+    #[inline]
+    fn key_of(&mut self, index: &mut FxHashMap<Key<'a>, u32>, value: Key<'a>, next: u32) -> u32 {
+        let hash = value.quick_hash();
+        if let Some(k) = self.get(&value, hash) {
+            return k;
+        }
+        let k = *index.entry(value).or_insert(next);
+        self.put(value, hash, k, index.len());
+        k
     }
 
     /// Gives `value`'s slot to it (a column of `values` values so far),
@@ -416,20 +432,12 @@ fn number<'a>(
         } => {
             for r in start..end {
                 let cell = batch.cell(c, r);
-                let value = Key::from(cell);
-                let hash = value.quick_hash();
-                let k = if let Some(k) = front.get(&value, hash) {
-                    k
-                } else {
-                    let next = u32::try_from(*count).unwrap_or(u32::MAX);
-                    let k = *index.entry(value).or_insert(next);
-                    if k == next {
-                        added.push(cell);
-                        *count += 1;
-                    }
-                    front.put(value, hash, k, *count);
-                    k
-                };
+                let next = u32::try_from(*count).unwrap_or(u32::MAX);
+                let k = front.key_of(index, Key::from(cell), next);
+                if k == next {
+                    added.push(cell);
+                    *count += 1;
+                }
                 keys.push(k);
             }
             if *count <= DISTINCT_CAP {
@@ -610,19 +618,8 @@ fn number_bytes<'r>(
         for record in records {
             let bytes = field(record);
             let next = u32::try_from(*count).unwrap_or(u32::MAX);
-            let k = if let Ok(len) = u8::try_from(bytes.len())
-                && len <= 16
-            {
-                let (low, high) = self::short(bytes);
-                let value = Key::Short(low, high, len);
-                let hash = value.quick_hash();
-                if let Some(k) = front.get(&value, hash) {
-                    k
-                } else {
-                    let k = *short.entry(value).or_insert(next);
-                    front.put(value, hash, k, short.len());
-                    k
-                }
+            let k = if let Some(value) = Key::short(bytes) {
+                front.key_of(short, value, next)
             } else if let Some(&k) = index.get(bytes) {
                 k
             } else {
