@@ -475,6 +475,130 @@ impl Dictionary<'_> {
     pub const NULL: u32 = u32::MAX;
 }
 
+/// A column of texts as Arrow lays out a string array, borrowed as it is:
+/// see [`Columns::texts`].
+///
+/// ```
+/// use exitcore::import::{TextColumn, TextLayout, Validity};
+/// // "pay", null, "workload": the null row's bit is clear.
+/// let column = TextColumn {
+///     layout: TextLayout::Offsets32 { offsets: &[0, 3, 3, 11], bytes: b"payworkload" },
+///     validity: Some(Validity { bits: &[0b101], offset: 0 }),
+/// };
+/// assert_eq!(column.get(0), Some(&b"pay"[..]));
+/// assert_eq!(column.get(1), None);
+/// assert_eq!(column.get(2), Some(&b"workload"[..]));
+/// ```
+#[derive(Debug, Clone)]
+pub struct TextColumn<'a> {
+    /// The rows' texts (UTF-8; a text that is not is read as a CSV
+    /// field of the same bytes would be).
+    pub layout: TextLayout<'a>,
+    /// Which rows are null (`None`: none is).
+    pub validity: Option<Validity<'a>>,
+}
+
+/// The texts of a [`TextColumn`], in one of Arrow's string layouts.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum TextLayout<'a> {
+    /// `utf8`: row `i` is `bytes[offsets[i]..offsets[i + 1]]`.
+    Offsets32 {
+        /// One more than the rows.
+        offsets: &'a [i32],
+        /// The texts one after another.
+        bytes: &'a [u8],
+    },
+    /// `large_utf8`: as [`TextLayout::Offsets32`] with 64-bit offsets.
+    Offsets64 {
+        /// One more than the rows.
+        offsets: &'a [i64],
+        /// The texts one after another.
+        bytes: &'a [u8],
+    },
+    /// `utf8_view`: per row a view of 16 bytes (little-endian words): the
+    /// length in the first four, then a text of at most 12 bytes itself,
+    /// or a longer one's first four bytes, its buffer's index and its
+    /// offset there.
+    Views {
+        /// The views, one after another.
+        views: &'a [u8],
+        /// The buffers longer texts lie in.
+        buffers: Vec<&'a [u8]>,
+    },
+}
+
+/// Arrow's validity bitmap: row `i` is null unless bit `offset + i` is set
+/// (least significant bit first); a row past the bits is null.
+#[derive(Debug, Clone, Copy)]
+pub struct Validity<'a> {
+    /// The bitmap.
+    pub bits: &'a [u8],
+    /// The bit of the first row.
+    pub offset: usize,
+}
+
+impl Validity<'_> {
+    /// Whether row `row` holds a value.
+    #[inline]
+    #[must_use]
+    pub fn is_valid(&self, row: usize) -> bool {
+        let bit = self.offset + row;
+        self.bits
+            .get(bit / 8)
+            .is_some_and(|b| b >> (bit % 8) & 1 == 1)
+    }
+}
+
+impl<'a> TextColumn<'a> {
+    /// Row `row`'s text, `None` when it is null (or the layout has no such
+    /// row, or points outside its bytes).
+    #[must_use]
+    pub fn get(&self, row: usize) -> Option<&'a [u8]> {
+        if self.validity.is_some_and(|v| !v.is_valid(row)) {
+            return None;
+        }
+        self.layout.get(row)
+    }
+}
+
+impl<'a> TextLayout<'a> {
+    /// Row `row`'s text, whether null or not (see [`TextColumn::get`]).
+    #[must_use]
+    pub fn get(&self, row: usize) -> Option<&'a [u8]> {
+        fn span<O: Copy + TryInto<usize>>(offsets: &[O], row: usize) -> Option<(usize, usize)> {
+            let at = |i: usize| offsets.get(i).and_then(|&o| o.try_into().ok());
+            Some((at(row)?, at(row.checked_add(1)?)?))
+        }
+        match self {
+            TextLayout::Offsets32 { offsets, bytes } => {
+                let (s, e) = span(offsets, row)?;
+                bytes.get(s..e)
+            }
+            TextLayout::Offsets64 { offsets, bytes } => {
+                let (s, e) = span(offsets, row)?;
+                bytes.get(s..e)
+            }
+            TextLayout::Views { views, buffers } => {
+                let view = views.get(row.checked_mul(16)?..)?.get(..16)?;
+                let word = |at: usize| {
+                    view.get(at..at + 4)
+                        .and_then(|w| w.try_into().ok())
+                        .map(u32::from_le_bytes)
+                        .and_then(|w| usize::try_from(w).ok())
+                };
+                let len = word(0)?;
+                if len <= 12 {
+                    return view.get(4..4 + len);
+                }
+                let buffer = buffers.get(word(8)?)?;
+                let start = word(12)?;
+                buffer.get(start..start.checked_add(len)?)
+            }
+        }
+    }
+}
+
 /// A batch of rows, by column: what [`Mapping::import_columns`] reads.
 ///
 /// Bindings implement it over their own column types (Arrow arrays in
@@ -518,6 +642,38 @@ pub trait Columns: Sync {
     /// assert_eq!(units.cell(0, 2), Cell::Null);
     /// ```
     fn dictionary(&self, column: usize) -> Option<Dictionary<'_>> {
+        let _ = column;
+        None
+    }
+
+    /// Column `column` as texts in one of Arrow's layouts, when it is held
+    /// so (`None`, the default: it is read through [`Columns::cell`]); the
+    /// import then reads its rows' bytes where they lie, without a call
+    /// per cell. Its rows must give the same texts (and nulls) as
+    /// [`Columns::cell`] would. [`Columns::dictionary`] comes first.
+    ///
+    /// ```
+    /// use exitcore::import::{Cell, Columns, TextColumn, TextLayout};
+    /// struct Reasons { offsets: Vec<i32>, bytes: String }
+    /// impl Columns for Reasons {
+    ///     fn rows(&self) -> usize { self.offsets.len() - 1 }
+    ///     fn cell(&self, column: usize, row: usize) -> Cell<'_> {
+    ///         self.texts(column)
+    ///             .and_then(|t| t.get(row))
+    ///             .and_then(|b| std::str::from_utf8(b).ok())
+    ///             .map_or(Cell::Null, Cell::Text)
+    ///     }
+    ///     fn texts(&self, _: usize) -> Option<TextColumn<'_>> {
+    ///         Some(TextColumn {
+    ///             layout: TextLayout::Offsets32 { offsets: &self.offsets, bytes: self.bytes.as_bytes() },
+    ///             validity: None,
+    ///         })
+    ///     }
+    /// }
+    /// let reasons = Reasons { offsets: vec![0, 3, 11], bytes: "payworkload".into() };
+    /// assert_eq!(reasons.cell(0, 1), Cell::Text("workload"));
+    /// ```
+    fn texts(&self, column: usize) -> Option<TextColumn<'_>> {
         let _ = column;
         None
     }

@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use rustc_hash::FxHashMap;
 
 use super::engine::Fields;
-use super::{Cell, Columns, Dictionary};
+use super::{Cell, Columns, Dictionary, TextColumn, TextLayout};
 
 /// Rows numbered per step: their keys (4 bytes per cell) stay in cache.
 /// (Small in tests, so that they cross chunk boundaries.)
@@ -39,7 +39,7 @@ enum Key<'a> {
     /// length: most labels, codes and names are, and two words hash and
     /// compare in a few instructions where a text needs a loop and a call.
     Short(u64, u64, u8),
-    Text(&'a str),
+    Text(&'a [u8]),
     Int(i64),
     Float(u64),
     Bool(bool),
@@ -47,38 +47,60 @@ enum Key<'a> {
 }
 
 /// The bytes of a text of at most 16 bytes as two words, which with its
-/// length tell it apart from every other such text: the first and last
-/// eight bytes (overlapping below 16), the first and last four (below 8),
-/// the first, middle and last byte (below 4).
+/// length tell it apart from every other such text: its first and its
+/// next eight bytes, zero after its end.
 fn short(b: &[u8]) -> (u64, u64) {
-    let word = |at: usize| {
-        b.get(at..at + 8)
-            .and_then(|w| w.try_into().ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    let half = |at: usize| {
-        b.get(at..at + 4)
-            .and_then(|w| w.try_into().ok())
-            .map_or(0, u32::from_le_bytes)
-    };
-    let n = b.len();
-    match n {
-        0 => (0, 0),
-        1..=3 => {
-            let byte = |at: usize| u64::from(b.get(at).copied().unwrap_or(0));
-            (byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16, 0)
-        }
-        4..=7 => (u64::from(half(0)) | u64::from(half(n - 4)) << 32, 0),
-        _ => (word(0), word(n - 8)),
+    let mut w = [0u8; 16];
+    if let Some(head) = w.get_mut(..b.len()) {
+        head.copy_from_slice(b);
     }
+    split(u128::from_le_bytes(w))
 }
 
-impl Key<'_> {
+fn split(w: u128) -> (u64, u64) {
+    let low = u64::try_from(w & u128::from(u64::MAX)).unwrap_or(0);
+    let high = u64::try_from(w >> 64).unwrap_or(0);
+    (low, high)
+}
+
+impl<'a> Key<'a> {
     /// The key of a text of at most 16 bytes ([`Key::Short`]).
     fn short(bytes: &[u8]) -> Option<Key<'static>> {
         let len = u8::try_from(bytes.len()).ok().filter(|&n| n <= 16)?;
         let (low, high) = short(bytes);
         Some(Key::Short(low, high, len))
+    }
+
+    fn text(bytes: &'a [u8]) -> Key<'a> {
+        Key::short(bytes).unwrap_or(Key::Text(bytes))
+    }
+
+    /// The short key of the text that is the first `len` (at most 16)
+    /// bytes of `w` read little-endian: [`Key::short`] without a copy.
+    #[inline]
+    fn masked(w: u128, len: usize) -> Key<'static> {
+        let keep = u32::try_from(128 - 8 * len)
+            .ok()
+            .and_then(|drop| u128::MAX.checked_shr(drop))
+            .unwrap_or(0);
+        let (low, high) = split(w & keep);
+        Key::Short(low, high, u8::try_from(len).unwrap_or(u8::MAX))
+    }
+
+    /// Writes the value as its cell would be written ([`write_cell`]).
+    fn write(self, out: &mut Vec<u8>) {
+        match self {
+            Key::Null => {}
+            Key::Short(low, high, len) => {
+                let w = (u128::from(high) << 64 | u128::from(low)).to_le_bytes();
+                out.extend_from_slice(w.get(..usize::from(len)).unwrap_or_default());
+            }
+            Key::Text(t) => out.extend_from_slice(t),
+            Key::Int(n) => write_cell(out, Cell::Int(n)),
+            Key::Float(bits) => write_cell(out, Cell::Float(f64::from_bits(bits))),
+            Key::Bool(b) => write_cell(out, Cell::Bool(b)),
+            Key::Date(d) => write_cell(out, Cell::Date(d)),
+        }
     }
 
     /// A hash for [`Front`]'s slots, a few instructions inlined (the
@@ -106,13 +128,54 @@ impl<'a> From<Cell<'a>> for Key<'a> {
     fn from(c: Cell<'a>) -> Self {
         match c {
             Cell::Null => Key::Null,
-            Cell::Text(t) => Key::short(t.as_bytes()).unwrap_or(Key::Text(t)),
+            Cell::Text(t) => Key::text(t.as_bytes()),
             Cell::Int(n) => Key::Int(n),
             Cell::Float(x) => Key::Float(x.to_bits()),
             Cell::Bool(b) => Key::Bool(b),
             Cell::Date(d) => Key::Date(d),
         }
     }
+}
+
+/// Row `row`'s key in a text column held in Arrow's layout: the text's 16
+/// bytes read where they lie and masked to its length when it is short and
+/// they lie within the buffer, so that a column's rows are keyed without
+/// a branch on their lengths.
+#[inline]
+fn text_key<'a>(column: &TextColumn<'a>, row: usize) -> Key<'a> {
+    if column.validity.is_some_and(|v| !v.is_valid(row)) {
+        return Key::Null;
+    }
+    let words = |bytes: &[u8], at: usize| -> Option<u128> {
+        let w: [u8; 16] = bytes.get(at..at.checked_add(16)?)?.try_into().ok()?;
+        Some(u128::from_le_bytes(w))
+    };
+    let fast = match column.layout {
+        TextLayout::Offsets32 { offsets, bytes } => offsets_key(offsets, bytes, row, words),
+        TextLayout::Offsets64 { offsets, bytes } => offsets_key(offsets, bytes, row, words),
+        TextLayout::Views { views, .. } => row
+            .checked_mul(16)
+            .and_then(|at| words(views, at))
+            .and_then(|view| {
+                // The length in the low word, a short text after it.
+                let len = usize::try_from(view & u128::from(u32::MAX)).ok()?;
+                (len <= 12).then(|| Key::masked(view >> 32, len))
+            }),
+    };
+    fast.unwrap_or_else(|| column.layout.get(row).map_or(Key::Null, Key::text))
+}
+
+#[inline]
+fn offsets_key<O: Copy + TryInto<usize>>(
+    offsets: &[O],
+    bytes: &[u8],
+    row: usize,
+    words: impl Fn(&[u8], usize) -> Option<u128>,
+) -> Option<Key<'static>> {
+    let at = |i: usize| offsets.get(i).and_then(|&o| o.try_into().ok());
+    let (start, end) = (at(row)?, at(row + 1)?);
+    let len = end.checked_sub(start).filter(|&n| n <= 16)?;
+    Some(Key::masked(words(bytes, start)?, len))
 }
 
 /// Writes a cell as the text it would be in a CSV export (nothing for a
@@ -237,6 +300,20 @@ impl<'a> Front<'a> {
         if let Some(k) = self.get(&value, hash) {
             return k;
         }
+        self.miss(index, value, hash, next)
+    }
+
+    /// [`Front::key_of`] past the table: kept out of the loops it is
+    /// inlined into, which then hold only the lookup that nearly always
+    /// hits.
+    #[inline(never)]
+    fn miss(
+        &mut self,
+        index: &mut FxHashMap<Key<'a>, u32>,
+        value: Key<'a>,
+        hash: u64,
+        next: u32,
+    ) -> u32 {
         let k = *index.entry(value).or_insert(next);
         self.put(value, hash, k, index.len());
         k
@@ -414,32 +491,36 @@ fn number<'a>(
     state: &mut State<'a>,
     added: &mut Texts,
 ) -> Part {
-    let mut keys = Vec::with_capacity(end - start);
+    let texts = batch.texts(c);
     match state {
         State::Rows => {}
         State::Native { keys: native, null } => {
             let null = *null;
             // A key past the values (a binding's slip) reads as null, never panics.
-            keys.extend(
-                (start..end).map(|r| native.get(r).copied().filter(|&k| k < null).unwrap_or(null)),
+            return Part::Keys(
+                (start..end)
+                    .map(|r| native.get(r).copied().filter(|&k| k < null).unwrap_or(null))
+                    .collect(),
             );
-            return Part::Keys(keys);
         }
         State::Numbered {
             index,
             count,
             front,
         } => {
-            for r in start..end {
-                let cell = batch.cell(c, r);
-                let next = u32::try_from(*count).unwrap_or(u32::MAX);
-                let k = front.key_of(index, Key::from(cell), next);
-                if k == next {
-                    added.push(cell);
-                    *count += 1;
-                }
-                keys.push(k);
-            }
+            // One loop per way of reading a key, so that each is a loop
+            // of its own without a call or a branch on the column's kind.
+            let keys = match &texts {
+                Some(t) => number_rows(start..end, |r| text_key(t, r), index, count, front, added),
+                None => number_rows(
+                    start..end,
+                    |r| Key::from(batch.cell(c, r)),
+                    index,
+                    count,
+                    front,
+                    added,
+                ),
+            };
             if *count <= DISTINCT_CAP {
                 return Part::Keys(keys);
             }
@@ -449,10 +530,46 @@ fn number<'a>(
         }
     }
     let mut rows = Texts::default();
-    for r in start..end {
-        rows.push(batch.cell(c, r));
+    match &texts {
+        Some(t) => {
+            for r in start..end {
+                rows.push_bytes(t.get(r).unwrap_or_default());
+            }
+        }
+        None => {
+            for r in start..end {
+                rows.push(batch.cell(c, r));
+            }
+        }
     }
     rows.into_part()
+}
+
+/// The keys of rows `rows`, each read by `key_at` and numbered in
+/// `index` (behind `front`) in order of first sight, new values' texts
+/// added to `added`.
+#[inline]
+fn number_rows<'a>(
+    rows: std::ops::Range<usize>,
+    key_at: impl Fn(usize) -> Key<'a>,
+    index: &mut FxHashMap<Key<'a>, u32>,
+    count: &mut usize,
+    front: &mut Front<'a>,
+    added: &mut Texts,
+) -> Vec<u32> {
+    let mut keys = Vec::with_capacity(rows.len());
+    for r in rows {
+        let key = key_at(r);
+        let next = u32::try_from(*count).unwrap_or(u32::MAX);
+        let k = front.key_of(index, key, next);
+        if k == next {
+            key.write(&mut added.bytes);
+            added.ends.push(added.bytes.len());
+            *count += 1;
+        }
+        keys.push(k);
+    }
+    keys
 }
 
 /// What the reader of a CSV file hands over, in file order.
@@ -755,6 +872,105 @@ mod tests {
     enum Col {
         Cells(Vec<Cell<'static>>),
         Dict(Vec<Cell<'static>>, Vec<u32>),
+        /// Text cells also held in one of Arrow's layouts.
+        Arrow(Vec<Cell<'static>>, Arrow),
+    }
+
+    /// A text column in one of Arrow's layouts, owned.
+    struct Arrow {
+        layout: Layout,
+        validity: Option<Vec<u8>>,
+    }
+
+    enum Layout {
+        O32(Vec<i32>, Vec<u8>),
+        O64(Vec<i64>, Vec<u8>),
+        Views(Vec<u8>, Vec<Vec<u8>>),
+    }
+
+    impl Arrow {
+        /// `cells` (text or null) laid out as `kind` says (0: 32-bit
+        /// offsets, 1: 64-bit, 2: views with longer texts in two buffers
+        /// taking turns). A null row's span holds bytes of its own, so a
+        /// reader that misses the validity bit reads them.
+        fn new(cells: &[Cell<'_>], kind: usize) -> Arrow {
+            let texts: Vec<&[u8]> = cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(t) => t.as_bytes(),
+                    _ => b"junk!".as_slice(),
+                })
+                .collect();
+            let validity = cells.contains(&Cell::Null).then(|| {
+                let mut bits = vec![0u8; cells.len().div_ceil(8)];
+                for (i, c) in cells.iter().enumerate() {
+                    if *c != Cell::Null {
+                        bits[i / 8] |= 1 << (i % 8);
+                    }
+                }
+                bits
+            });
+            let layout = match kind {
+                0 | 1 => {
+                    let mut bytes = Vec::new();
+                    let mut ends = vec![0usize];
+                    for t in &texts {
+                        bytes.extend_from_slice(t);
+                        ends.push(bytes.len());
+                    }
+                    if kind == 0 {
+                        Layout::O32(
+                            ends.iter().map(|&e| i32::try_from(e).unwrap()).collect(),
+                            bytes,
+                        )
+                    } else {
+                        Layout::O64(
+                            ends.iter().map(|&e| i64::try_from(e).unwrap()).collect(),
+                            bytes,
+                        )
+                    }
+                }
+                _ => {
+                    let mut buffers = vec![Vec::new(), Vec::new()];
+                    let mut views = Vec::new();
+                    for (i, t) in texts.iter().enumerate() {
+                        let len = u32::try_from(t.len()).unwrap();
+                        views.extend_from_slice(&len.to_le_bytes());
+                        if t.len() <= 12 {
+                            let mut inline = [0u8; 12];
+                            inline[..t.len()].copy_from_slice(t);
+                            views.extend_from_slice(&inline);
+                        } else {
+                            let b = i % 2;
+                            views.extend_from_slice(&t[..4]);
+                            views.extend_from_slice(&u32::try_from(b).unwrap().to_le_bytes());
+                            let at = u32::try_from(buffers[b].len()).unwrap();
+                            views.extend_from_slice(&at.to_le_bytes());
+                            buffers[b].extend_from_slice(t);
+                        }
+                    }
+                    Layout::Views(views, buffers)
+                }
+            };
+            Arrow { layout, validity }
+        }
+
+        fn column(&self) -> TextColumn<'_> {
+            TextColumn {
+                layout: match &self.layout {
+                    Layout::O32(offsets, bytes) => TextLayout::Offsets32 { offsets, bytes },
+                    Layout::O64(offsets, bytes) => TextLayout::Offsets64 { offsets, bytes },
+                    Layout::Views(views, buffers) => TextLayout::Views {
+                        views,
+                        buffers: buffers.iter().map(Vec::as_slice).collect(),
+                    },
+                },
+                validity: self
+                    .validity
+                    .as_deref()
+                    .map(|bits| crate::import::Validity { bits, offset: 0 }),
+            }
+        }
     }
 
     struct Table {
@@ -769,18 +985,25 @@ mod tests {
 
         fn cell(&self, column: usize, row: usize) -> Cell<'_> {
             match &self.cols[column] {
-                Col::Cells(c) => c[row],
+                Col::Cells(c) | Col::Arrow(c, _) => c[row],
                 Col::Dict(v, k) => v.get(k[row] as usize).copied().unwrap_or(Cell::Null),
             }
         }
 
         fn dictionary(&self, column: usize) -> Option<Dictionary<'_>> {
             match &self.cols[column] {
-                Col::Cells(_) => None,
+                Col::Cells(_) | Col::Arrow(..) => None,
                 Col::Dict(v, k) => Some(Dictionary {
                     values: v.clone(),
                     keys: Cow::Borrowed(k),
                 }),
+            }
+        }
+
+        fn texts(&self, column: usize) -> Option<TextColumn<'_>> {
+            match &self.cols[column] {
+                Col::Arrow(_, a) => Some(a.column()),
+                _ => None,
             }
         }
     }
@@ -1008,6 +1231,79 @@ mod tests {
         ));
     }
 
+    /// A text column's key read in place is the key of its cell, for every
+    /// length around the short keys' limit and the views' inline limit, at
+    /// every distance from the end of its bytes, in each layout; a null
+    /// row's is null whatever its span holds.
+    #[test]
+    fn text_keys_read_in_place_are_the_keys_of_their_cells() {
+        let texts: Vec<String> = (0..=20)
+            .flat_map(|len| {
+                (0..3).map(move |v| {
+                    (0..len)
+                        .map(|i| {
+                            char::from(b'a' + u8::try_from((i * 7 + v * 3 + len) % 26).unwrap())
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        let mut cells: Vec<Cell<'_>> = texts.iter().map(|t| Cell::Text(t)).collect();
+        for i in (5..cells.len()).step_by(11) {
+            cells[i] = Cell::Null;
+        }
+        // Also the texts in reverse, so that each length ends its bytes.
+        let reversed: Vec<Cell<'_>> = cells.iter().rev().copied().collect();
+        for cells in [&cells, &reversed] {
+            for kind in 0..3 {
+                let arrow = Arrow::new(cells, kind);
+                let column = arrow.column();
+                for (r, cell) in cells.iter().enumerate() {
+                    assert_eq!(
+                        text_key(&column, r),
+                        Key::from(*cell),
+                        "layout {kind}, row {r}"
+                    );
+                    let text = match cell {
+                        Cell::Text(t) => Some(t.as_bytes()),
+                        _ => None,
+                    };
+                    assert_eq!(column.get(r), text, "layout {kind}, row {r}");
+                }
+                assert_eq!(text_key(&column, cells.len()), Key::Null);
+                // The same validity three bits into its bitmap.
+                let bits = arrow.validity.as_ref().unwrap();
+                let mut shifted = vec![0u8; bits.len() + 1];
+                for i in (0..cells.len()).filter(|i| bits[i / 8] >> (i % 8) & 1 == 1) {
+                    shifted[(i + 3) / 8] |= 1 << ((i + 3) % 8);
+                }
+                let mut column = arrow.column();
+                column.validity = Some(crate::import::Validity {
+                    bits: &shifted,
+                    offset: 3,
+                });
+                for (r, cell) in cells.iter().enumerate() {
+                    assert_eq!(text_key(&column, r), Key::from(*cell), "shifted, row {r}");
+                }
+                let mut written = Vec::new();
+                let others = [
+                    Cell::Int(-7),
+                    Cell::Float(7.5),
+                    Cell::Float(7.0),
+                    Cell::Bool(true),
+                    Cell::Date(19_000),
+                ];
+                for cell in cells.iter().chain(&others) {
+                    written.clear();
+                    Key::from(*cell).write(&mut written);
+                    let mut expected = Vec::new();
+                    write_cell(&mut expected, *cell);
+                    assert_eq!(written, expected);
+                }
+            }
+        }
+    }
+
     /// The columnar path (dictionaries, numbered columns, chunks, batches)
     /// against the row-by-row text path on the same tables, clean and
     /// damaged, text and typed; with text cells also against the CSV file.
@@ -1044,9 +1340,32 @@ mod tests {
         mut check: impl FnMut(&ImportOutcome, bool, &ImportOptions),
     ) {
         let names = &rows[0];
-        for (typed, mixed) in [(false, false), (true, false), (true, true)] {
+        for (typed, mixed, arrow) in [
+            (false, false, false),
+            (true, false, false),
+            (true, true, false),
+            (false, false, true),
+        ] {
             for cuts in [&[][..], &[700, 701, 1800][..]] {
                 let mut t = tables(rows, cuts, typed);
+                if arrow {
+                    // Text columns in Arrow's layouts, a layout per column
+                    // and batch; every other column's empty texts null.
+                    for (i, table) in t.iter_mut().enumerate() {
+                        for (c, col) in table.cols.iter_mut().enumerate() {
+                            let Col::Cells(cells) = col else { continue };
+                            if c % 2 == 0 {
+                                for cell in cells.iter_mut() {
+                                    if *cell == Cell::Text("") {
+                                        *cell = Cell::Null;
+                                    }
+                                }
+                            }
+                            let layout = Arrow::new(cells, (c + i) % 3);
+                            *col = Col::Arrow(std::mem::take(cells), layout);
+                        }
+                    }
+                }
                 if mixed {
                     // A column held as a dictionary in one batch and as
                     // cells in the next, and back: its keys start afresh
