@@ -9,7 +9,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
-use exitcore::import::{Cell, Columns, Dictionary};
+use exitcore::import::{Cell, Columns, Dictionary, TextColumn, TextLayout, Validity};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
@@ -104,6 +104,45 @@ impl Columns for Batch {
                 .map(|v| v.map_or(Cell::Null, Cell::Text))
                 .collect(),
             keys: std::borrow::Cow::Borrowed(keys),
+        })
+    }
+
+    /// Text columns as their Arrow buffers, which the core reads in place.
+    fn texts(&self, column: usize) -> Option<TextColumn<'_>> {
+        let (layout, nulls) = match self.columns.get(column)? {
+            Column::Utf8(a) => (
+                TextLayout::Offsets32 {
+                    offsets: a.value_offsets(),
+                    bytes: a.value_data(),
+                },
+                a.nulls(),
+            ),
+            Column::LargeUtf8(a) => (
+                TextLayout::Offsets64 {
+                    offsets: a.value_offsets(),
+                    bytes: a.value_data(),
+                },
+                a.nulls(),
+            ),
+            Column::Utf8View(a) => (
+                TextLayout::Views {
+                    views: a.views().inner().as_slice(),
+                    buffers: a
+                        .data_buffers()
+                        .iter()
+                        .map(std::ops::Deref::deref)
+                        .collect(),
+                },
+                a.nulls(),
+            ),
+            _ => return None,
+        };
+        Some(TextColumn {
+            layout,
+            validity: nulls.map(|n| Validity {
+                bits: n.validity(),
+                offset: n.offset(),
+            }),
         })
     }
 }

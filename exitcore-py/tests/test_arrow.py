@@ -259,3 +259,39 @@ def test_imports_read_on_a_second_thread_keep_their_outcome() -> None:
         found = [(p["row"], p["field"]) for p in out.problems]
         assert found == [(i + offset, f) for i, f in expected], out.problems
         assert len(out.dataset) == 120_000 - 4
+
+
+@pytest.mark.parametrize("text", [pa.string(), pa.large_string(), pa.string_view()])
+def test_text_columns_read_in_place_in_every_layout_and_slice(text: pa.DataType) -> None:
+    """Text columns are read from Arrow's own buffers (offsets or views,
+    validity bitmaps) rather than cell by cell. A table sliced and cut into
+    chunks at odd rows (offsets into shared buffers and bitmaps), with
+    empty texts as nulls, texts longer than a view holds inline (the
+    comments) and a column of more distinct values than the import numbers
+    (the respondents), must import as the same rows' CSV does."""
+    org = exitcore.generate(seed=11, exits=70_000)
+    mapping = org.csv_mapping()
+    lines = (org.to_csv() or "").split("\n")
+    header = lines[0].split(",")
+    enps = header.index("enps")
+    for k in [1_200, 40_001]:  # damaged rows, reported at their own places
+        cells = lines[k].split(",")
+        cells[enps] = "12"
+        lines[k] = ",".join(cells)
+    skip = 1_001
+    data = "\n".join([lines[0], *lines[1 + skip:]]).encode()
+    whole = pcsv.read_csv(
+        io.BytesIO("\n".join(lines).encode()),
+        convert_options=pcsv.ConvertOptions(
+            column_types={n: pa.string() for n in header}, strings_can_be_null=True
+        ),
+    )
+    cast = pa.table({n: whole.column(n).cast(text) for n in header})
+    assert cast.column("comment_other").null_count < len(cast)  # some comments
+    assert max(len(c) for c in cast.column("comment_other").to_pylist() if c) > 12
+    cuts = [skip, skip + 7, skip + 8_203, skip + 30_000, len(cast)]
+    pieces = pa.concat_tables(cast.slice(a, b - a) for a, b in zip(cuts, cuts[1:]))
+    assert pieces.column("respondent").num_chunks >= 4
+    from_csv = exitcore.Dataset.from_csv_bytes(data, mapping)
+    assert [p["row"] for p in from_csv.problems] == [1_200 - skip + 1, 40_001 - skip + 1]
+    same(from_csv, exitcore.Dataset.from_arrow(pieces, mapping))
