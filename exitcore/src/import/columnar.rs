@@ -813,6 +813,32 @@ impl Batch {
         self.texts.get(c).map_or(&[], |t| t.get(k))
     }
 
+    /// Column `c`'s rows' texts in the current chunk when the reader
+    /// wrote them out (and found them UTF-8): one after another, and where
+    /// each ends.
+    pub(crate) fn strs(&self, c: usize) -> Option<(&str, &[usize])> {
+        match self.columns.get(c)? {
+            Part::Text(rows) => Some((&rows.text, &rows.ends)),
+            Part::Keys(_) | Part::Rows(_) => None,
+        }
+    }
+
+    /// Column `c`'s text in row `at` of the current chunk (counted from
+    /// its start) as [`BatchRow::text`] reads it, when it is UTF-8 as it
+    /// lies (`None`: the row's text would be decoded, an owned copy).
+    pub(crate) fn row_str(&self, c: usize, at: usize) -> Option<&str> {
+        match self.columns.get(c) {
+            Some(Part::Text(rows)) => Some(rows.get(at)),
+            Some(Part::Keys(keys)) => keys
+                .get(at)
+                .map_or(Some(""), |&k| std::str::from_utf8(self.key_text(c, k)).ok()),
+            Some(Part::Rows(rows)) => {
+                std::str::from_utf8(rows.get(u32::try_from(at).unwrap_or(u32::MAX))).ok()
+            }
+            None => Some(""),
+        }
+    }
+
     /// Row `row` of the current chunk, for the engine.
     pub(crate) fn row(&self, row: usize) -> BatchRow<'_> {
         BatchRow {
@@ -1184,6 +1210,12 @@ mod tests {
         }
         set(rows, 33, "return_conditions", "Minder werkdruk.");
         set(rows, 33, "would_return", "yes");
+        // Free text padded (stored trimmed), a missing marker, one past
+        // its question's 4,000 characters (counted in characters, not bytes).
+        set(rows, 34, "comment_leadership", "  Goed leiderschap.\t ");
+        set(rows, 35, "comment_collaboration", "n.v.t.");
+        set(rows, 36, "comment_other", &"é".repeat(4_001));
+        set(rows, 37, "comment_other", &"é".repeat(4_000));
     }
 
     fn keyed() -> ImportOptions {
@@ -1412,13 +1444,14 @@ mod tests {
         let (synthetic, _, mut rows) = synthetic_rows();
         damage(&mut rows);
         let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
-        let (div, dep, team, exit, family, reason) = (
+        let (div, dep, team, exit, family, reason, development) = (
             at("division"),
             at("department"),
             at("team"),
             at("exit_date"),
             at("job_family"),
             at("primary_reason"),
+            at("comment_development"),
         );
         let (null_family, bad_reason) = (rows[1][family].clone(), rows[2][reason].clone());
         rows[0].push("unit".into());
@@ -1437,6 +1470,10 @@ mod tests {
             };
             row.push(unit);
             row.push(hired);
+            // Made required below: most rows answer it, some leave it blank.
+            if i % 10 != 0 && row[development].is_empty() {
+                row[development] = format!("Meer opleiding ({}).", i % 13);
+            }
         }
         let mut json: serde_json::Value =
             serde_json::from_str(&generate(&OrgConfig::default()).unwrap().csv_mapping_json())
@@ -1450,14 +1487,24 @@ mod tests {
         let answers = &mut json["answers"];
         answers["would_return"] = serde_json::json!({ "constant": "no" });
         answers["primary_reason"]["values"] = serde_json::json!({ bad_reason: "no such option" });
-        let mapping = Mapping::from_json_with_questionnaire(
-            &json.to_string(),
-            synthetic.questionnaire().clone(),
-        )
-        .unwrap();
+        // A required free text: the rows without it take the row path.
+        let mut questionnaire = synthetic.questionnaire().clone();
+        let development = questionnaire
+            .questions
+            .iter_mut()
+            .find(|q| q.id == "comment_development")
+            .unwrap();
+        development.required = true;
+        let mapping =
+            Mapping::from_json_with_questionnaire(&json.to_string(), questionnaire).unwrap();
         each_way(&mapping, &rows, |fast, _, _| {
             let problems = &fast.loaded.problems;
-            for field in ["hired", "context.org_unit", "answers.primary_reason"] {
+            for field in [
+                "hired",
+                "context.org_unit",
+                "answers.primary_reason",
+                "answers.comment_development",
+            ] {
                 assert!(
                     problems.iter().any(|p| p.field == field),
                     "no problem for {field}"

@@ -70,6 +70,12 @@ pub(super) struct Chunked {
     respondent_column: Option<usize>,
     /// Field, question and column of each free-text answer read from a column.
     texts: Vec<(usize, usize, usize)>,
+    /// Per question: its place in `texts`, when there.
+    text_of: Vec<Option<usize>>,
+    /// Per free-text answer (as `texts`), per row of the chunk: the answer,
+    /// trimmed, as a range of the row's text (`None`: missing); a row
+    /// whose answer the row path must judge is marked slow instead.
+    spans: Vec<Vec<Option<(u32, u32)>>>,
     /// The exit date and tenure fields, in field order.
     dated: Vec<usize>,
     /// Whether a tenure has been given as a start date so far (only then
@@ -127,13 +133,10 @@ struct Run {
     respondents: Vec<u64>,
     /// Their tenures from a start date.
     start_tenure: Vec<Option<Tenure>>,
-    /// Per question: each row's free-text answer, a range of `text`.
-    free: Vec<Vec<Option<(usize, usize)>>>,
-    text: String,
 }
 
 impl Run {
-    /// Drops rows `gone` (ascending) from the run, but not their text.
+    /// Drops rows `gone` (ascending) from the run, but not their ids.
     fn remove(&mut self, gone: &[usize]) {
         fn keep<T>(v: &mut Vec<T>, gone: &[usize]) {
             let mut i = 0;
@@ -147,11 +150,6 @@ impl Run {
         keep(&mut self.rows, gone);
         keep(&mut self.lines, gone);
         keep(&mut self.start_tenure, gone);
-        for f in &mut self.free {
-            if !f.is_empty() {
-                keep(f, gone);
-            }
-        }
     }
 
     fn clear(&mut self) {
@@ -161,10 +159,6 @@ impl Run {
         self.rows.clear();
         self.respondents.clear();
         self.start_tenure.clear();
-        for f in &mut self.free {
-            f.clear();
-        }
-        self.text.clear();
     }
 }
 
@@ -258,20 +252,29 @@ impl Chunked {
             .iter()
             .position(|f| f.kind == Kind::Respondent);
         let fields = engine.fields.iter().enumerate();
+        let texts: Vec<(usize, usize, usize)> = fields
+            .clone()
+            .filter_map(
+                |(fi, f)| match (f.kind, f.inputs.first().and_then(|i| i.col)) {
+                    (Kind::FreeText(qi), Some(col)) => Some((fi, qi, col)),
+                    _ => None,
+                },
+            )
+            .collect();
+        let mut text_of = vec![None; n];
+        for (t, &(_, qi, _)) in texts.iter().enumerate() {
+            if let Some(o) = text_of.get_mut(qi) {
+                *o = Some(t);
+            }
+        }
         Some(Chunked {
             respondent,
             respondent_column: respondent
                 .and_then(|fi| engine.fields[fi].inputs.first())
                 .and_then(|i| i.col),
-            texts: fields
-                .clone()
-                .filter_map(
-                    |(fi, f)| match (f.kind, f.inputs.first().and_then(|i| i.col)) {
-                        (Kind::FreeText(qi), Some(col)) => Some((fi, qi, col)),
-                        _ => None,
-                    },
-                )
-                .collect(),
+            spans: vec![Vec::new(); texts.len()],
+            text_of,
+            texts,
             dated: fields
                 .filter(|(_, f)| matches!(f.kind, Kind::ExitDate | Kind::Tenure))
                 .map(|(fi, _)| fi)
@@ -287,10 +290,7 @@ impl Chunked {
             order,
             shown: vec![Vec::new(); n],
             slow: Vec::new(),
-            run: Run {
-                free: vec![Vec::new(); n],
-                ..Run::default()
-            },
+            run: Run::default(),
             out: RunColumns::default(),
             stored: vec![Vec::new(); inputs],
             run_ids: Vec::new(),
@@ -428,12 +428,63 @@ impl Engine<'_> {
             }
         }
         self.classify_questions(ch, n);
+        self.classify_texts(ch, batch, n);
         true
+    }
+
+    /// Judges each row's free-text answers a column at a time, as the row
+    /// path would: a row whose answer is there but not shown, shown,
+    /// required and missing, too long, or not UTF-8 as it lies is marked
+    /// slow; the rest keep where their trimmed answer lies.
+    fn classify_texts(&self, ch: &mut Chunked, batch: &Batch, n: usize) {
+        for (t, &(fi, qi, col)) in ch.texts.iter().enumerate() {
+            let (field, question) = (&self.fields[fi], &self.q.questions[qi]);
+            let judge = |raw: &str, shown: bool| {
+                let trimmed = raw.trim_start();
+                let value = trimmed.trim_end();
+                // A blank answer is missing (as the markers are).
+                if value.is_empty()
+                    || Self::is_missing(self.plan, field.marker_chars, value, Some(field.plan))
+                {
+                    return (!(shown && question.required)).then_some(None);
+                }
+                if !shown || check_free_text(question, value).is_err() {
+                    return None;
+                }
+                let start = u32::try_from(raw.len() - trimmed.len()).ok()?;
+                let end = start.checked_add(u32::try_from(value.len()).ok()?)?;
+                Some(Some((start, end)))
+            };
+            let (shown, spans) = (&ch.shown[qi], &mut ch.spans[t]);
+            let slow = ch.slow.get_mut(..n).unwrap_or_default();
+            spans.clear();
+            if let Some((text, ends)) = batch.strs(col) {
+                // Most answers are blank: told by their ends alone.
+                let blank = (!question.required).then_some(None);
+                let mut start = 0;
+                for ((&end, slow), &shown) in ends.iter().zip(slow).zip(shown) {
+                    let judged = if end == start {
+                        if shown { blank } else { Some(None) }
+                    } else {
+                        text.get(start..end).and_then(|raw| judge(raw, shown))
+                    };
+                    start = end;
+                    *slow |= judged.is_none();
+                    spans.push(judged.flatten());
+                }
+            } else {
+                for ((r, slow), &shown) in slow.iter_mut().enumerate().zip(shown) {
+                    let judged = batch.row_str(col, r).and_then(|raw| judge(raw, shown));
+                    *slow |= judged.is_none();
+                    spans.push(judged.flatten());
+                }
+            }
+        }
     }
 
     /// Which questions each row shows, and the rows whose answers the
     /// questionnaire's conditions or required questions refuse (free text
-    /// waits for the row's text, in [`Engine::accept`]).
+    /// is judged with its text, by [`Engine::classify_texts`]).
     fn classify_questions(&self, ch: &mut Chunked, n: usize) {
         for oi in 0..ch.order.len() {
             let qi = ch.order[oi];
@@ -526,50 +577,17 @@ impl Engine<'_> {
         if self.respondent.trim().is_empty() {
             return false;
         }
-        // Free text: its own check, and the question's condition; kept in
-        // the run's text, which a refused row leaves as it was.
-        let run = &mut ch.run;
-        let text_before = run.text.len();
-        for &(fi, qi, col) in &ch.texts {
-            let question = &self.q.questions[qi];
-            let raw = fields.text(col);
-            let value = raw.trim();
-            let field = &self.fields[fi];
-            let present = !Self::is_missing(self.plan, field.marker_chars, value, Some(field.plan));
-            let shown = ch.shown[qi][r];
-            if (present && !shown)
-                || (!present && shown && question.required)
-                || (present && check_free_text(question, value).is_err())
-            {
-                run.text.truncate(text_before);
-                return false;
-            }
-            self.answers[qi] = if present {
-                let start = run.text.len();
-                run.text.push_str(value);
-                Slot::Text(start, run.text.len())
-            } else {
-                Slot::None
-            };
-        }
         let start_tenure = if ch.starts {
             self.start_tenure_of(ch, r)
         } else {
             Ok(None)
         };
-        let run = &mut ch.run;
         let Ok(start_tenure) = start_tenure else {
-            run.text.truncate(text_before);
             return false;
         };
         // The respondent is claimed (and the row counted) with its run:
         // claims one after another overlap their trips to memory.
-        for &(_, qi, _) in &ch.texts {
-            run.free[qi].push(match self.answers[qi] {
-                Slot::Text(from, to) => Some((from, to)),
-                _ => None,
-            });
-        }
+        let run = &mut ch.run;
         run.ids.push_str(&self.respondent);
         run.id_ends.push(run.ids.len());
         run.lines.push(line);
@@ -602,8 +620,12 @@ impl Engine<'_> {
         if let Some(col) = ch.respondent_column {
             self.stats[col].filled += n;
         }
-        for &(_, qi, col) in &ch.texts {
-            let filled = run.free[qi].iter().filter(|t| t.is_some()).count();
+        for (&(_, _, col), spans) in ch.texts.iter().zip(&ch.spans) {
+            let filled = run
+                .rows
+                .iter()
+                .filter(|&&r| spans.get(r).copied().flatten().is_some())
+                .count();
             self.stats[col].filled += filled;
             self.stats[col].missing += n - filled;
         }
@@ -711,11 +733,15 @@ impl Engine<'_> {
             codes: [&out.codes[0], &out.codes[1], &out.codes[2]],
         };
         // A text answer read through a field's entries is checked per row,
-        // which only the row path does: the run's text answers are free text.
-        let (text, free) = (&run.text, &run.free);
-        self.builder.store_rows(&rows, &out.cells, |q, i| {
-            let (s, e) = free.get(q).and_then(|f| f.get(i)).copied().flatten()?;
-            text.get(s..e)
+        // which only the row path does: the run's text answers are free
+        // text, read where they lie in the chunk.
+        let (texts, text_of, spans) = (&ch.texts, &ch.text_of, &ch.spans);
+        self.builder.store_rows(&rows, &out.cells, |question, at| {
+            let text = text_of.get(question).copied().flatten()?;
+            let row = *run.rows.get(at)?;
+            let (from, to) = spans.get(text)?.get(row).copied().flatten()?;
+            let column = texts.get(text)?.2;
+            batch.row_str(column, row)?.get(from as usize..to as usize)
         });
         ch.out = out;
         ch.run.clear();
