@@ -390,11 +390,17 @@ impl Engine<'_> {
                             .any(|e| matches!(e.out, Out::Val(Val::Start(..))));
                     classes.extend(new.iter().map(|e| class_of(kind, &e.out)));
                     // An org unit must be there (the path's levels are
-                    // judged together, below).
+                    // judged together, below), and so must the answer to a
+                    // required question every row shows.
+                    let needed = kind == Kind::Org
+                        || matches!(kind, Kind::Answer(q) if {
+                            let question = &self.q.questions[q];
+                            question.required && question.show_if.is_none()
+                        });
                     slow_entries.extend(
                         classes[slow_entries.len()..]
                             .iter()
-                            .map(|&c| c == Class::Row || (kind == Kind::Org && c != Class::Value)),
+                            .map(|&c| c == Class::Row || (needed && c != Class::Value)),
                     );
                 }
             }
@@ -526,6 +532,8 @@ impl Engine<'_> {
             }
             if ch.free[qi].is_none() {
                 match ch.answered_by[qi].map(|f| ch.base[f]) {
+                    // Every row shows it: its entries judged it (classify).
+                    Some(_) if question.show_if.is_none() => {}
                     Some(s) => {
                         let (ids, classes) = (&ch.ids[s], &ch.classes[s]);
                         for ((slow, &is_shown), &id) in ch.slow.iter_mut().zip(&shown).zip(ids) {
