@@ -16,7 +16,7 @@
 //! counted and coded as the row path would count and code each row in
 //! turn: the tests compare the two paths' outcomes, data set included.
 
-use super::{Engine, Fields, Kind, Out, Slot, UNSET, Val, dim_index};
+use super::{Engine, Fields, Kind, Out, SCRATCH, Slot, UNSET, Val, dim_index};
 use crate::dataset::CodedRows;
 use crate::import::columnar::Batch;
 use crate::import::{Source, tenure_between};
@@ -90,6 +90,10 @@ pub(super) struct Chunked {
     /// Per field input: whether a row holding each of its entries so far
     /// must take the row path (but an org unit's levels, judged together).
     slow_entries: Vec<Vec<bool>>,
+    /// Per field input: whether any of its entries so far is slow, and
+    /// whether any is missing (when none is, no row need be looked at).
+    any_slow: Vec<bool>,
+    any_missing: Vec<bool>,
     /// Per question: the field answering it, unless free text.
     answered_by: Vec<Option<usize>>,
     /// Per question: the free-text field answering it.
@@ -284,6 +288,8 @@ impl Chunked {
             ids: vec![Vec::new(); inputs],
             classes: vec![Vec::new(); inputs],
             slow_entries: vec![Vec::new(); inputs],
+            any_slow: vec![false; inputs],
+            any_missing: vec![false; inputs],
             answered_by,
             free,
             holds: vec![Vec::new(); n],
@@ -373,6 +379,8 @@ impl Engine<'_> {
                         for (id, &k) in ids.iter_mut().zip(keys) {
                             if *id == UNSET {
                                 *id = self.entry_id(fi, ii, Some(k), || batch.key_text(c, k));
+                                // Only a real entry can be stored (never the scratch one).
+                                ch.any_slow[s] |= *id == SCRATCH;
                             }
                         }
                     }
@@ -397,20 +405,25 @@ impl Engine<'_> {
                             let question = &self.q.questions[q];
                             question.required && question.show_if.is_none()
                         });
+                    let judged = slow_entries.len();
                     slow_entries.extend(
-                        classes[slow_entries.len()..]
+                        classes[judged..]
                             .iter()
                             .map(|&c| c == Class::Row || (needed && c != Class::Value)),
                     );
+                    ch.any_slow[s] |= slow_entries[judged..].contains(&true);
+                    ch.any_missing[s] |= classes[judged..].contains(&Class::Missing);
                 }
             }
             let levels =
                 kind == Kind::Org && matches!(self.fields[fi].plan.source, Source::Columns(_));
             if !levels {
-                // Only a real entry can be stored (never the scratch one).
-                let (ids, slow_entries) = (&ch.ids[first], &ch.slow_entries[first]);
-                for (slow, &id) in ch.slow.iter_mut().zip(ids) {
-                    *slow |= slow_entries.get(id as usize).copied().unwrap_or(true);
+                if ch.any_slow[first] {
+                    // Only a real entry can be stored (never the scratch one).
+                    let (ids, slow_entries) = (&ch.ids[first], &ch.slow_entries[first]);
+                    for (slow, &id) in ch.slow.iter_mut().zip(ids) {
+                        *slow |= slow_entries.get(id as usize).copied().unwrap_or(true);
+                    }
                 }
                 continue;
             }
@@ -714,10 +727,13 @@ impl Engine<'_> {
             };
             if let Some(c) = self.fields[fi].inputs[0].col {
                 let classes = &ch.classes[s];
-                let missing = run
-                    .iter()
-                    .filter(|&&id| classes.get(id as usize) == Some(&Class::Missing))
-                    .count();
+                let missing = if ch.any_missing[s] {
+                    run.iter()
+                        .filter(|&&id| classes.get(id as usize) == Some(&Class::Missing))
+                        .count()
+                } else {
+                    0
+                };
                 self.stats[c].filled += n - missing;
                 self.stats[c].missing += missing;
             }
