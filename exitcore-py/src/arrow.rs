@@ -9,7 +9,9 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
-use exitcore::import::{Cell, Columns, Dictionary, TextColumn, TextLayout, Validity};
+use exitcore::import::{
+    Cell, Columns, Dictionary, NumberColumn, Numbers, TextColumn, TextLayout, Validity,
+};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
@@ -23,9 +25,37 @@ enum Column {
     /// the dictionary) and its keys (`Dictionary::NULL` for a null row).
     Dict(arrow_array::StringArray, Vec<u32>),
     Bool(arrow_array::BooleanArray),
+    /// The primitive types the core reads in place (`Columns::numbers`).
+    Numbers(Primitive),
     Int(Box<dyn Fn(usize) -> Option<i64> + Send + Sync>),
     Float(Box<dyn Fn(usize) -> Option<f64> + Send + Sync>),
-    Date(Box<dyn Fn(usize) -> Option<i32> + Send + Sync>),
+}
+
+enum Primitive {
+    Int64(arrow_array::Int64Array),
+    Int32(arrow_array::Int32Array),
+    Float64(arrow_array::Float64Array),
+    Date32(arrow_array::Date32Array),
+}
+
+impl Primitive {
+    fn column(&self) -> NumberColumn<'_> {
+        let (values, validity) = match self {
+            Primitive::Int64(a) => (Numbers::Int64(&a.values()[..]), validity(a)),
+            Primitive::Int32(a) => (Numbers::Int32(&a.values()[..]), validity(a)),
+            Primitive::Float64(a) => (Numbers::Float64(&a.values()[..]), validity(a)),
+            Primitive::Date32(a) => (Numbers::Date32(&a.values()[..]), validity(a)),
+        };
+        NumberColumn { values, validity }
+    }
+}
+
+/// An array's validity bitmap as the core reads it.
+fn validity(a: &dyn Array) -> Option<Validity<'_>> {
+    a.nulls().map(|n| Validity {
+        bits: n.validity(),
+        offset: n.offset(),
+    })
 }
 
 /// A record batch read as cells.
@@ -79,9 +109,10 @@ impl Columns for Batch {
                     Cell::Null
                 }
             }
+            // The cells the core would read in place, by construction.
+            Column::Numbers(p) => p.column().get(row),
             Column::Int(f) => f(row).map_or(Cell::Null, Cell::Int),
             Column::Float(f) => f(row).map_or(Cell::Null, Cell::Float),
-            Column::Date(f) => f(row).map_or(Cell::Null, Cell::Date),
         }
     }
 
@@ -109,20 +140,20 @@ impl Columns for Batch {
 
     /// Text columns as their Arrow buffers, which the core reads in place.
     fn texts(&self, column: usize) -> Option<TextColumn<'_>> {
-        let (layout, nulls) = match self.columns.get(column)? {
+        let (layout, validity) = match self.columns.get(column)? {
             Column::Utf8(a) => (
                 TextLayout::Offsets32 {
                     offsets: a.value_offsets(),
                     bytes: a.value_data(),
                 },
-                a.nulls(),
+                validity(a),
             ),
             Column::LargeUtf8(a) => (
                 TextLayout::Offsets64 {
                     offsets: a.value_offsets(),
                     bytes: a.value_data(),
                 },
-                a.nulls(),
+                validity(a),
             ),
             Column::Utf8View(a) => (
                 TextLayout::Views {
@@ -133,17 +164,20 @@ impl Columns for Batch {
                         .map(std::ops::Deref::deref)
                         .collect(),
                 },
-                a.nulls(),
+                validity(a),
             ),
             _ => return None,
         };
-        Some(TextColumn {
-            layout,
-            validity: nulls.map(|n| Validity {
-                bits: n.validity(),
-                offset: n.offset(),
-            }),
-        })
+        Some(TextColumn { layout, validity })
+    }
+
+    /// 64- and 32-bit integers, doubles and dates as their Arrow buffers,
+    /// which the core reads in place.
+    fn numbers(&self, column: usize) -> Option<NumberColumn<'_>> {
+        match self.columns.get(column)? {
+            Column::Numbers(p) => Some(p.column()),
+            _ => None,
+        }
     }
 }
 
@@ -221,8 +255,8 @@ fn column(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Column> {
         DataType::Boolean => Column::Bool(a.as_boolean().clone()),
         DataType::Int8 => ints::<Int8Type>(a),
         DataType::Int16 => ints::<Int16Type>(a),
-        DataType::Int32 => ints::<Int32Type>(a),
-        DataType::Int64 => ints::<Int64Type>(a),
+        DataType::Int32 => Column::Numbers(Primitive::Int32(a.as_primitive::<Int32Type>().clone())),
+        DataType::Int64 => Column::Numbers(Primitive::Int64(a.as_primitive::<Int64Type>().clone())),
         DataType::UInt8 => ints::<UInt8Type>(a),
         DataType::UInt16 => ints::<UInt16Type>(a),
         DataType::UInt32 => ints::<UInt32Type>(a),
@@ -234,17 +268,17 @@ fn column(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Column> {
             }))
         }
         DataType::Float32 => floats::<Float32Type>(a),
-        DataType::Float64 => floats::<Float64Type>(a),
+        DataType::Float64 => {
+            Column::Numbers(Primitive::Float64(a.as_primitive::<Float64Type>().clone()))
+        }
         DataType::Date32 => {
-            let a = a.as_primitive::<Date32Type>().clone();
-            Column::Date(Box::new(move |r| a.is_valid(r).then(|| a.value(r))))
+            Column::Numbers(Primitive::Date32(a.as_primitive::<Date32Type>().clone()))
         }
         DataType::Date64 | DataType::Timestamp(_, _) => {
             // Dates with a time of day: the day is what the import reads.
             let days = arrow_cast::cast(a, &DataType::Date32)
                 .map_err(|_| unsupported(name, a.data_type()))?;
-            let d = days.as_primitive::<Date32Type>().clone();
-            Column::Date(Box::new(move |r| d.is_valid(r).then(|| d.value(r))))
+            Column::Numbers(Primitive::Date32(days.as_primitive::<Date32Type>().clone()))
         }
         other => return Err(unsupported(name, other)),
     })

@@ -262,13 +262,14 @@ def test_imports_read_on_a_second_thread_keep_their_outcome() -> None:
 
 
 @pytest.mark.parametrize("text", [pa.string(), pa.large_string(), pa.string_view()])
-def test_text_columns_read_in_place_in_every_layout_and_slice(text: pa.DataType) -> None:
-    """Text columns are read from Arrow's own buffers (offsets or views,
-    validity bitmaps) rather than cell by cell. A table sliced and cut into
-    chunks at odd rows (offsets into shared buffers and bitmaps), with
-    empty texts as nulls, texts longer than a view holds inline (the
-    comments) and a column of more distinct values than the import numbers
-    (the respondents), must import as the same rows' CSV does."""
+def test_columns_read_in_place_in_every_layout_and_slice(text: pa.DataType) -> None:
+    """Text, integer, double and date columns are read from Arrow's own
+    buffers (offsets or views, values, validity bitmaps) rather than cell by
+    cell. A table sliced and cut into chunks at odd rows (offsets into shared
+    buffers and bitmaps), with empty texts as nulls, texts longer than a
+    view holds inline (the comments), a column of more distinct values than
+    the import numbers (the respondents), and numbers as 32-bit integers,
+    doubles, dates and timestamps, must import as the same rows' CSV does."""
     org = exitcore.generate(seed=11, exits=70_000)
     mapping = org.csv_mapping()
     lines = (org.to_csv() or "").split("\n")
@@ -280,18 +281,36 @@ def test_text_columns_read_in_place_in_every_layout_and_slice(text: pa.DataType)
         lines[k] = ",".join(cells)
     skip = 1_001
     data = "\n".join([lines[0], *lines[1 + skip:]]).encode()
-    whole = pcsv.read_csv(
-        io.BytesIO("\n".join(lines).encode()),
+    from_csv = exitcore.Dataset.from_csv_bytes(data, mapping)
+    assert [p["row"] for p in from_csv.problems] == [1_200 - skip + 1, 40_001 - skip + 1]
+    whole = "\n".join(lines).encode()
+    strings = pcsv.read_csv(
+        io.BytesIO(whole),
         convert_options=pcsv.ConvertOptions(
             column_types={n: pa.string() for n in header}, strings_can_be_null=True
         ),
     )
-    cast = pa.table({n: whole.column(n).cast(text) for n in header})
+    typed = pcsv.read_csv(io.BytesIO(whole), convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
+    numbers = {
+        "enps": pa.int32(),
+        "tenure_months": pa.float64(),
+        "exit_date": pa.date32(),
+        "new_job_start": pa.timestamp("s"),
+    }
+    typed = pa.table(
+        {
+            n: typed.column(n).cast(numbers[n])
+            if n in numbers
+            else typed.column(n).cast(text)
+            for n in header
+        }
+    )
+    assert typed.column("new_job_start").null_count > 0
+    cast = pa.table({n: strings.column(n).cast(text) for n in header})
     assert cast.column("comment_other").null_count < len(cast)  # some comments
     assert max(len(c) for c in cast.column("comment_other").to_pylist() if c) > 12
     cuts = [skip, skip + 7, skip + 8_203, skip + 30_000, len(cast)]
-    pieces = pa.concat_tables(cast.slice(a, b - a) for a, b in zip(cuts, cuts[1:]))
-    assert pieces.column("respondent").num_chunks >= 4
-    from_csv = exitcore.Dataset.from_csv_bytes(data, mapping)
-    assert [p["row"] for p in from_csv.problems] == [1_200 - skip + 1, 40_001 - skip + 1]
-    same(from_csv, exitcore.Dataset.from_arrow(pieces, mapping))
+    for table in [cast, typed]:
+        pieces = pa.concat_tables(table.slice(a, b - a) for a, b in zip(cuts, cuts[1:]))
+        assert pieces.column("respondent").num_chunks >= 4
+        same(from_csv, exitcore.Dataset.from_arrow(pieces, mapping))

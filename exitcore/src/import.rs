@@ -677,6 +677,84 @@ pub trait Columns: Sync {
         let _ = column;
         None
     }
+
+    /// Column `column` as numbers or dates in Arrow's primitive layout,
+    /// when it is held so (`None`, the default: it is read through
+    /// [`Columns::cell`]); the import then reads its rows where they lie.
+    /// Its rows must give the same cells as [`Columns::cell`] would.
+    ///
+    /// ```
+    /// use exitcore::import::{Cell, Columns, NumberColumn, Numbers};
+    /// struct Scores(Vec<i64>);
+    /// impl Columns for Scores {
+    ///     fn rows(&self) -> usize { self.0.len() }
+    ///     fn cell(&self, column: usize, row: usize) -> Cell<'_> {
+    ///         self.numbers(column).map_or(Cell::Null, |n| n.get(row))
+    ///     }
+    ///     fn numbers(&self, _: usize) -> Option<NumberColumn<'_>> {
+    ///         Some(NumberColumn { values: Numbers::Int64(&self.0), validity: None })
+    ///     }
+    /// }
+    /// assert_eq!(Scores(vec![7, 9]).cell(0, 1), Cell::Int(9));
+    /// ```
+    fn numbers(&self, column: usize) -> Option<NumberColumn<'_>> {
+        let _ = column;
+        None
+    }
+}
+
+/// A column of numbers or dates as Arrow lays out a primitive array,
+/// borrowed as it is: see [`Columns::numbers`].
+///
+/// ```
+/// use exitcore::import::{Cell, NumberColumn, Numbers, Validity};
+/// // 2024-01-01, null, 1970-01-02 as days since 1970-01-01.
+/// let column = NumberColumn {
+///     values: Numbers::Date32(&[19_723, 0, 1]),
+///     validity: Some(Validity { bits: &[0b101], offset: 0 }),
+/// };
+/// assert_eq!(column.get(0), Cell::Date(19_723));
+/// assert_eq!(column.get(1), Cell::Null);
+/// assert_eq!(column.get(3), Cell::Null);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct NumberColumn<'a> {
+    /// The rows' values (a null row's is any).
+    pub values: Numbers<'a>,
+    /// Which rows are null (`None`: none is).
+    pub validity: Option<Validity<'a>>,
+}
+
+/// The values of a [`NumberColumn`], by Arrow type.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Numbers<'a> {
+    /// `int64`: [`Cell::Int`].
+    Int64(&'a [i64]),
+    /// `int32`: [`Cell::Int`].
+    Int32(&'a [i32]),
+    /// `double`: [`Cell::Float`].
+    Float64(&'a [f64]),
+    /// `date32`, days since 1970-01-01: [`Cell::Date`].
+    Date32(&'a [i32]),
+}
+
+impl NumberColumn<'_> {
+    /// Row `row`'s cell: [`Cell::Null`] when it is null or past the values.
+    #[inline]
+    #[must_use]
+    pub fn get(&self, row: usize) -> Cell<'static> {
+        if self.validity.is_some_and(|v| !v.is_valid(row)) {
+            return Cell::Null;
+        }
+        let cell = match self.values {
+            Numbers::Int64(v) => v.get(row).map(|&n| Cell::Int(n)),
+            Numbers::Int32(v) => v.get(row).map(|&n| Cell::Int(i64::from(n))),
+            Numbers::Float64(v) => v.get(row).map(|&x| Cell::Float(x)),
+            Numbers::Date32(v) => v.get(row).map(|&d| Cell::Date(d)),
+        };
+        cell.unwrap_or(Cell::Null)
+    }
 }
 
 /// The cells of one table row written as text, for the engine: the

@@ -492,6 +492,11 @@ fn number<'a>(
     added: &mut Texts,
 ) -> Part {
     let texts = batch.texts(c);
+    let numbers = if texts.is_none() {
+        batch.numbers(c)
+    } else {
+        None
+    };
     match state {
         State::Rows => {}
         State::Native { keys: native, null } => {
@@ -510,9 +515,19 @@ fn number<'a>(
         } => {
             // One loop per way of reading a key, so that each is a loop
             // of its own without a call or a branch on the column's kind.
-            let keys = match &texts {
-                Some(t) => number_rows(start..end, |r| text_key(t, r), index, count, front, added),
-                None => number_rows(
+            let keys = match (&texts, numbers) {
+                (Some(t), _) => {
+                    number_rows(start..end, |r| text_key(t, r), index, count, front, added)
+                }
+                (None, Some(n)) => number_rows(
+                    start..end,
+                    |r| Key::from(n.get(r)),
+                    index,
+                    count,
+                    front,
+                    added,
+                ),
+                (None, None) => number_rows(
                     start..end,
                     |r| Key::from(batch.cell(c, r)),
                     index,
@@ -538,7 +553,7 @@ fn number<'a>(
         }
         None => {
             for r in start..end {
-                rows.push(batch.cell(c, r));
+                rows.push(numbers.map_or_else(|| batch.cell(c, r), |n| n.get(r)));
             }
         }
     }
@@ -900,6 +915,73 @@ mod tests {
         Dict(Vec<Cell<'static>>, Vec<u32>),
         /// Text cells also held in one of Arrow's layouts.
         Arrow(Vec<Cell<'static>>, Arrow),
+        /// Number or date cells also held as an Arrow primitive array.
+        Primitive(Vec<Cell<'static>>, Primitive),
+    }
+
+    /// A number or date column as an Arrow primitive array, owned.
+    enum Primitive {
+        Int64(Vec<i64>, Vec<u8>),
+        Int32(Vec<i32>, Vec<u8>),
+        Float64(Vec<f64>, Vec<u8>),
+        Date32(Vec<i32>, Vec<u8>),
+    }
+
+    impl Primitive {
+        /// `cells` as a primitive array when each is a null or of one kind
+        /// (integers as 64-bit, or as 32-bit when `narrow`); a null row's
+        /// value is 7, which a reader that misses the validity bit reads.
+        fn new(cells: &[Cell<'_>], narrow: bool) -> Option<Primitive> {
+            let mut bits = vec![0u8; cells.len().div_ceil(8)];
+            for (i, c) in cells.iter().enumerate() {
+                if *c != Cell::Null {
+                    bits[i / 8] |= 1 << (i % 8);
+                }
+            }
+            let all = |f: fn(&Cell<'_>) -> bool| {
+                cells.iter().all(|c| *c == Cell::Null || f(c)) && cells.iter().any(f)
+            };
+            Some(
+                if all(|c| matches!(c, Cell::Int(n) if i32::try_from(*n).is_ok())) && narrow {
+                    let v = cells.iter().map(|c| match c {
+                        Cell::Int(n) => i32::try_from(*n).unwrap(),
+                        _ => 7,
+                    });
+                    Primitive::Int32(v.collect(), bits)
+                } else if all(|c| matches!(c, Cell::Int(_))) {
+                    let v = cells
+                        .iter()
+                        .map(|c| if let Cell::Int(n) = c { *n } else { 7 });
+                    Primitive::Int64(v.collect(), bits)
+                } else if all(|c| matches!(c, Cell::Float(_))) {
+                    let v = cells
+                        .iter()
+                        .map(|c| if let Cell::Float(x) = c { *x } else { 7.0 });
+                    Primitive::Float64(v.collect(), bits)
+                } else if all(|c| matches!(c, Cell::Date(_))) {
+                    let v = cells
+                        .iter()
+                        .map(|c| if let Cell::Date(d) = c { *d } else { 7 });
+                    Primitive::Date32(v.collect(), bits)
+                } else {
+                    return None;
+                },
+            )
+        }
+
+        fn column(&self) -> crate::import::NumberColumn<'_> {
+            use crate::import::{NumberColumn, Numbers, Validity};
+            let (values, bits) = match self {
+                Primitive::Int64(v, b) => (Numbers::Int64(v), b),
+                Primitive::Int32(v, b) => (Numbers::Int32(v), b),
+                Primitive::Float64(v, b) => (Numbers::Float64(v), b),
+                Primitive::Date32(v, b) => (Numbers::Date32(v), b),
+            };
+            NumberColumn {
+                values,
+                validity: Some(Validity { bits, offset: 0 }),
+            }
+        }
     }
 
     /// A text column in one of Arrow's layouts, owned.
@@ -1011,14 +1093,14 @@ mod tests {
 
         fn cell(&self, column: usize, row: usize) -> Cell<'_> {
             match &self.cols[column] {
-                Col::Cells(c) | Col::Arrow(c, _) => c[row],
+                Col::Cells(c) | Col::Arrow(c, _) | Col::Primitive(c, _) => c[row],
                 Col::Dict(v, k) => v.get(k[row] as usize).copied().unwrap_or(Cell::Null),
             }
         }
 
         fn dictionary(&self, column: usize) -> Option<Dictionary<'_>> {
             match &self.cols[column] {
-                Col::Cells(_) | Col::Arrow(..) => None,
+                Col::Cells(_) | Col::Arrow(..) | Col::Primitive(..) => None,
                 Col::Dict(v, k) => Some(Dictionary {
                     values: v.clone(),
                     keys: Cow::Borrowed(k),
@@ -1029,6 +1111,13 @@ mod tests {
         fn texts(&self, column: usize) -> Option<TextColumn<'_>> {
             match &self.cols[column] {
                 Col::Arrow(_, a) => Some(a.column()),
+                _ => None,
+            }
+        }
+
+        fn numbers(&self, column: usize) -> Option<crate::import::NumberColumn<'_>> {
+            match &self.cols[column] {
+                Col::Primitive(_, p) => Some(p.column()),
                 _ => None,
             }
         }
@@ -1377,6 +1466,7 @@ mod tests {
             (true, false, false),
             (true, true, false),
             (false, false, true),
+            (true, false, true),
         ] {
             for cuts in [&[][..], &[700, 701, 1800][..]] {
                 let mut t = tables(rows, cuts, typed);
@@ -1385,7 +1475,32 @@ mod tests {
                     // and batch; every other column's empty texts null.
                     for (i, table) in t.iter_mut().enumerate() {
                         for (c, col) in table.cols.iter_mut().enumerate() {
+                            // Numbers and dates as primitive arrays (some
+                            // integers 32-bit), a typed column mixing kinds
+                            // as it was.
+                            if let Col::Dict(values, keys) = col {
+                                let cells: Vec<Cell<'static>> = keys
+                                    .iter()
+                                    .map(|&k| values.get(k as usize).copied().unwrap_or(Cell::Null))
+                                    .collect();
+                                if let Some(p) = Primitive::new(&cells, (c + i) % 2 == 0) {
+                                    *col = Col::Primitive(cells, p);
+                                }
+                                continue;
+                            }
                             let Col::Cells(cells) = col else { continue };
+                            if typed {
+                                if let Some(p) = Primitive::new(cells, (c + i) % 2 == 0) {
+                                    *col = Col::Primitive(std::mem::take(cells), p);
+                                    continue;
+                                }
+                                if !cells
+                                    .iter()
+                                    .all(|c| matches!(c, Cell::Text(_) | Cell::Null))
+                                {
+                                    continue;
+                                }
+                            }
                             if c % 2 == 0 {
                                 for cell in cells.iter_mut() {
                                     if *cell == Cell::Text("") {
