@@ -297,6 +297,18 @@ impl exitcore::import::Columns for Table {
             None => Cell::Null,
         }
     }
+
+    /// An integer typed array is read in place (a float one is not: its
+    /// `NaN`s are missing, which an Arrow-style column has no way to say).
+    fn numbers(&self, column: usize) -> Option<exitcore::import::NumberColumn<'_>> {
+        match self.columns.get(column)? {
+            ColumnValues::Ints(v) => Some(exitcore::import::NumberColumn {
+                values: exitcore::import::Numbers::Int64(v),
+                validity: None,
+            }),
+            ColumnValues::Cells(_) | ColumnValues::Floats(_) => None,
+        }
+    }
 }
 
 /// `Dataset.importColumns(columns, mapping?, { pseudonymiseKey })`: through
