@@ -566,17 +566,13 @@ impl<'a> TextLayout<'a> {
     /// Row `row`'s text, whether null or not (see [`TextColumn::get`]).
     #[must_use]
     pub fn get(&self, row: usize) -> Option<&'a [u8]> {
-        fn span<O: Copy + TryInto<usize>>(offsets: &[O], row: usize) -> Option<(usize, usize)> {
-            let at = |i: usize| offsets.get(i).and_then(|&o| o.try_into().ok());
-            Some((at(row)?, at(row.checked_add(1)?)?))
-        }
         match self {
             TextLayout::Offsets32 { offsets, bytes } => {
-                let (s, e) = span(offsets, row)?;
+                let (s, e) = offset_span(offsets, row)?;
                 bytes.get(s..e)
             }
             TextLayout::Offsets64 { offsets, bytes } => {
-                let (s, e) = span(offsets, row)?;
+                let (s, e) = offset_span(offsets, row)?;
                 bytes.get(s..e)
             }
             TextLayout::Views { views, buffers } => {
@@ -597,6 +593,17 @@ impl<'a> TextLayout<'a> {
             }
         }
     }
+}
+
+/// Where row `row`'s text starts and ends in an Arrow offsets array
+/// (`None` past its end, or for an offset that is no index).
+#[inline]
+pub(crate) fn offset_span<O: Copy + TryInto<usize>>(
+    offsets: &[O],
+    row: usize,
+) -> Option<(usize, usize)> {
+    let at = |i: usize| offsets.get(i).and_then(|&o| o.try_into().ok());
+    Some((at(row)?, at(row.checked_add(1)?)?))
 }
 
 /// A batch of rows, by column: what [`Mapping::import_columns`] reads.

@@ -172,8 +172,7 @@ fn offsets_key<O: Copy + TryInto<usize>>(
     row: usize,
     words: impl Fn(&[u8], usize) -> Option<u128>,
 ) -> Option<Key<'static>> {
-    let at = |i: usize| offsets.get(i).and_then(|&o| o.try_into().ok());
-    let (start, end) = (at(row)?, at(row + 1)?);
+    let (start, end) = super::offset_span(offsets, row)?;
     let len = end.checked_sub(start).filter(|&n| n <= 16)?;
     Some(Key::masked(words(bytes, start)?, len))
 }
@@ -967,6 +966,17 @@ mod tests {
         Primitive(Vec<Cell<'static>>, Primitive),
     }
 
+    /// Arrow's validity bitmap of `cells`: a bit set for each that is not null.
+    fn validity_bits(cells: &[Cell<'_>]) -> Vec<u8> {
+        let mut bits = vec![0u8; cells.len().div_ceil(8)];
+        for (i, c) in cells.iter().enumerate() {
+            if *c != Cell::Null {
+                bits[i / 8] |= 1 << (i % 8);
+            }
+        }
+        bits
+    }
+
     /// A number or date column as an Arrow primitive array, owned.
     enum Primitive {
         Int64(Vec<i64>, Vec<u8>),
@@ -980,12 +990,7 @@ mod tests {
         /// (integers as 64-bit, or as 32-bit when `narrow`); a null row's
         /// value is 7, which a reader that misses the validity bit reads.
         fn new(cells: &[Cell<'_>], narrow: bool) -> Option<Primitive> {
-            let mut bits = vec![0u8; cells.len().div_ceil(8)];
-            for (i, c) in cells.iter().enumerate() {
-                if *c != Cell::Null {
-                    bits[i / 8] |= 1 << (i % 8);
-                }
-            }
+            let bits = validity_bits(cells);
             let all = |f: fn(&Cell<'_>) -> bool| {
                 cells.iter().all(|c| *c == Cell::Null || f(c)) && cells.iter().any(f)
             };
@@ -1057,15 +1062,7 @@ mod tests {
                     _ => b"junk!".as_slice(),
                 })
                 .collect();
-            let validity = cells.contains(&Cell::Null).then(|| {
-                let mut bits = vec![0u8; cells.len().div_ceil(8)];
-                for (i, c) in cells.iter().enumerate() {
-                    if *c != Cell::Null {
-                        bits[i / 8] |= 1 << (i % 8);
-                    }
-                }
-                bits
-            });
+            let validity = cells.contains(&Cell::Null).then(|| validity_bits(cells));
             let layout = match kind {
                 0 | 1 => {
                     let mut bytes = Vec::new();
