@@ -225,6 +225,26 @@ fn dictionary(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Colum
             texts
         }
     };
+    // pandas' and exitcore's own dictionaries have 32-bit keys: read them
+    // as they lie rather than through a cast to a copy.
+    if let Some(keys) = a
+        .as_dictionary_opt::<Int32Type>()
+        .map(arrow_array::DictionaryArray::keys)
+    {
+        let mut keys: Vec<u32> = keys
+            .values()
+            .iter()
+            .map(|&k| u32::try_from(k).unwrap_or(Dictionary::NULL))
+            .collect();
+        if let Some(nulls) = a.nulls() {
+            for (k, valid) in keys.iter_mut().zip(nulls.iter()) {
+                if !valid {
+                    *k = Dictionary::NULL;
+                }
+            }
+        }
+        return Ok(Column::Dict(texts, keys));
+    }
     let keys = arrow_cast::cast(dict.keys(), &DataType::UInt64)
         .map_err(|_| unsupported(name, a.data_type()))?;
     let keys = keys.as_primitive::<UInt64Type>();

@@ -9,6 +9,7 @@ mod arrow;
 mod convert;
 mod dataset;
 mod errors;
+mod frames;
 mod privacy;
 mod pseudonym;
 mod questionnaire;
@@ -43,5 +44,6 @@ fn _exitcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(privacy::bsn_is_valid, m)?)?;
     m.add_class::<synthetic::PySyntheticOrg>()?;
     m.add_function(wrap_pyfunction!(synthetic::generate, m)?)?;
+    m.add_function(wrap_pyfunction!(frames::texts_from_objects, m)?)?;
     Ok(())
 }

@@ -314,3 +314,91 @@ def test_columns_read_in_place_in_every_layout_and_slice(text: pa.DataType) -> N
         pieces = pa.concat_tables(table.slice(a, b - a) for a, b in zip(cuts, cuts[1:]))
         assert pieces.column("respondent").num_chunks >= 4
         same(from_csv, exitcore.Dataset.from_arrow(pieces, mapping))
+
+
+def copies(text: str, n: int) -> list[str]:
+    """n equal texts that are n distinct objects, as a CSV reader makes them
+    when it does not share one object among equal cells."""
+    out = ["".join(list(text)) for _ in range(n)]
+    assert len({id(t) for t in out}) == n or len(text) <= 1
+    return out
+
+
+def object_columns() -> dict[str, list[Any]]:
+    """Object columns with what pandas holds in them: shared and unshared
+    equal texts, non-ASCII and empty texts, and each missing marker."""
+    rng = __import__("random").Random(5)
+    labels = ["Sales", "IT", "Zoë", "日本", "", " padded ", "emoji 🙂"]
+    shared = [labels[i % len(labels)] for i in range(3000)]
+    # Equal texts as distinct objects (1,000 of them; a column of mostly
+    # distinct objects is left to pyarrow, below).
+    unshared = [t for i in range(1000) for t in copies(labels[i % len(labels)], 1)] * 3
+    missing: list[Any] = [None, float("nan"), pd.NA]
+    holes = [missing[i % 3] if i % 4 == 0 else t for i, t in enumerate(unshared)]
+    # More distinct objects than the identity cache has slots, so that
+    # slots are reused: 700 texts, each as two objects, in 7,000 rows.
+    many = [t for i in range(700) for t in copies(f"v{i}", 2)] * 5
+    rng.shuffle(many)
+    return {"shared": shared, "unshared": unshared, "holes": holes, "many": many}
+
+
+def test_object_columns_read_by_identity_give_what_pyarrow_gives() -> None:
+    """`exitcore.from_pandas` reads object columns of text itself (a key per
+    distinct object): the texts and nulls must be pyarrow's, cell for cell."""
+    import numpy as np
+
+    from exitcore._exitcore import _texts_from_objects
+
+    for name, values in object_columns().items():
+        series = pd.Series(values, dtype=object)
+        mine = _texts_from_objects(series.to_numpy(), pd.NA)
+        assert mine is not None, name
+        assert pa.types.is_dictionary(mine.type)
+        expected = pa.array(series, from_pandas=True)
+        assert mine.cast(pa.string()).equals(expected), name
+        assert mine.null_count == expected.null_count
+        # Equal texts in distinct objects share one dictionary value.
+        assert len(mine.dictionary) == len(set(expected.drop_null().to_pylist())), name
+    # Columns this route leaves to pyarrow: something other than text or a
+    # missing marker, a text pyarrow rejects, nothing but missing values,
+    # mostly distinct values, and a strided view.
+    leave: dict[str, list[Any]] = {
+        "number": ["a", 5, "b"],
+        "bytes": ["a", b"b"],
+        "surrogate": ["a", "\ud800"],
+        "float": ["a", 1.5],
+        "all missing": [None, float("nan")],
+        "ids": [f"id{i}" for i in range(5000)],
+    }
+    for name, values in leave.items():
+        assert _texts_from_objects(pd.Series(values, dtype=object).to_numpy(), pd.NA) is None, name
+    strided = np.array(["a", "b", "a", "b"], dtype=object)[::2]
+    assert _texts_from_objects(strided, pd.NA) is None
+    # Below the distinct-value limit a column of distinct texts stays a
+    # dictionary: the limit only decides which route is quicker.
+    few = [f"id{i}" for i in range(500)]
+    mine = _texts_from_objects(pd.Series(few, dtype=object).to_numpy(), pd.NA)
+    assert mine is not None and mine.cast(pa.string()).to_pylist() == few
+
+
+def test_from_pandas_imports_object_columns_as_pyarrow_would(org: exitcore.SyntheticOrg) -> None:
+    """The whole frame: object columns with unshared copies and every missing
+    marker import as pyarrow's own conversion of the frame does, and a
+    column of mixed types is still converted (or rejected) by pyarrow."""
+    mapping = org.csv_mapping()
+    df = pd.read_csv(io.BytesIO(damaged_csv(org)))
+    for c in ["department", "primary_reason", "leadership_support", "comment_other"]:
+        col = [v if not isinstance(v, str) else "".join(list(v)) for v in df[c]]
+        col = [pd.NA if i % 97 == 0 else None if i % 89 == 0 else v for i, v in enumerate(col)]
+        df[c] = pd.Series(col, dtype=object)
+    reference = exitcore.Dataset.from_arrow(pa.Table.from_pandas(df, preserve_index=False), mapping)
+    same(reference, exitcore.from_pandas(df, mapping), line_offset=0)
+    assert len(reference.problems) >= 3
+    mixed = df.copy()
+    tenure = [str(v) if i % 2 else v for i, v in enumerate(df["tenure_months"])]
+    mixed["tenure_months"] = pd.Series(tenure, dtype=object)
+    with pytest.raises((pa.ArrowTypeError, pa.ArrowInvalid)) as theirs:
+        pa.Table.from_pandas(mixed, preserve_index=False)
+    with pytest.raises((pa.ArrowTypeError, pa.ArrowInvalid)) as mine:
+        exitcore.from_pandas(mixed, mapping)
+    assert type(mine.value) is type(theirs.value)

@@ -9,6 +9,7 @@ from typing_extensions import NotRequired
 
 __all__ = [
     "__version__",
+    "_texts_from_objects",
     "ExitcoreError",
     "QuestionnaireError",
     "InvalidRecordError",
@@ -227,6 +228,10 @@ class Pseudonymiser:
     def pseudonymise(self, id: str) -> str: ...
 
 def pseudonymise(key: _Bytes, id: str) -> str: ...
+
+# For exitcore.from_pandas: a numpy object array of texts as a pyarrow
+# dictionary array, or None when pyarrow should convert it.
+def _texts_from_objects(values: Any, na: object) -> Any: ...
 
 class _PolicyDict(TypedDict):
     k: int
