@@ -22,8 +22,9 @@ enum Column {
     LargeUtf8(arrow_array::LargeStringArray),
     Utf8View(arrow_array::StringViewArray),
     /// A dictionary's values as text (shared by the batches that share
-    /// the dictionary) and its keys (`Dictionary::NULL` for a null row).
-    Dict(arrow_array::StringArray, Vec<u32>),
+    /// the dictionary) and its keys (`Dictionary::NULL` for a null row;
+    /// the array's validity is not used).
+    Dict(arrow_array::StringArray, arrow_array::UInt32Array),
     Bool(arrow_array::BooleanArray),
     /// The primitive types the core reads in place (`Columns::numbers`).
     Numbers(Primitive),
@@ -96,7 +97,7 @@ impl Columns for Batch {
                     Cell::Null
                 }
             }
-            Column::Dict(values, keys) => match keys.get(row) {
+            Column::Dict(values, keys) => match keys.values().get(row) {
                 Some(&k) if (k as usize) < values.len() && values.is_valid(k as usize) => {
                     Cell::Text(values.value(k as usize))
                 }
@@ -134,7 +135,7 @@ impl Columns for Batch {
                 .iter()
                 .map(|v| v.map_or(Cell::Null, Cell::Text))
                 .collect(),
-            keys: std::borrow::Cow::Borrowed(keys),
+            keys: std::borrow::Cow::Borrowed(keys.values()),
         })
     }
 
@@ -225,8 +226,24 @@ fn dictionary(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Colum
             texts
         }
     };
-    // pandas' and exitcore's own dictionaries have 32-bit keys: read them
-    // as they lie rather than through a cast to a copy.
+    // exitcore.from_pandas hands 32-bit unsigned keys with
+    // `Dictionary::NULL` under its nulls: those are read where they lie.
+    if let Some(keys) = a
+        .as_dictionary_opt::<UInt32Type>()
+        .map(arrow_array::DictionaryArray::keys)
+    {
+        let marked = a.nulls().is_none_or(|nulls| {
+            // The null rows' positions, a word of the bitmap at a time.
+            (!nulls.inner())
+                .set_indices()
+                .all(|i| keys.values().get(i) == Some(&Dictionary::NULL))
+        });
+        if marked {
+            return Ok(Column::Dict(texts, keys.clone()));
+        }
+    }
+    // pandas' categoricals and Arrow's own dictionary_encode have signed
+    // 32-bit keys: read them without a cast to a copy.
     if let Some(keys) = a
         .as_dictionary_opt::<Int32Type>()
         .map(arrow_array::DictionaryArray::keys)
@@ -243,12 +260,12 @@ fn dictionary(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Colum
                 }
             }
         }
-        return Ok(Column::Dict(texts, keys));
+        return Ok(Column::Dict(texts, keys.into()));
     }
     let keys = arrow_cast::cast(dict.keys(), &DataType::UInt64)
         .map_err(|_| unsupported(name, a.data_type()))?;
     let keys = keys.as_primitive::<UInt64Type>();
-    let keys = (0..keys.len())
+    let keys: Vec<u32> = (0..keys.len())
         .map(|i| {
             (keys.is_valid(i) && a.is_valid(i))
                 .then(|| u32::try_from(keys.value(i)).ok())
@@ -256,7 +273,7 @@ fn dictionary(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Colum
                 .unwrap_or(Dictionary::NULL)
         })
         .collect();
-    Ok(Column::Dict(texts, keys))
+    Ok(Column::Dict(texts, keys.into()))
 }
 
 fn unsupported(name: &str, t: &DataType) -> PyErr {

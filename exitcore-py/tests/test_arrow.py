@@ -361,24 +361,34 @@ def test_object_columns_read_by_identity_give_what_pyarrow_gives() -> None:
         assert len(mine.dictionary) == len(set(expected.drop_null().to_pylist())), name
     # Columns this route leaves to pyarrow: something other than text or a
     # missing marker, a text pyarrow rejects, nothing but missing values,
-    # mostly distinct values, and a strided view.
+    # and a strided view.
     leave: dict[str, list[Any]] = {
         "number": ["a", 5, "b"],
         "bytes": ["a", b"b"],
         "surrogate": ["a", "\ud800"],
         "float": ["a", 1.5],
         "all missing": [None, float("nan")],
-        "ids": [f"id{i}" for i in range(5000)],
     }
     for name, values in leave.items():
         assert _texts_from_objects(pd.Series(values, dtype=object).to_numpy(), pd.NA) is None, name
     strided = np.array(["a", "b", "a", "b"], dtype=object)[::2]
     assert _texts_from_objects(strided, pd.NA) is None
-    # Below the distinct-value limit a column of distinct texts stays a
+    # Mostly distinct objects are copied as plain text, not keyed; a
+    # mixed column found past that point still goes to pyarrow.
+    ids: list[Any] = [f"id{i}" for i in range(5000)]
+    ids[77], ids[4000] = None, float("nan")
+    series = pd.Series(ids, dtype=object)
+    mine = _texts_from_objects(series.to_numpy(), pd.NA)
+    assert mine is not None and pa.types.is_large_string(mine.type)
+    assert mine.cast(pa.string()).equals(pa.array(series, from_pandas=True))
+    ids[4500] = 3
+    assert _texts_from_objects(pd.Series(ids, dtype=object).to_numpy(), pd.NA) is None
+    # Below the distinct-object limit a column of distinct texts stays a
     # dictionary: the limit only decides which route is quicker.
     few = [f"id{i}" for i in range(500)]
     mine = _texts_from_objects(pd.Series(few, dtype=object).to_numpy(), pd.NA)
-    assert mine is not None and mine.cast(pa.string()).to_pylist() == few
+    assert mine is not None and pa.types.is_dictionary(mine.type)
+    assert mine.cast(pa.string()).to_pylist() == few
 
 
 def test_from_pandas_imports_object_columns_as_pyarrow_would(org: exitcore.SyntheticOrg) -> None:
