@@ -198,6 +198,29 @@ def test_string_encodings_and_dictionaries_read_alike(text: pa.DataType) -> None
     check_canonical(exitcore.Dataset.from_arrow(encoded))
 
 
+@pytest.mark.parametrize("under_null", [0, 1, 2**32 - 1])
+def test_unsigned_dictionary_keys_under_nulls_read_as_null(under_null: int) -> None:
+    """exitcore.from_pandas writes the core's null key under null rows of a
+    uint32 dictionary, and such keys are taken as they lie; a dictionary
+    from anywhere else may hold any key there, which must still be null."""
+    import numpy as np
+
+    def encoded(values: list[Any]) -> pa.Array:
+        words = sorted({v for v in values if v is not None})
+        keys = [under_null if v is None else words.index(v) for v in values]
+        mask = np.array([v is None for v in values])
+        return pa.DictionaryArray.from_arrays(
+            np.array(keys, dtype=np.uint32), pa.array(words), mask=mask, safe=False
+        )
+
+    cols = canonical()
+    table = pa.table(
+        {k: encoded(v) if isinstance(v[0], str) else pa.array(v) for k, v in cols.items()}
+    )
+    assert table.column("respondent").null_count == 1
+    check_canonical(exitcore.Dataset.from_arrow(table))
+
+
 def test_pandas_categoricals_and_polars_frames_without_a_mapping() -> None:
     df = pd.DataFrame(canonical())
     df["org_unit"] = df["org_unit"].astype("category")
