@@ -112,6 +112,10 @@ pub(crate) fn pipeline<T: Send>(
     let slot = std::sync::Mutex::new(Some(produce));
     let (tx, rx) = std::sync::mpsc::sync_channel::<T>(2);
     let done = std::thread::scope(|scope| {
+        // Owned here, so that a panic in `consume` (a bug) drops it before
+        // the scope waits for the thread: the thread's next send then
+        // fails and it stops, rather than waiting for room forever.
+        let rx = rx;
         let slot = &slot;
         let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
             let produce = slot.lock().ok().and_then(|mut p| p.take());
@@ -252,6 +256,28 @@ mod tests {
             let err = map("numbers", &items, threaded, &failing).unwrap_err();
             assert!(err.to_string().contains("seven"), "{err}");
         }
+    }
+
+    /// A consumer that panics (a bug) at the first of more items than
+    /// the channel holds: the panic comes back here, rather than the
+    /// producer waiting for room forever and the scope for the producer.
+    #[test]
+    fn a_panic_while_consuming_stops_the_producer_rather_than_hanging() {
+        let caught = std::panic::catch_unwind(|| {
+            pipeline(
+                "numbers",
+                FROM_RECORDS,
+                |sink| {
+                    for i in 0..100 {
+                        if !sink(i) {
+                            break;
+                        }
+                    }
+                },
+                |_: i32| panic!("a bug in the consumer"),
+            )
+        });
+        assert!(caught.is_err());
     }
 
     /// Every item arrives, in order, whether or not a thread is used; a

@@ -1496,6 +1496,33 @@ mod tests {
         }
     }
 
+    /// A chunk's accepted rows that all repeat earlier respondents (each
+    /// then reported by the row path), and the chunks after it: the run
+    /// must start afresh. It once kept those rows' ids, so the next run's
+    /// repeats were looked up at the wrong rows (or past the end: a panic).
+    #[test]
+    fn a_run_of_nothing_but_repeated_respondents_starts_the_next_afresh() {
+        let (mapping, _, mut rows) = synthetic_rows();
+        let id = rows[0].iter().position(|h| h == "respondent").unwrap();
+        // Rows 501 to 1000 (the second chunk) repeat rows 1 to 500, and
+        // some rows of the chunks after repeat their neighbours.
+        for i in 501..=1000 {
+            rows[i][id] = rows[i - 500][id].clone();
+        }
+        for i in (1003..rows.len()).step_by(7) {
+            rows[i][id] = rows[i - 1][id].clone();
+        }
+        each_way(&mapping, &rows, |fast, _, _| {
+            let repeats = fast
+                .loaded
+                .problems
+                .iter()
+                .filter(|p| p.field == "respondent")
+                .count();
+            assert_eq!(repeats, 500 + (1003..rows.len()).step_by(7).count());
+        });
+    }
+
     /// Imports `rows` (header first) as tables, text and typed, in one
     /// batch and in four, with and without a pseudonymiser; asserts that
     /// the columnar path gives what the row-by-row one gives, and hands

@@ -683,6 +683,9 @@ impl Engine<'_> {
         self.claim_run(ch, batch, start);
         let n = ch.run.rows.len();
         if n == 0 {
+            // Every row was a repeat: the run's ids go too, or the next
+            // run's would be read against rows they are not.
+            ch.run.clear();
             return;
         }
         let mut out = std::mem::take(&mut ch.out);
