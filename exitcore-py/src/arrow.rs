@@ -16,7 +16,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
 /// One Arrow column, in a form whose cells are cheap to read.
-enum Column {
+pub(crate) enum Column {
     Null,
     Utf8(arrow_array::StringArray),
     LargeUtf8(arrow_array::LargeStringArray),
@@ -32,7 +32,7 @@ enum Column {
     Float(Box<dyn Fn(usize) -> Option<f64> + Send + Sync>),
 }
 
-enum Primitive {
+pub(crate) enum Primitive {
     Int64(arrow_array::Int64Array),
     Int32(arrow_array::Int32Array),
     Float64(arrow_array::Float64Array),
@@ -71,10 +71,25 @@ impl Columns for Batch {
     }
 
     fn cell(&self, column: usize, row: usize) -> Cell<'_> {
-        let Some(c) = self.columns.get(column) else {
-            return Cell::Null;
-        };
-        match c {
+        self.columns.get(column).map_or(Cell::Null, |c| c.cell(row))
+    }
+
+    fn dictionary(&self, column: usize) -> Option<Dictionary<'_>> {
+        self.columns.get(column)?.dictionary(self.rows)
+    }
+
+    fn texts(&self, column: usize) -> Option<TextColumn<'_>> {
+        self.columns.get(column)?.texts()
+    }
+
+    fn numbers(&self, column: usize) -> Option<NumberColumn<'_>> {
+        self.columns.get(column)?.numbers()
+    }
+}
+
+impl Column {
+    pub(crate) fn cell(&self, row: usize) -> Cell<'_> {
+        match self {
             Column::Null => Cell::Null,
             Column::Utf8(a) => {
                 if a.is_valid(row) {
@@ -123,11 +138,11 @@ impl Columns for Batch {
     /// shared by many small batches (`pyarrow.compute.dictionary_encode`
     /// over a chunked column, a polars global categorical) would then cost
     /// its whole size per batch, so its rows are read as cells instead.
-    fn dictionary(&self, column: usize) -> Option<Dictionary<'_>> {
-        let Some(Column::Dict(values, keys)) = self.columns.get(column) else {
+    pub(crate) fn dictionary(&self, rows: usize) -> Option<Dictionary<'_>> {
+        let Column::Dict(values, keys) = self else {
             return None;
         };
-        if values.len() > self.rows {
+        if values.len() > rows {
             return None;
         }
         Some(Dictionary {
@@ -140,8 +155,8 @@ impl Columns for Batch {
     }
 
     /// Text columns as their Arrow buffers, which the core reads in place.
-    fn texts(&self, column: usize) -> Option<TextColumn<'_>> {
-        let (layout, validity) = match self.columns.get(column)? {
+    pub(crate) fn texts(&self) -> Option<TextColumn<'_>> {
+        let (layout, validity) = match self {
             Column::Utf8(a) => (
                 TextLayout::Offsets32 {
                     offsets: a.value_offsets(),
@@ -174,8 +189,8 @@ impl Columns for Batch {
 
     /// 64- and 32-bit integers, doubles and dates as their Arrow buffers,
     /// which the core reads in place.
-    fn numbers(&self, column: usize) -> Option<NumberColumn<'_>> {
-        match self.columns.get(column)? {
+    pub(crate) fn numbers(&self) -> Option<NumberColumn<'_>> {
+        match self {
             Column::Numbers(p) => Some(p.column()),
             _ => None,
         }
@@ -207,7 +222,7 @@ where
 /// The last dictionary's values of one column and their text: batches
 /// that share a dictionary have it cast to text once, not once each.
 #[derive(Default)]
-struct LastValues(Option<(arrow_data::ArrayData, arrow_array::StringArray)>);
+pub(crate) struct LastValues(Option<(arrow_data::ArrayData, arrow_array::StringArray)>);
 
 /// A dictionary column: its values as text, rows keep their keys.
 fn dictionary(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Column> {
@@ -282,7 +297,7 @@ fn unsupported(name: &str, t: &DataType) -> PyErr {
     ))
 }
 
-fn column(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Column> {
+pub(crate) fn column(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Column> {
     Ok(match a.data_type() {
         DataType::Null => Column::Null,
         DataType::Utf8 => Column::Utf8(a.as_string::<i32>().clone()),

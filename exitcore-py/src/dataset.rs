@@ -49,7 +49,7 @@ impl LoadResult {
     }
 }
 
-fn pseudonymiser(
+pub(crate) fn pseudonymiser(
     py: Python<'_>,
     key: Option<&Cow<'_, [u8]>>,
 ) -> PyResult<Option<exitcore::Pseudonymiser>> {
@@ -58,7 +58,10 @@ fn pseudonymiser(
         .or_raise(py)
 }
 
-fn import_result(py: Python<'_>, outcome: exitcore::ImportOutcome) -> PyResult<ImportResult> {
+pub(crate) fn import_result(
+    py: Python<'_>,
+    outcome: exitcore::ImportOutcome,
+) -> PyResult<ImportResult> {
     Ok(ImportResult {
         dataset: Py::new(py, PyDataset(outcome.loaded.dataset))?,
         problems: outcome.loaded.problems,

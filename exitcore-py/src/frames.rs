@@ -1,5 +1,5 @@
-//! pandas' object columns (one Python `str` per cell) as Arrow text
-//! arrays, for `exitcore.from_pandas`.
+//! pandas frames in: `exitcore.from_pandas`, with object columns (one
+//! Python `str` per cell) read here rather than converted by pyarrow.
 //!
 //! pyarrow converts such a column by checking and copying every cell's
 //! text (~30 ms per column of a million rows). But a column of a few
@@ -9,31 +9,363 @@
 //! object is read as text, giving a dictionary array. A column of mostly
 //! distinct objects (an id) is copied as plain text instead. This is a
 //! translation, like pyarrow's: the result holds the same texts and nulls,
-//! and the core judges them as it would any Arrow column.
+//! and the core judges them as it would any Arrow column. A column holding
+//! other objects (numbers, dates) is read cell by cell, each as the number
+//! or text it is, so the import judges every cell instead of failing.
+//!
+//! The frame is imported in eight row batches. The object columns of each
+//! are read, under the GIL, by a helper thread ahead of the import (or by
+//! the import's reader, whichever comes first), so reading them overlaps
+//! with importing the batches before.
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use arrow_array::builder::{LargeStringBuilder, StringBuilder};
 use arrow_array::types::UInt32Type;
-use arrow_array::{ArrayRef, DictionaryArray, UInt32Array};
+use arrow_array::{Array, ArrayRef, DictionaryArray, LargeStringArray, StringArray, UInt32Array};
 use arrow_buffer::BooleanBuffer;
+use exitcore::import::{Cell, Columns, Dictionary, NumberColumn, TextColumn, TextLayout, Validity};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyString};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 use rustc_hash::FxHashMap;
+
+use crate::dataset::{ImportResult, PyMapping, import_result, pseudonymiser};
+use crate::errors::OrRaise;
+use crate::questionnaire::PyQuestionnaire;
 
 /// Slots in the identity cache in front of the hash map; a power of two.
 const CACHE: usize = 1024;
 
 /// A null cell's key: the binding's Arrow reader takes the keys as they
-/// are when every null holds this (`exitcore::import::Dictionary::NULL`).
-const NULL: u32 = exitcore::import::Dictionary::NULL;
+/// are when every null holds this.
+const NULL: u32 = Dictionary::NULL;
 
-/// The column's cells as a pyarrow array of texts (a dictionary array, or
-/// plain large strings for a column of mostly distinct objects), or `None`
-/// when pyarrow's own conversion should be used: a cell that is neither a
-/// `str` nor a missing marker (pyarrow then converts or rejects the column
-/// as before), a non-contiguous array, or a column without any text.
+/// Batches a frame is imported in, so that reading its object columns
+/// overlaps with importing; a batch has at least [`MIN_BATCH`] rows.
+const BATCHES: usize = 8;
+const MIN_BATCH: usize = 1 << 14;
+
+/// Imports a pandas frame's columns: numpy object arrays, read here, and
+/// pyarrow arrays (every other column, converted by pyarrow).
+#[pyfunction]
+#[pyo3(name = "_import_frame", signature = (names, columns, na, mapping = None, *, questionnaire = None, pseudonymise_key = None))]
+#[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+pub fn import_frame(
+    py: Python<'_>,
+    names: Vec<String>,
+    columns: Vec<Bound<'_, PyAny>>,
+    na: &Bound<'_, PyAny>,
+    mapping: Option<&PyMapping>,
+    questionnaire: Option<&PyQuestionnaire>,
+    pseudonymise_key: Option<Cow<'_, [u8]>>,
+) -> PyResult<ImportResult> {
+    let options = exitcore::ImportOptions {
+        pseudonymiser: pseudonymiser(py, pseudonymise_key.as_ref())?,
+    };
+    if names.len() != columns.len() {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "{} column names for {} columns",
+            names.len(),
+            columns.len()
+        )));
+    }
+    // Object arrays are borrowed (the borrows outlive the import); every
+    // other column is an Arrow array.
+    let held = columns
+        .iter()
+        .map(|column| {
+            Ok(match column.extract::<PyReadonlyArray1<'_, Py<PyAny>>>() {
+                Ok(a) => Held::Objects(a),
+                Err(_) => Held::Arrow(column.extract::<pyo3_arrow::PyArray>()?.into_inner().0),
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let sources = held
+        .iter()
+        .map(|h| match h {
+            Held::Objects(a) => a.as_slice().map(Source::Objects).map_err(|_| {
+                pyo3::exceptions::PyValueError::new_err(
+                    "an object column must be a contiguous array",
+                )
+            }),
+            Held::Arrow(a) => Ok(Source::Arrow(a.clone())),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let rows = sources.first().map_or(0, Source::len);
+    if let Some(i) = sources.iter().position(|s| s.len() != rows) {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "column {:?} has {} rows, the first column {rows}",
+            names[i],
+            sources[i].len()
+        )));
+    }
+    let identity;
+    let m = if let Some(m) = mapping {
+        &m.0
+    } else {
+        let q = questionnaire.map_or_else(exitcore::Questionnaire::standard, |q| q.0.clone());
+        identity = exitcore::Mapping::identity(q, &names).or_raise(py)?;
+        &identity
+    };
+    let na = na.as_ptr() as usize;
+    let outcome = py
+        .detach(|| -> PyResult<exitcore::Result<exitcore::ImportOutcome>> {
+            let batches = frame_batches(&sources, &names, na, rows)?;
+            Ok(std::thread::scope(|scope| {
+                // Reads the object columns ahead of the import; the
+                // import's reader waits for a batch only if it gets there
+                // first, or reads it itself.
+                scope.spawn(|| {
+                    for b in &batches {
+                        b.read_objects();
+                    }
+                });
+                m.import_columns(&names, batches.iter().map(|b| b as &dyn Columns), &options)
+            }))
+        })?
+        .or_raise(py)?;
+    import_result(py, outcome)
+}
+
+/// A column as handed over from Python.
+enum Held<'py> {
+    Objects(PyReadonlyArray1<'py, Py<PyAny>>),
+    Arrow(ArrayRef),
+}
+
+/// One column of the frame.
+enum Source<'a> {
+    Objects(&'a [Py<PyAny>]),
+    Arrow(ArrayRef),
+}
+
+impl Source<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Source::Objects(cells) => cells.len(),
+            Source::Arrow(a) => a.len(),
+        }
+    }
+}
+
+fn frame_batches<'a>(
+    sources: &[Source<'a>],
+    names: &[String],
+    na: usize,
+    rows: usize,
+) -> PyResult<Vec<FrameBatch<'a>>> {
+    // The import waits for the first batch to be read: keep it short.
+    let size = rows.div_ceil(BATCHES).max(MIN_BATCH);
+    let first = (size / 4).max(MIN_BATCH);
+    let mut last: Vec<crate::arrow::LastValues> = sources
+        .iter()
+        .map(|_| crate::arrow::LastValues::default())
+        .collect();
+    let mut batches = Vec::new();
+    let mut start = 0;
+    while start < rows || (rows == 0 && batches.is_empty()) {
+        let end = rows.min(start + if start == 0 { first } else { size });
+        let columns = sources
+            .iter()
+            .zip(names)
+            .zip(&mut last)
+            .map(|((source, name), last)| {
+                Ok(match source {
+                    Source::Objects(cells) => Part::Objects {
+                        cells: cells.get(start..end).unwrap_or_default(),
+                        read: OnceLock::new(),
+                    },
+                    Source::Arrow(a) => Part::Arrow(crate::arrow::column(
+                        &a.slice(start, end - start),
+                        name,
+                        last,
+                    )?),
+                })
+            })
+            .collect::<PyResult<_>>()?;
+        batches.push(FrameBatch {
+            rows: end - start,
+            na,
+            columns,
+        });
+        start = end;
+    }
+    Ok(batches)
+}
+
+/// Rows of a frame: Arrow columns sliced, object columns read when first
+/// asked for.
+struct FrameBatch<'a> {
+    rows: usize,
+    na: usize,
+    columns: Vec<Part<'a>>,
+}
+
+enum Part<'a> {
+    Objects {
+        cells: &'a [Py<PyAny>],
+        read: OnceLock<Read>,
+    },
+    Arrow(crate::arrow::Column),
+}
+
+impl FrameBatch<'_> {
+    fn read_objects(&self) {
+        for c in 0..self.columns.len() {
+            let _ = self.objects(c);
+        }
+    }
+
+    /// Object column `c` as read (under the GIL, once).
+    fn objects(&self, c: usize) -> Option<&Read> {
+        let Part::Objects { cells, read } = self.columns.get(c)? else {
+            return None;
+        };
+        Some(read.get_or_init(|| Python::attach(|py| read_column(py, cells, self.na))))
+    }
+}
+
+impl Columns for FrameBatch<'_> {
+    fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn cell(&self, column: usize, row: usize) -> Cell<'_> {
+        match self.columns.get(column) {
+            Some(Part::Arrow(a)) => a.cell(row),
+            Some(Part::Objects { .. }) => self.objects(column).map_or(Cell::Null, |r| r.cell(row)),
+            None => Cell::Null,
+        }
+    }
+
+    fn dictionary(&self, column: usize) -> Option<Dictionary<'_>> {
+        if let Part::Arrow(a) = self.columns.get(column)? {
+            return a.dictionary(self.rows);
+        }
+        let Read::Keyed { values, keys } = self.objects(column)? else {
+            return None;
+        };
+        Some(Dictionary {
+            values: values
+                .iter()
+                .map(|v| v.map_or(Cell::Null, Cell::Text))
+                .collect(),
+            keys: Cow::Borrowed(keys.values()),
+        })
+    }
+
+    fn texts(&self, column: usize) -> Option<TextColumn<'_>> {
+        if let Part::Arrow(a) = self.columns.get(column)? {
+            return a.texts();
+        }
+        let Read::Plain(a) = self.objects(column)? else {
+            return None;
+        };
+        Some(TextColumn {
+            layout: TextLayout::Offsets64 {
+                offsets: a.value_offsets(),
+                bytes: a.value_data(),
+            },
+            validity: a.nulls().map(|n| Validity {
+                bits: n.validity(),
+                offset: n.offset(),
+            }),
+        })
+    }
+
+    fn numbers(&self, column: usize) -> Option<NumberColumn<'_>> {
+        match self.columns.get(column)? {
+            Part::Arrow(a) => a.numbers(),
+            Part::Objects { .. } => None,
+        }
+    }
+}
+
+/// An object column as read.
+enum Read {
+    /// Texts and missing values, few distinct: a dictionary whose keys hold
+    /// [`NULL`] under nulls.
+    Keyed {
+        values: StringArray,
+        keys: UInt32Array,
+    },
+    /// Texts and missing values, mostly distinct.
+    Plain(LargeStringArray),
+    /// Other objects too: each cell as what it is.
+    Cells(Vec<Owned>, String),
+}
+
+/// One cell of a column of mixed objects.
+enum Owned {
+    Null,
+    /// A range of the column's text buffer.
+    Text(usize, usize),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Read {
+    fn cell(&self, row: usize) -> Cell<'_> {
+        match self {
+            Read::Keyed { values, keys } => match keys.values().get(row) {
+                Some(&k) if (k as usize) < values.len() && values.is_valid(k as usize) => {
+                    Cell::Text(values.value(k as usize))
+                }
+                _ => Cell::Null,
+            },
+            Read::Plain(a) => {
+                if row < a.len() && a.is_valid(row) {
+                    Cell::Text(a.value(row))
+                } else {
+                    Cell::Null
+                }
+            }
+            Read::Cells(cells, text) => match cells.get(row) {
+                Some(Owned::Text(start, end)) => {
+                    text.get(*start..*end).map_or(Cell::Null, Cell::Text)
+                }
+                Some(&Owned::Int(i)) => Cell::Int(i),
+                Some(&Owned::Float(f)) => Cell::Float(f),
+                Some(&Owned::Bool(b)) => Cell::Bool(b),
+                Some(Owned::Null) | None => Cell::Null,
+            },
+        }
+    }
+
+    /// As a pyarrow array (for the tests of what a column reads as).
+    fn to_arrow(&self) -> Option<ArrayRef> {
+        match self {
+            Read::Keyed { values, keys } => {
+                let valid = keys.nulls().cloned();
+                let keys = UInt32Array::new(keys.values().clone(), valid);
+                DictionaryArray::<UInt32Type>::try_new(keys, Arc::new(values.clone()))
+                    .ok()
+                    .map(|a| Arc::new(a) as ArrayRef)
+            }
+            Read::Plain(a) => Some(Arc::new(a.clone())),
+            Read::Cells(..) => None,
+        }
+    }
+}
+
+/// What one object column's cells read as: see the module's comment.
+fn read_column(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Read {
+    match dictionary(py, cells, na) {
+        Ok(keyed) => keyed,
+        Err(Unkeyed::Distinct) => {
+            plain(py, cells, na).map_or_else(|| owned(py, cells, na), Read::Plain)
+        }
+        Err(Unkeyed::Unfit) => owned(py, cells, na),
+    }
+}
+
+/// The column's cells as pyarrow would read them from `from_pandas`'s
+/// route (a uint32 dictionary, or large strings for mostly distinct
+/// objects), or `None` for a column of other objects too, which that
+/// route reads cell by cell.
 #[pyfunction]
 #[pyo3(name = "_texts_from_objects")]
 #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
@@ -45,29 +377,21 @@ pub fn texts_from_objects<'py>(
     let Ok(cells) = values.as_slice() else {
         return Ok(None);
     };
-    let na = na.as_ptr() as usize;
-    let array = match dictionary(py, cells, na) {
-        Keyed::Array(array) => array,
-        Keyed::Distinct => match plain(py, cells, na) {
-            Some(array) => array,
-            None => return Ok(None),
-        },
-        Keyed::Unfit => return Ok(None),
+    let Some(array) = read_column(py, cells, na.as_ptr() as usize).to_arrow() else {
+        return Ok(None);
     };
     let array = pyo3_arrow::PyArray::from_array_ref(array);
     let array = array.to_pyarrow(py)?.unbind();
     Ok(Some(array.into_bound(py)))
 }
 
-/// What keying a column by its objects gave.
-enum Keyed {
-    Array(ArrayRef),
+/// Why a column was not keyed by its objects.
+enum Unkeyed {
     /// Mostly distinct objects: a dictionary would only add work.
     Distinct,
     /// Not a column of texts and missing markers, or no text at all.
     Unfit,
 }
-
 /// What one cell is, as pyarrow reads an object column.
 enum Object<'a> {
     Text(&'a str),
@@ -92,7 +416,7 @@ fn object<'a>(cell: &'a Bound<'_, PyAny>, na: usize) -> Option<Object<'a>> {
 }
 
 /// Keys every cell by its object, reading each distinct object once.
-fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Keyed {
+fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Result<Read, Unkeyed> {
     let mut cache = [(0usize, NULL); CACHE];
     let mut by_object: FxHashMap<usize, u32> = FxHashMap::default();
     let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
@@ -114,7 +438,7 @@ fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Keyed {
                 // Stop before reading many distinct objects for a
                 // dictionary that would be nearly as long as the column.
                 if by_object.len() > row / 2 + 1024 {
-                    return Keyed::Distinct;
+                    return Err(Unkeyed::Distinct);
                 }
                 let k = match object(cell.bind(py), na) {
                     Some(Object::Missing) => NULL,
@@ -125,17 +449,17 @@ fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Keyed {
                             // The dictionary's offsets are 32-bit: stay
                             // well inside them.
                             if texts.values_slice().len() + text.len() > (i32::MAX as usize) / 2 {
-                                return Keyed::Distinct;
+                                return Err(Unkeyed::Distinct);
                             }
                             let Ok(k) = u32::try_from(by_text.len()) else {
-                                return Keyed::Distinct;
+                                return Err(Unkeyed::Distinct);
                             };
                             texts.append_value(text);
                             by_text.insert(text, k);
                             k
                         }
                     }
-                    None => return Keyed::Unfit,
+                    None => return Err(Unkeyed::Unfit),
                 };
                 nulls |= k == NULL;
                 by_object.insert(id, k);
@@ -146,20 +470,18 @@ fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Keyed {
         };
     }
     if by_text.is_empty() {
-        return Keyed::Unfit;
+        return Err(Unkeyed::Unfit);
     }
     let valid = nulls.then(|| BooleanBuffer::collect_bool(keys.len(), |i| keys[i] != NULL).into());
-    let keys = UInt32Array::new(keys.into(), valid);
-    let values = Arc::new(texts.finish());
-    match DictionaryArray::<UInt32Type>::try_new(keys, values) {
-        Ok(array) => Keyed::Array(Arc::new(array)),
-        Err(_) => Keyed::Unfit,
-    }
+    Ok(Read::Keyed {
+        values: texts.finish(),
+        keys: UInt32Array::new(keys.into(), valid),
+    })
 }
 
 /// Every cell's text copied in turn (64-bit offsets: no column is too
 /// long), for a column of mostly distinct objects.
-fn plain(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Option<ArrayRef> {
+fn plain(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Option<LargeStringArray> {
     let mut texts = LargeStringBuilder::with_capacity(cells.len(), cells.len() * 16);
     let mut any = false;
     for cell in cells {
@@ -171,5 +493,52 @@ fn plain(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Option<ArrayRef> {
             Object::Missing => texts.append_null(),
         }
     }
-    any.then(|| Arc::new(texts.finish()) as ArrayRef)
+    any.then(|| texts.finish())
+}
+
+/// Each cell as what it is, for a column that holds more than texts and
+/// missing markers: a number or boolean as such, anything else as its
+/// `str()` (a date as `2024-03-01`), which the import then judges.
+fn owned(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Read {
+    let mut text = String::new();
+    let out = cells
+        .iter()
+        .map(|cell| {
+            let cell = cell.bind(py);
+            if let Some(o) = object(cell, na) {
+                return match o {
+                    Object::Missing => Owned::Null,
+                    Object::Text(t) => {
+                        text.push_str(t);
+                        Owned::Text(text.len() - t.len(), text.len())
+                    }
+                };
+            }
+            if let Ok(b) = cell.cast::<PyBool>() {
+                return Owned::Bool(b.is_true());
+            }
+            if cell.is_instance_of::<PyInt>()
+                && let Ok(i) = cell.extract::<i64>()
+            {
+                return Owned::Int(i);
+            }
+            if let Ok(f) = cell.cast::<PyFloat>() {
+                return Owned::Float(f.value());
+            }
+            // A text with a lone surrogate, or any other object: its
+            // str(), with what UTF-8 cannot hold replaced; failing that,
+            // its type. The import judges (and reports) the text.
+            let t = cell.str().map_or_else(
+                |_| {
+                    cell.get_type()
+                        .name()
+                        .map_or_else(|_| "<object>".to_owned(), |n| format!("<{n}>"))
+                },
+                |s| s.to_string_lossy().into_owned(),
+            );
+            text.push_str(&t);
+            Owned::Text(text.len() - t.len(), text.len())
+        })
+        .collect();
+    Read::Cells(out, text)
 }

@@ -45,5 +45,6 @@ fn _exitcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<synthetic::PySyntheticOrg>()?;
     m.add_function(wrap_pyfunction!(synthetic::generate, m)?)?;
     m.add_function(wrap_pyfunction!(frames::texts_from_objects, m)?)?;
+    m.add_function(wrap_pyfunction!(frames::import_frame, m)?)?;
     Ok(())
 }

@@ -30,8 +30,8 @@ def test_package_files() -> None:
     assert (PACKAGE / "py.typed").exists()
     assert (PACKAGE / "_exitcore.pyi").exists()
     # The package adds only the DataFrame conveniences (exitcore.frames) to
-    # the compiled module, whose one private helper it does not export.
-    public = set(exitcore._exitcore.__all__) - {"_texts_from_objects"}
+    # the compiled module, whose private helpers for them it does not export.
+    public = set(exitcore._exitcore.__all__) - {"_import_frame", "_texts_from_objects"}
     assert set(exitcore.__all__) == public | {"from_pandas", "from_polars"}
 
 

@@ -9,6 +9,7 @@ from typing_extensions import NotRequired
 
 __all__ = [
     "__version__",
+    "_import_frame",
     "_texts_from_objects",
     "ExitcoreError",
     "QuestionnaireError",
@@ -229,8 +230,17 @@ class Pseudonymiser:
 
 def pseudonymise(key: _Bytes, id: str) -> str: ...
 
-# For exitcore.from_pandas: a numpy object array of texts as a pyarrow
-# dictionary array, or None when pyarrow should convert it.
+# For exitcore.from_pandas: a frame's columns (numpy object arrays and
+# pyarrow arrays) imported; and what one object column reads as (tests).
+def _import_frame(
+    names: Sequence[str],
+    columns: Sequence[Any],
+    na: object,
+    mapping: Mapping | None = None,
+    *,
+    questionnaire: Questionnaire | None = None,
+    pseudonymise_key: _Bytes | None = None,
+) -> ImportResult: ...
 def _texts_from_objects(values: Any, na: object) -> Any: ...
 
 class _PolicyDict(TypedDict):

@@ -4,11 +4,13 @@ Both are thin: the frame becomes an Arrow table (no Python loop per row)
 and :meth:`exitcore.Dataset.from_arrow` does the rest, so a frame imports
 exactly as the same data in a CSV file would, with the same problems.
 
-A pandas column of Python strings (dtype ``object``) becomes an Arrow
-dictionary column read by object identity in the compiled module, which is
-many times faster than pyarrow's cell-by-cell copy when few distinct values
-repeat; any other column, and an object column that holds something other
-than text and missing values, is converted by pyarrow as before.
+A pandas column of Python objects (dtype ``object``, pandas 2's default for
+text) is not converted by pyarrow but read by the compiled module, keyed by
+object identity, which is many times faster than pyarrow's cell-by-cell
+copy when few distinct values repeat, and overlaps with the import. Such a
+column may also hold numbers or other objects: each cell is then read as
+the number or text it is, and judged, rather than failing the whole frame.
+Every other column is converted by pyarrow.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from exitcore._exitcore import Dataset, ImportResult, Mapping, Questionnaire
-from exitcore._exitcore import _texts_from_objects
+from exitcore._exitcore import _import_frame
 
 
 def from_pandas(
@@ -27,9 +29,42 @@ def from_pandas(
     pseudonymise_key: bytes | bytearray | None = None,
 ) -> ImportResult:
     """Imports a pandas DataFrame (needs pyarrow); the index is not a column."""
-    table = _pandas_to_arrow(df)
-    return Dataset.from_arrow(
-        table, mapping, questionnaire=questionnaire, pseudonymise_key=pseudonymise_key
+    import numpy as np
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    names = list(df.columns)
+    objects = [df.iloc[:, i].dtype == object for i in range(len(names))]
+    # Without object columns pyarrow's conversion is (nearly) free; names it
+    # would have to turn into text, or that repeat, it handles its own way.
+    if (
+        not any(objects)
+        or len(set(names)) != len(names)
+        or not all(isinstance(n, str) for n in names)
+    ):
+        return Dataset.from_arrow(
+            pa.Table.from_pandas(df, preserve_index=False),
+            mapping,
+            questionnaire=questionnaire,
+            pseudonymise_key=pseudonymise_key,
+        )
+    columns: list[Any] = []
+    for i, is_object in enumerate(objects):
+        series = df.iloc[:, i]
+        if is_object:
+            columns.append(np.ascontiguousarray(series.to_numpy()))
+        else:
+            array = pa.array(series, from_pandas=True)
+            if isinstance(array, pa.ChunkedArray):
+                array = array.combine_chunks()
+            columns.append(array)
+    return _import_frame(
+        names,
+        columns,
+        pd.NA,
+        mapping,
+        questionnaire=questionnaire,
+        pseudonymise_key=pseudonymise_key,
     )
 
 
@@ -45,25 +80,3 @@ def from_polars(
         df, mapping, questionnaire=questionnaire, pseudonymise_key=pseudonymise_key
     )
 
-
-def _pandas_to_arrow(df: Any) -> Any:
-    """The frame as a pyarrow table, object columns of text as dictionaries."""
-    import numpy as np
-    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
-    import pyarrow as pa  # type: ignore[import-untyped]
-
-    names = list(df.columns)
-    # Names pyarrow would have to turn into text, or repeat: its own
-    # conversion says what it does with those.
-    if len(set(names)) != len(names) or not all(isinstance(n, str) for n in names):
-        return pa.Table.from_pandas(df, preserve_index=False)
-    arrays = []
-    for i, name in enumerate(names):
-        series = df.iloc[:, i]
-        array = None
-        if series.dtype == object:
-            array = _texts_from_objects(np.ascontiguousarray(series.to_numpy()), pd.NA)
-        if array is None:
-            array = pa.array(series, from_pandas=True)
-        arrays.append(array)
-    return pa.Table.from_arrays(arrays, names=names)
