@@ -74,6 +74,8 @@ pub(crate) fn import_result(
 impl PyDataset {
     /// Validates records (a list of dicts) and keeps the valid ones; each
     /// bad element becomes a problem naming its 1-based row, never an error.
+    /// Each dict is read in turn (~30,000 a second): for large tables use
+    /// `from_arrow` or `exitcore.from_pandas`.
     #[staticmethod]
     #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
     fn from_records(
