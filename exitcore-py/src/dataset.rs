@@ -58,6 +58,23 @@ pub(crate) fn pseudonymiser(
         .or_raise(py)
 }
 
+/// The mapping given, or without one the identity mapping of a table's
+/// columns `names` (on the questionnaire given, or the standard one).
+pub(crate) fn mapping_or_identity<'m>(
+    py: Python<'_>,
+    mapping: Option<&'m PyMapping>,
+    questionnaire: Option<&PyQuestionnaire>,
+    names: &[String],
+) -> PyResult<Cow<'m, exitcore::Mapping>> {
+    if let Some(m) = mapping {
+        return Ok(Cow::Borrowed(&m.0));
+    }
+    let q = questionnaire.map_or_else(exitcore::Questionnaire::standard, |q| q.0.clone());
+    exitcore::Mapping::identity(q, names)
+        .map(Cow::Owned)
+        .or_raise(py)
+}
+
 pub(crate) fn import_result(
     py: Python<'_>,
     outcome: exitcore::ImportOutcome,
@@ -181,14 +198,7 @@ impl PyDataset {
         let batches: Vec<arrow_array::RecordBatch> = reader
             .collect::<Result<_, _>>()
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-        let identity;
-        let m = if let Some(m) = mapping {
-            &m.0
-        } else {
-            let q = questionnaire.map_or_else(exitcore::Questionnaire::standard, |q| q.0.clone());
-            identity = exitcore::Mapping::identity(q, &names).or_raise(py)?;
-            &identity
-        };
+        let m = mapping_or_identity(py, mapping, questionnaire, &names)?;
         let outcome = py
             .detach(|| -> PyResult<exitcore::Result<exitcore::ImportOutcome>> {
                 let cells = crate::arrow::batches(&batches, &names)?;

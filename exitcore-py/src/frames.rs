@@ -31,7 +31,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 use rustc_hash::FxHashMap;
 
-use crate::dataset::{ImportResult, PyMapping, import_result, pseudonymiser};
+use crate::dataset::{ImportResult, PyMapping, import_result, mapping_or_identity, pseudonymiser};
 use crate::errors::OrRaise;
 use crate::questionnaire::PyQuestionnaire;
 
@@ -101,14 +101,7 @@ pub fn import_frame(
             sources[i].len()
         )));
     }
-    let identity;
-    let m = if let Some(m) = mapping {
-        &m.0
-    } else {
-        let q = questionnaire.map_or_else(exitcore::Questionnaire::standard, |q| q.0.clone());
-        identity = exitcore::Mapping::identity(q, &names).or_raise(py)?;
-        &identity
-    };
+    let m = mapping_or_identity(py, mapping, questionnaire, &names)?;
     let na = na.as_ptr() as usize;
     let outcome = py
         .detach(|| -> PyResult<exitcore::Result<exitcore::ImportOutcome>> {
@@ -150,6 +143,8 @@ impl Source<'_> {
     }
 }
 
+/// The frame's rows in batches: Arrow columns sliced (no copy), object
+/// columns as their cells, read later.
 fn frame_batches<'a>(
     sources: &[Source<'a>],
     names: &[String],
@@ -247,13 +242,7 @@ impl Columns for FrameBatch<'_> {
         let Read::Keyed { values, keys } = self.objects(column)? else {
             return None;
         };
-        Some(Dictionary {
-            values: values
-                .iter()
-                .map(|v| v.map_or(Cell::Null, Cell::Text))
-                .collect(),
-            keys: Cow::Borrowed(keys.values()),
-        })
+        Some(crate::arrow::dictionary_of(values, keys))
     }
 
     fn texts(&self, column: usize) -> Option<TextColumn<'_>> {
