@@ -119,3 +119,29 @@ test('columns named after the fields import through Mapping.identity', () => {
   throwsCode(() => Mapping.identity(Questionnaire.standard(), ['respondent']), 'mapping', 'context.org_unit');
   throwsCode(() => Mapping.identity(Questionnaire.standard(), 'respondent'), 'invalid_argument');
 });
+
+test('whole chunks of repeated respondents are each reported, and the rest import', () => {
+  // Ids repeat every 8,192 rows (the import's chunk): after the first
+  // chunk, every row repeats one; the run of such rows once kept their
+  // ids and misread the next run's (or failed).
+  const n = 3 * 8192 + 100;
+  const cols = {
+    ID: [], Division: [], Team: [], Left: [], Months: new Int32Array(n),
+    Regret: [], Reason: [], Recommend: new Float64Array(n), Return: [],
+  };
+  for (let i = 0; i < n; i++) {
+    cols.ID.push(`r${i % 8192}`);
+    cols.Division.push('Sales');
+    cols.Team.push(`Team ${i % 5}`);
+    cols.Left.push('2021-03-01');
+    cols.Months[i] = 12;
+    cols.Regret.push(true);
+    cols.Reason.push('Salary');
+    cols.Recommend[i] = 7;
+    cols.Return.push('yes');
+  }
+  const out = Dataset.importColumns(cols, MAPPING);
+  assert.equal(out.dataset.length, 8192);
+  assert.equal(out.problems.length, n - 8192);
+  assert.ok(out.problems.every((p, k) => p.field === 'respondent' && p.row === 8193 + k));
+});
