@@ -460,6 +460,11 @@ def test_from_pandas_imports_object_columns_as_pyarrow_would(org: exitcore.Synth
     reference = exitcore.Dataset.from_arrow(pa.Table.from_pandas(df, preserve_index=False), mapping)
     same(reference, exitcore.from_pandas(df, mapping), line_offset=0)
     assert len(reference.problems) >= 3
+    # Views of the frame (strided, filtered, reversed, empty, one row):
+    # object columns that are not one contiguous block.
+    for view in [df.iloc[::3], df[df["tenure_months"] > 40], df.iloc[::-1], df.iloc[:0], df.iloc[:1]]:
+        expected = exitcore.Dataset.from_arrow(pa.Table.from_pandas(view, preserve_index=False), mapping)
+        same(expected, exitcore.from_pandas(view, mapping), line_offset=0)
     # A column of numbers and texts, which pyarrow rejects, is read cell by
     # cell: "12" and 12 are the same tenure.
     mixed = df.copy()
