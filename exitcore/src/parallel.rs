@@ -95,8 +95,8 @@ pub(crate) fn join<A, B: Send>(
 /// returns false when nothing will take the item (stop). At most two items wait
 /// between the two. On WebAssembly, for fewer than [`FROM_RECORDS`]
 /// `records`, or when no thread can start, each item is consumed as soon
-/// as it is made, on this thread. A panic in `produce` (a bug) becomes an
-/// error naming `what`.
+/// as it is made, on this thread. With the thread, a panic in `produce`
+/// or `consume` (a bug) becomes an error naming `what`.
 pub(crate) fn pipeline<T: Send>(
     what: &str,
     records: usize,
@@ -111,11 +111,7 @@ pub(crate) fn pipeline<T: Send>(
     // cannot start, `produce` is still there to run here.
     let slot = std::sync::Mutex::new(Some(produce));
     let (tx, rx) = std::sync::mpsc::sync_channel::<T>(2);
-    let done = std::thread::scope(|scope| {
-        // Owned here, so that a panic in `consume` (a bug) drops it before
-        // the scope waits for the thread: the thread's next send then
-        // fails and it stops, rather than waiting for room forever.
-        let rx = rx;
+    let (done, consumed) = std::thread::scope(|scope| {
         let slot = &slot;
         let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
             let produce = slot.lock().ok().and_then(|mut p| p.take());
@@ -126,14 +122,24 @@ pub(crate) fn pipeline<T: Send>(
         match spawned {
             Ok(handle) => {
                 // Ends when the thread has made its last item (or failed).
-                for item in &rx {
-                    consume(item);
-                }
-                handle.join().is_ok()
+                let consumed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    for item in &rx {
+                        consume(item);
+                    }
+                }))
+                .is_ok();
+                // After a panic in `consume` (a bug) the thread may wait
+                // for room: with the receiver gone its send fails and it
+                // stops, so the join below cannot wait forever.
+                drop(rx);
+                (handle.join().is_ok(), consumed)
             }
-            Err(_) => false,
+            Err(_) => (false, true),
         }
     });
+    if !consumed {
+        return Err(thread_failed(what));
+    }
     if done {
         return Ok(());
     }
@@ -259,25 +265,24 @@ mod tests {
     }
 
     /// A consumer that panics (a bug) at the first of more items than
-    /// the channel holds: the panic comes back here, rather than the
-    /// producer waiting for room forever and the scope for the producer.
+    /// the channel holds: an error naming the work comes back, rather than
+    /// the producer waiting for room forever and the scope for the producer.
     #[test]
-    fn a_panic_while_consuming_stops_the_producer_rather_than_hanging() {
-        let caught = std::panic::catch_unwind(|| {
-            pipeline(
-                "numbers",
-                FROM_RECORDS,
-                |sink| {
-                    for i in 0..100 {
-                        if !sink(i) {
-                            break;
-                        }
+    fn a_panic_while_consuming_is_an_error_and_stops_the_producer() {
+        let err = pipeline(
+            "numbers",
+            FROM_RECORDS,
+            |sink| {
+                for i in 0..100 {
+                    if !sink(i) {
+                        break;
                     }
-                },
-                |_: i32| panic!("a bug in the consumer"),
-            )
-        });
-        assert!(caught.is_err());
+                }
+            },
+            |_: i32| panic!("a bug in the consumer"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("numbers"), "{err}");
     }
 
     /// Every item arrives, in order, whether or not a thread is used; a
