@@ -145,7 +145,13 @@ impl Column {
         if values.len() > rows {
             return None;
         }
-        Some(dictionary_of(values, keys))
+        Some(Dictionary {
+            values: values
+                .iter()
+                .map(|v| v.map_or(Cell::Null, Cell::Text))
+                .collect(),
+            keys: std::borrow::Cow::Borrowed(keys.values()),
+        })
     }
 
     /// Text columns as their Arrow buffers, which the core reads in place.
@@ -188,21 +194,6 @@ impl Column {
             Column::Numbers(p) => Some(p.column()),
             _ => None,
         }
-    }
-}
-
-/// Text values and keys (`Dictionary::NULL` under nulls) as the core
-/// reads a dictionary.
-pub(crate) fn dictionary_of<'a>(
-    values: &'a arrow_array::StringArray,
-    keys: &'a arrow_array::UInt32Array,
-) -> Dictionary<'a> {
-    Dictionary {
-        values: values
-            .iter()
-            .map(|v| v.map_or(Cell::Null, Cell::Text))
-            .collect(),
-        keys: std::borrow::Cow::Borrowed(keys.values()),
     }
 }
 

@@ -23,9 +23,9 @@ use std::sync::{Arc, OnceLock};
 
 use arrow_array::builder::{LargeStringBuilder, StringBuilder};
 use arrow_array::types::UInt32Type;
-use arrow_array::{Array, ArrayRef, DictionaryArray, LargeStringArray, StringArray, UInt32Array};
+use arrow_array::{Array, ArrayRef, DictionaryArray, LargeStringArray, UInt32Array};
 use arrow_buffer::BooleanBuffer;
-use exitcore::import::{Cell, Columns, Dictionary, NumberColumn, TextColumn, TextLayout, Validity};
+use exitcore::import::{Cell, Columns, Dictionary, NumberColumn, TextColumn};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
@@ -220,6 +220,18 @@ impl FrameBatch<'_> {
         };
         Some(read.get_or_init(|| Python::attach(|py| read_column(py, cells, self.na))))
     }
+
+    /// Column `c` as an Arrow column: one handed over as such, or an
+    /// object column read as texts.
+    fn arrow(&self, c: usize) -> Option<&crate::arrow::Column> {
+        match self.columns.get(c)? {
+            Part::Arrow(a) => Some(a),
+            Part::Objects { .. } => match self.objects(c)? {
+                Read::Arrow(a) => Some(a),
+                Read::Cells(..) => None,
+            },
+        }
+    }
 }
 
 impl Columns for FrameBatch<'_> {
@@ -228,60 +240,40 @@ impl Columns for FrameBatch<'_> {
     }
 
     fn cell(&self, column: usize, row: usize) -> Cell<'_> {
-        match self.columns.get(column) {
-            Some(Part::Arrow(a)) => a.cell(row),
-            Some(Part::Objects { .. }) => self.objects(column).map_or(Cell::Null, |r| r.cell(row)),
-            None => Cell::Null,
+        if let Some(a) = self.arrow(column) {
+            return a.cell(row);
+        }
+        let Some(Read::Cells(cells, text)) = self.objects(column) else {
+            return Cell::Null;
+        };
+        match cells.get(row) {
+            Some(Owned::Text(start, end)) => text.get(*start..*end).map_or(Cell::Null, Cell::Text),
+            Some(&Owned::Int(i)) => Cell::Int(i),
+            Some(&Owned::Float(f)) => Cell::Float(f),
+            Some(&Owned::Bool(b)) => Cell::Bool(b),
+            Some(Owned::Null) | None => Cell::Null,
         }
     }
 
     fn dictionary(&self, column: usize) -> Option<Dictionary<'_>> {
-        if let Part::Arrow(a) = self.columns.get(column)? {
-            return a.dictionary(self.rows);
-        }
-        let Read::Keyed { values, keys } = self.objects(column)? else {
-            return None;
-        };
-        Some(crate::arrow::dictionary_of(values, keys))
+        self.arrow(column)?.dictionary(self.rows)
     }
 
     fn texts(&self, column: usize) -> Option<TextColumn<'_>> {
-        if let Part::Arrow(a) = self.columns.get(column)? {
-            return a.texts();
-        }
-        let Read::Plain(a) = self.objects(column)? else {
-            return None;
-        };
-        Some(TextColumn {
-            layout: TextLayout::Offsets64 {
-                offsets: a.value_offsets(),
-                bytes: a.value_data(),
-            },
-            validity: a.nulls().map(|n| Validity {
-                bits: n.validity(),
-                offset: n.offset(),
-            }),
-        })
+        self.arrow(column)?.texts()
     }
 
     fn numbers(&self, column: usize) -> Option<NumberColumn<'_>> {
-        match self.columns.get(column)? {
-            Part::Arrow(a) => a.numbers(),
-            Part::Objects { .. } => None,
-        }
+        self.arrow(column)?.numbers()
     }
 }
 
 /// An object column as read.
 enum Read {
-    /// Texts and missing values, few distinct: a dictionary whose keys hold
-    /// [`NULL`] under nulls.
-    Keyed {
-        values: StringArray,
-        keys: UInt32Array,
-    },
-    /// Texts and missing values, mostly distinct.
-    Plain(LargeStringArray),
+    /// Texts and missing values: a dictionary whose keys hold [`NULL`]
+    /// under nulls (few distinct objects), or large strings (mostly
+    /// distinct), read as any Arrow column of the kind is.
+    Arrow(crate::arrow::Column),
     /// Other objects too: each cell as what it is.
     Cells(Vec<Owned>, String),
 }
@@ -297,45 +289,16 @@ enum Owned {
 }
 
 impl Read {
-    fn cell(&self, row: usize) -> Cell<'_> {
-        match self {
-            Read::Keyed { values, keys } => match keys.values().get(row) {
-                Some(&k) if (k as usize) < values.len() && values.is_valid(k as usize) => {
-                    Cell::Text(values.value(k as usize))
-                }
-                _ => Cell::Null,
-            },
-            Read::Plain(a) => {
-                if row < a.len() && a.is_valid(row) {
-                    Cell::Text(a.value(row))
-                } else {
-                    Cell::Null
-                }
-            }
-            Read::Cells(cells, text) => match cells.get(row) {
-                Some(Owned::Text(start, end)) => {
-                    text.get(*start..*end).map_or(Cell::Null, Cell::Text)
-                }
-                Some(&Owned::Int(i)) => Cell::Int(i),
-                Some(&Owned::Float(f)) => Cell::Float(f),
-                Some(&Owned::Bool(b)) => Cell::Bool(b),
-                Some(Owned::Null) | None => Cell::Null,
-            },
-        }
-    }
-
     /// As a pyarrow array (for the tests of what a column reads as).
     fn to_arrow(&self) -> Option<ArrayRef> {
         match self {
-            Read::Keyed { values, keys } => {
-                let valid = keys.nulls().cloned();
-                let keys = UInt32Array::new(keys.values().clone(), valid);
-                DictionaryArray::<UInt32Type>::try_new(keys, Arc::new(values.clone()))
+            Read::Arrow(crate::arrow::Column::Dict(values, keys)) => {
+                DictionaryArray::<UInt32Type>::try_new(keys.clone(), Arc::new(values.clone()))
                     .ok()
                     .map(|a| Arc::new(a) as ArrayRef)
             }
-            Read::Plain(a) => Some(Arc::new(a.clone())),
-            Read::Cells(..) => None,
+            Read::Arrow(crate::arrow::Column::LargeUtf8(a)) => Some(Arc::new(a.clone())),
+            Read::Arrow(_) | Read::Cells(..) => None,
         }
     }
 }
@@ -344,9 +307,10 @@ impl Read {
 fn read_column(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Read {
     match dictionary(py, cells, na) {
         Ok(keyed) => keyed,
-        Err(Unkeyed::Distinct) => {
-            plain(py, cells, na).map_or_else(|| owned(py, cells, na), Read::Plain)
-        }
+        Err(Unkeyed::Distinct) => plain(py, cells, na).map_or_else(
+            || owned(py, cells, na),
+            |a| Read::Arrow(crate::arrow::Column::LargeUtf8(a)),
+        ),
         Err(Unkeyed::Unfit) => owned(py, cells, na),
     }
 }
@@ -462,10 +426,10 @@ fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Result<Read, Un
         return Err(Unkeyed::Unfit);
     }
     let valid = nulls.then(|| BooleanBuffer::collect_bool(keys.len(), |i| keys[i] != NULL).into());
-    Ok(Read::Keyed {
-        values: texts.finish(),
-        keys: UInt32Array::new(keys.into(), valid),
-    })
+    Ok(Read::Arrow(crate::arrow::Column::Dict(
+        texts.finish(),
+        UInt32Array::new(keys.into(), valid),
+    )))
 }
 
 /// Every cell's text copied in turn (64-bit offsets: no column is too
