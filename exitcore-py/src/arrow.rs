@@ -241,8 +241,8 @@ fn dictionary(a: &ArrayRef, name: &str, last: &mut LastValues) -> PyResult<Colum
             texts
         }
     };
-    // exitcore.from_pandas hands 32-bit unsigned keys with
-    // `Dictionary::NULL` under its nulls: those are read where they lie.
+    // 32-bit unsigned keys (polars' categoricals) without nulls, or with
+    // `Dictionary::NULL` under them, are read where they lie.
     if let Some(keys) = a
         .as_dictionary_opt::<UInt32Type>()
         .map(arrow_array::DictionaryArray::keys)

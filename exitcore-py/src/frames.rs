@@ -38,8 +38,8 @@ use crate::questionnaire::PyQuestionnaire;
 /// Slots in the identity cache in front of the hash map; a power of two.
 const CACHE: usize = 1024;
 
-/// A null cell's key: the binding's Arrow reader takes the keys as they
-/// are when every null holds this.
+/// A null cell's key: `arrow::Column::Dict` holds keys so, and the core
+/// reads the keys, not a validity bitmap.
 const NULL: u32 = Dictionary::NULL;
 
 /// Batches a frame is imported in, so that reading its object columns
@@ -293,7 +293,12 @@ impl Read {
     fn to_arrow(&self) -> Option<ArrayRef> {
         match self {
             Read::Arrow(crate::arrow::Column::Dict(values, keys)) => {
-                DictionaryArray::<UInt32Type>::try_new(keys.clone(), Arc::new(values.clone()))
+                // The nulls, which the import reads from the keys, as
+                // Arrow's validity bitmap.
+                let keys = keys.values();
+                let valid = BooleanBuffer::collect_bool(keys.len(), |i| keys[i] != NULL);
+                let keys = UInt32Array::new(keys.clone(), Some(valid.into()));
+                DictionaryArray::<UInt32Type>::try_new(keys, Arc::new(values.clone()))
                     .ok()
                     .map(|a| Arc::new(a) as ArrayRef)
             }
@@ -375,7 +380,6 @@ fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Result<Read, Un
     let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
     let mut texts = StringBuilder::new();
     let mut keys = vec![NULL; cells.len()];
-    let mut nulls = false;
     for (row, (key, cell)) in keys.iter_mut().zip(cells).enumerate() {
         let id = cell.as_ptr() as usize;
         // Objects are at least 16-byte aligned; the multiply spreads the
@@ -414,7 +418,6 @@ fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Result<Read, Un
                     }
                     None => return Err(Unkeyed::Unfit),
                 };
-                nulls |= k == NULL;
                 by_object.insert(id, k);
                 k
             };
@@ -425,10 +428,9 @@ fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Result<Read, Un
     if by_text.is_empty() {
         return Err(Unkeyed::Unfit);
     }
-    let valid = nulls.then(|| BooleanBuffer::collect_bool(keys.len(), |i| keys[i] != NULL).into());
     Ok(Read::Arrow(crate::arrow::Column::Dict(
         texts.finish(),
-        UInt32Array::new(keys.into(), valid),
+        UInt32Array::from(keys),
     )))
 }
 
