@@ -34,7 +34,7 @@ def from_pandas(
     import pyarrow as pa  # type: ignore[import-untyped]
 
     names = list(df.columns)
-    objects = [df.iloc[:, i].dtype == object for i in range(len(names))]
+    objects = [dtype == object for dtype in df.dtypes]
     # Without object columns pyarrow's conversion is (nearly) free; names it
     # would have to turn into text, or that repeat, it handles its own way.
     if (
