@@ -36,7 +36,9 @@ pub(crate) fn on_threads<P: Sync, T: Send>(
         return parts.iter().map(work).collect();
     }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
+        // The first part runs here while the others run on threads of
+        // their own: one thread fewer to start, and this one not idle.
+        let handles: Vec<_> = parts[1..]
             .iter()
             .map(|part| {
                 let spawned = std::thread::Builder::new().spawn_scoped(scope, move || work(part));
@@ -44,14 +46,19 @@ pub(crate) fn on_threads<P: Sync, T: Send>(
             })
             .collect();
         let mut out = Vec::with_capacity(parts.len());
+        out.push(
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&parts[0])))
+                .unwrap_or_else(|_| Err(thread_failed(what))),
+        );
+        // Every thread is joined before any error returns: a thread that
+        // panicked and was not joined would make the scope panic.
         for (part, spawned) in handles {
-            let result = match spawned {
+            out.push(match spawned {
                 Ok(handle) => handle.join().unwrap_or_else(|_| Err(thread_failed(what))),
                 Err(_) => work(part),
-            };
-            out.push(result?);
+            });
         }
-        Ok(out)
+        out.into_iter().collect()
     })
 }
 
@@ -331,5 +338,34 @@ mod tests {
         })
         .unwrap();
         assert_eq!(sums, [18, 12, 15]);
+    }
+
+    /// A part that panics (a bug), whether it runs on this thread (the
+    /// first) or on one of its own, is an error naming the work; so is a
+    /// part's error, after every thread has been joined.
+    #[test]
+    fn on_threads_turns_a_panic_in_any_part_into_an_error() {
+        let parts = interleaved(9, 3);
+        for bad in 0..3 {
+            let err = on_threads("sums", &parts, &|p: &Vec<usize>| {
+                assert!(p[0] != bad, "a bug in part {bad}");
+                Ok(p.iter().sum::<usize>())
+            })
+            .unwrap_err()
+            .to_string();
+            assert!(
+                err.contains("sums") && err.contains("thread failed"),
+                "{err}"
+            );
+            let err = on_threads("sums", &parts, &|p: &Vec<usize>| {
+                if p[0] == bad {
+                    return Err(crate::Error::argument("part", "refused"));
+                }
+                Ok(p.iter().sum::<usize>())
+            })
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("refused"), "{err}");
+        }
     }
 }
