@@ -1,7 +1,7 @@
 //! Insights: the significant findings of an analysis, ranked by effect size
 //! and told as plain sentences in Dutch and English.
 
-use std::fmt::Write;
+use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 
@@ -102,67 +102,149 @@ fn d_from_r(r: f64) -> f64 {
 
 /// Who a finding is about: "Leavers from Sales", "Leavers with tenure < 1
 /// year", "Leavers from Sales with exit type end of contract" (values by
-/// their labels, not their ids).
-fn who(key: &CellKey, lang: Lang) -> String {
-    let mut out = match lang {
-        Lang::Nl => "Vertrekkers".to_owned(),
-        Lang::En => "Leavers".to_owned(),
-    };
-    for (d, v) in &key.0 {
-        if *d == Dimension::OrgUnit {
-            let from = if lang == Lang::Nl { "uit" } else { "from" };
-            let _ = write!(out, " {from} {}", v.replace('/', " / "));
+/// their labels, not their ids). Written into the sentence as it is made:
+/// an insight's sentences are thousands at a million records, and each
+/// piece made apart was an allocation.
+struct Who<'a> {
+    key: &'a CellKey,
+    lang: Lang,
+}
+
+impl fmt::Display for Who<'_> {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lang = self.lang;
+        out.write_str(match lang {
+            Lang::Nl => "Vertrekkers",
+            Lang::En => "Leavers",
+        })?;
+        for (d, v) in &self.key.0 {
+            if *d == Dimension::OrgUnit {
+                let from = if lang == Lang::Nl { "uit" } else { "from" };
+                write!(out, " {from} ")?;
+                for (i, level) in v.split('/').enumerate() {
+                    if i > 0 {
+                        out.write_str(" / ")?;
+                    }
+                    out.write_str(level)?;
+                }
+            }
         }
-    }
-    let others: Vec<String> = key
-        .0
-        .iter()
-        .filter(|(d, _)| *d != Dimension::OrgUnit)
-        .map(|(d, v)| {
+        let mut others = self
+            .key
+            .0
+            .iter()
+            .filter(|(d, _)| *d != Dimension::OrgUnit)
+            .peekable();
+        if others.peek().is_some() {
+            out.write_str(if lang == Lang::Nl { " met " } else { " with " })?;
+        }
+        for (i, (d, v)) in others.enumerate() {
+            if i > 0 {
+                out.write_str(if lang == Lang::Nl { " en " } else { " and " })?;
+            }
             let value = value_label(*d, v, lang);
             // Named values are words inside the sentence ("end of
             // contract"), but not acronyms ("HR"); others, such as job
             // titles, keep their case.
             let acronym = value.chars().take(2).all(char::is_uppercase);
-            let value = if matches!(d, Dimension::ExitType | Dimension::Interviewer) && !acronym {
-                lower_first(&value)
+            write!(out, "{} ", d.label(lang).to_lowercase())?;
+            if matches!(d, Dimension::ExitType | Dimension::Interviewer) && !acronym {
+                write!(out, "{}", LowerFirst(&value))?;
             } else {
-                value
-            };
-            format!("{} {value}", d.label(lang).to_lowercase())
-        })
-        .collect();
-    if !others.is_empty() {
-        let with = if lang == Lang::Nl { "met" } else { "with" };
-        let and = if lang == Lang::Nl { " en " } else { " and " };
-        let _ = write!(out, " {with} {}", others.join(and));
-    }
-    out
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
+                out.write_str(&value)?;
+            }
+        }
+        Ok(())
     }
 }
 
-fn number(x: f64, decimals: usize, lang: Lang) -> String {
-    let s = format!("{x:.decimals$}");
-    match lang {
-        Lang::Nl => s.replace('.', ","),
-        Lang::En => s,
+fn who(key: &CellKey, lang: Lang) -> Who<'_> {
+    Who { key, lang }
+}
+
+/// A text with its first letter in lower case.
+struct LowerFirst<'a>(&'a str);
+
+impl fmt::Display for LowerFirst<'_> {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut c = self.0.chars();
+        if let Some(first) = c.next() {
+            for l in first.to_lowercase() {
+                out.write_char(l)?;
+            }
+        }
+        out.write_str(c.as_str())
     }
 }
 
-fn percent(x: f64, lang: Lang) -> String {
-    format!("{}%", number(100.0 * x, 0, lang))
+/// A number with `decimals` places, with a decimal comma in Dutch.
+struct Number {
+    x: f64,
+    decimals: usize,
+    lang: Lang,
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.lang {
+            Lang::En => write!(out, "{:.*}", self.decimals, self.x),
+            Lang::Nl => write!(DecimalComma(out), "{:.*}", self.decimals, self.x),
+        }
+    }
+}
+
+/// Writes on, each decimal point a comma.
+struct DecimalComma<'a, 'b>(&'a mut fmt::Formatter<'b>);
+
+impl fmt::Write for DecimalComma<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for (i, part) in s.split('.').enumerate() {
+            if i > 0 {
+                self.0.write_char(',')?;
+            }
+            self.0.write_str(part)?;
+        }
+        Ok(())
+    }
+}
+
+fn number(x: f64, decimals: usize, lang: Lang) -> Number {
+    Number { x, decimals, lang }
+}
+
+/// A share as a whole percentage.
+struct Percent(Number);
+
+impl fmt::Display for Percent {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(out, "{}%", self.0)
+    }
+}
+
+fn percent(x: f64, lang: Lang) -> Percent {
+    Percent(number(100.0 * x, 0, lang))
+}
+
+/// An option of the primary reason question as a sentence names it.
+enum OptionText<'a> {
+    /// Its text, lower-cased for use inside a sentence.
+    Text(LowerFirst<'a>),
+    /// Its id, for an option the questionnaire does not hold.
+    Id(&'a str),
+}
+
+impl fmt::Display for OptionText<'_> {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OptionText::Text(t) => t.fmt(out),
+            OptionText::Id(id) => out.write_str(id),
+        }
+    }
 }
 
 /// The text of an option of the primary reason question (the one reason
-/// findings are about), lower-cased for use inside a sentence.
-fn option_text(dataset: &Dataset, option: &str, lang: Lang) -> String {
+/// findings are about).
+fn option_text<'a>(dataset: &'a Dataset, option: &'a str, lang: Lang) -> OptionText<'a> {
     dataset
         .questionnaire
         .questions
@@ -172,19 +254,19 @@ fn option_text(dataset: &Dataset, option: &str, lang: Lang) -> String {
             QuestionKind::SingleChoice { options } => options
                 .iter()
                 .find(|o| o.id == option)
-                .map(|o| lower_first(o.text.get(lang))),
+                .map(|o| OptionText::Text(LowerFirst(o.text.get(lang)))),
             _ => None,
         })
-        .unwrap_or_else(|| option.to_owned())
+        .unwrap_or(OptionText::Id(option))
 }
 
-fn question_text(dataset: &Dataset, question: &str, lang: Lang) -> String {
+fn question_text<'a>(dataset: &'a Dataset, question: &'a str, lang: Lang) -> &'a str {
     dataset
         .questionnaire
         .questions
         .iter()
         .find(|q| q.id == question)
-        .map_or_else(|| question.to_owned(), |q| q.text.get(lang).to_owned())
+        .map_or(question, |q| q.text.get(lang))
 }
 
 fn sentence(dataset: &Dataset, f: &Finding, lang: Lang) -> String {
