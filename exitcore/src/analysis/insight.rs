@@ -410,3 +410,86 @@ fn sentence(dataset: &Dataset, f: &Finding, lang: Lang) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic::{OrgConfig, generate};
+
+    fn finding(key: Vec<(Dimension, &str)>, kind: FindingKind) -> Finding {
+        Finding {
+            key: CellKey(key.into_iter().map(|(d, v)| (d, v.to_owned())).collect()),
+            n: 40,
+            kind,
+            test: "fisher_exact",
+            p_value: 0.001,
+            q_value: 0.01,
+            significant: true,
+        }
+    }
+
+    /// Sentences as the templates write them, by hand: the org path's
+    /// levels spaced out, an exit type's label in lower case but an
+    /// acronym kept, a reason's text lower-cased at its first letter,
+    /// one decimal (a comma in Dutch) and whole percentages.
+    #[test]
+    fn sentences_read_as_the_templates_write_them() {
+        let org = generate(&OrgConfig {
+            exits: 30,
+            ..OrgConfig::default()
+        })
+        .unwrap();
+        let ds = Dataset::from_records(&org.questionnaire, &org.records).dataset;
+        let reason = finding(
+            vec![
+                (Dimension::OrgUnit, "Sales/Team 1"),
+                (Dimension::ExitType, "end_of_contract"),
+            ],
+            FindingKind::Reason {
+                option: "leadership".into(),
+                share: 0.25,
+                rest_share: 0.1,
+                odds_ratio: 3.0,
+            },
+        );
+        assert_eq!(
+            sentence(&ds, &reason, Lang::Nl),
+            "Vertrekkers uit Sales / Team 1 met soort vertrek einde contract noemen mijn \
+             leidinggevende of het leiderschap 2,5x zo vaak als de rest van de organisatie \
+             (25% vs 10%)"
+        );
+        assert_eq!(
+            sentence(&ds, &reason, Lang::En),
+            "Leavers from Sales / Team 1 with exit type end of contract name my manager or \
+             leadership 2.5x as often as the rest of the organisation (25% vs 10%)"
+        );
+        let item = finding(
+            vec![(Dimension::Interviewer, "hr")],
+            FindingKind::Item {
+                question: "recognition_valued".into(),
+                mean: 2.25,
+                rest_mean: 3.04,
+                rank_biserial: 0.3,
+            },
+        );
+        assert_eq!(
+            sentence(&ds, &item, Lang::Nl),
+            "Vertrekkers met interviewer HR scoren lager op \u{201c}Mijn werk werd \
+             gewaardeerd.\u{201d} dan de rest van de organisatie (gemiddeld 2,2 vs 3,0)"
+        );
+        // An option the questionnaire does not hold is named by its id, as is.
+        let unknown = finding(
+            vec![],
+            FindingKind::Reason {
+                option: "Other_Reason".into(),
+                share: 0.05,
+                rest_share: 0.2,
+                odds_ratio: 0.2,
+            },
+        );
+        assert_eq!(
+            sentence(&ds, &unknown, Lang::En),
+            "Leavers name Other_Reason less often than the rest of the organisation (5% vs 20%)"
+        );
+    }
+}
