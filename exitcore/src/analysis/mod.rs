@@ -653,10 +653,13 @@ impl Analysis {
                 continue;
             };
             let range = model.tables[t].clone();
-            let mut groups: Vec<GroupResult> = range
-                .clone()
-                .map(|c| group(c, false))
-                .collect::<Result<_>>()?;
+            // Each group's intervals and tests against the rest (a few
+            // hundred groups of a few dozen each), shared out as the
+            // findings are.
+            let cells: Vec<usize> = range.clone().collect();
+            let threaded = dataset.len >= crate::parallel::FROM_RECORDS;
+            let mut groups =
+                crate::parallel::map("groups", &cells, threaded, &|&c| group(c, false))?;
             if let (Some(h), [Dimension::OrgUnit]) = (inputs.headcount, dims.as_slice()) {
                 for g in &mut groups {
                     g.turnover = turnover(h, g, Some(&overall), spec.confidence)?;

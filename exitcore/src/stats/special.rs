@@ -337,31 +337,33 @@ fn t_pdf(t: f64, dof: f64) -> f64 {
         - 0.5 * (dof + 1.0) * ln_1p(t * t / dof))
 }
 
+/// The t quantiles worked out so far, by (upper tail, degrees of freedom)
+/// as bits: an analysis asks for the same few pairs thousands of times
+/// (every mean's interval), and each answer costs incomplete beta
+/// functions. Shared by every thread, as an analysis shares its groups out
+/// over threads that start afresh.
+static T_QUANTILES: std::sync::LazyLock<std::sync::Mutex<rustc_hash::FxHashMap<(u64, u64), f64>>> =
+    std::sync::LazyLock::new(std::sync::Mutex::default);
+
 /// The t quantile q with P(T > q) = `upper_tail`, for 0 < `upper_tail` < 0.5.
 pub(crate) fn t_upper_quantile(upper_tail: f64, dof: f64) -> f64 {
     if !(upper_tail > 0.0 && upper_tail < 0.5) || dof.is_nan() || dof <= 0.0 {
         return f64::NAN;
     }
-    // An analysis asks for the same few (level, degrees of freedom) pairs
-    // thousands of times (every mean's interval), and each answer costs a
-    // root search over incomplete beta functions; remember them.
-    thread_local! {
-        static KNOWN: std::cell::RefCell<rustc_hash::FxHashMap<(u64, u64), f64>> =
-            std::cell::RefCell::default();
-    }
     let key = (upper_tail.to_bits(), dof.to_bits());
-    if let Some(q) = KNOWN.with(|k| k.borrow().get(&key).copied()) {
+    // A poisoned lock (a panic elsewhere while it was held) only loses
+    // the memory: the quantile is worked out afresh.
+    if let Some(q) = T_QUANTILES.lock().ok().and_then(|k| k.get(&key).copied()) {
         return q;
     }
     let q = t_upper_quantile_uncached(upper_tail, dof);
-    KNOWN.with(|k| {
-        let mut k = k.borrow_mut();
+    if let Ok(mut k) = T_QUANTILES.lock() {
         // Bounded: a long-lived process sees many levels and sizes.
         if k.len() >= 1 << 16 {
             k.clear();
         }
         k.insert(key, q);
-    });
+    }
     q
 }
 
