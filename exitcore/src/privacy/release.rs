@@ -956,13 +956,13 @@ impl<'a> ReleasePlan<'a> {
                     .map(|e| u32::from(e.covers(ds.respondent[i]))),
             );
         };
-        let mut atom_keys: Vec<Vec<u32>> = Vec::new();
+        let mut atom_keys = AtomKeys::new(radix.len());
         let mut atom_n: Vec<u64> = Vec::new();
         let mut atom_rep: Vec<usize> = Vec::new();
         let mut record_atom: Vec<u32> = Vec::with_capacity(ds.len);
         let mut key = Vec::with_capacity(radix.len());
         let mut new_atom = |key: &Vec<u32>, i: usize| {
-            atom_keys.push(key.clone());
+            atom_keys.push(key);
             atom_n.push(0);
             atom_rep.push(i);
             u32::try_from(atom_keys.len() - 1).unwrap_or(u32::MAX)
@@ -1402,6 +1402,47 @@ impl<'a> ReleasePlan<'a> {
     }
 }
 
+/// Every atom's key (its leaf unit, its code in each dimension, and per
+/// earlier release whether that covered it), one after another in one
+/// buffer: thousands of atoms a call, each its own allocation before.
+#[derive(Debug, Clone, Default)]
+struct AtomKeys {
+    width: usize,
+    flat: Vec<u32>,
+}
+
+impl AtomKeys {
+    fn new(width: usize) -> Self {
+        AtomKeys {
+            width: width.max(1),
+            flat: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, key: &[u32]) {
+        // Every key has the width (the radix's); pad or cut one that does not.
+        let start = self.flat.len();
+        self.flat.extend(key.iter().take(self.width));
+        self.flat.resize(start + self.width, 0);
+    }
+
+    fn len(&self) -> usize {
+        self.flat.len() / self.width
+    }
+
+    fn iter(&self) -> std::slice::ChunksExact<'_, u32> {
+        self.flat.chunks_exact(self.width)
+    }
+}
+
+impl std::ops::Index<usize> for AtomKeys {
+    type Output = [u32];
+
+    fn index(&self, atom: usize) -> &[u32] {
+        &self.flat[atom * self.width..(atom + 1) * self.width]
+    }
+}
+
 /// The cells of a plan and the atoms (finest groups) they sum over.
 pub(crate) struct CellModel {
     /// Every cell, tables in plan order.
@@ -1415,7 +1456,7 @@ pub(crate) struct CellModel {
     pub(crate) cell_atoms: Vec<Vec<u32>>,
     /// The true size of each cell (internal: never released as such).
     pub(crate) n: Vec<u64>,
-    atom_keys: Vec<Vec<u32>>,
+    atom_keys: AtomKeys,
     atom_n: Vec<u64>,
     atom_rep: Vec<usize>,
     /// The atom of each record.
