@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -51,11 +53,16 @@ pub struct Headcount {
 
 impl Headcount {
     /// Checks and sums `rows`; an error names the first bad row and field.
+    // Taken by value since the first release; only borrowed now.
+    #[allow(clippy::needless_pass_by_value)]
     pub fn new(rows: Vec<HeadcountRow>) -> Result<Self> {
-        let mut by_unit: BTreeMap<Vec<String>, f64> = BTreeMap::new();
+        // Rows are checked and summed by borrowed paths, so only the few
+        // distinct units are copied: thousands of rows (one per unit and
+        // quarter) each cloned their path into an ordered set before.
+        let mut by_unit: FxHashMap<&[String], f64> = FxHashMap::default();
         let mut quarters = BTreeSet::new();
-        let mut seen = BTreeSet::new();
-        for (i, r) in rows.into_iter().enumerate() {
+        let mut seen: FxHashSet<(&[String], i32, u8)> = FxHashSet::default();
+        for (i, r) in rows.iter().enumerate() {
             let at = |field: &str| format!("headcount[{i}].{field}");
             if r.org_unit.is_empty() || r.org_unit.iter().any(|p| p.trim().is_empty()) {
                 return Err(Error::argument(
@@ -69,7 +76,7 @@ impl Headcount {
                     format!("quarter must be 1-4, got {}", r.quarter),
                 ));
             }
-            if !seen.insert((r.org_unit.clone(), r.year, r.quarter)) {
+            if !seen.insert((&r.org_unit, r.year, r.quarter)) {
                 return Err(Error::argument(
                     at("org_unit"),
                     format!(
@@ -81,11 +88,15 @@ impl Headcount {
                 ));
             }
             quarters.insert((r.year, r.quarter));
-            *by_unit.entry(r.org_unit).or_default() += f64::from(r.headcount) / 4.0;
+            *by_unit.entry(&r.org_unit).or_default() += f64::from(r.headcount) / 4.0;
         }
         if by_unit.is_empty() {
             return Err(Error::argument("headcount", "no headcount rows"));
         }
+        let by_unit: BTreeMap<Vec<String>, f64> = by_unit
+            .into_iter()
+            .map(|(unit, years)| (unit.to_vec(), years))
+            .collect();
         Ok(Headcount { by_unit, quarters })
     }
 
@@ -223,5 +234,60 @@ pub(crate) fn path_suffix(path: &str) -> String {
         path.to_owned()
     } else {
         format!(".{path}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(unit: &str, year: i32, quarter: u8, headcount: u32) -> HeadcountRow {
+        HeadcountRow {
+            org_unit: unit.split('/').map(String::from).collect(),
+            year,
+            quarter,
+            headcount,
+        }
+    }
+
+    /// Rows of one unit wherever they stand sum into its person-years (a
+    /// quarter's headcount is a quarter of a person-year), a unit's
+    /// ancestors sum its sub-units, and the first bad row is the one named.
+    #[test]
+    #[allow(clippy::float_cmp)] // quarters of whole numbers: exact
+    fn rows_sum_per_unit_and_the_first_bad_row_is_named() {
+        let h = Headcount::new(vec![
+            row("Sales/North", 2024, 1, 40),
+            row("HR", 2024, 1, 8),
+            row("Sales/South", 2024, 1, 20),
+            row("Sales/North", 2024, 2, 44),
+            row("HR", 2024, 2, 12),
+        ])
+        .unwrap();
+        let path = |p: &str| p.split('/').map(String::from).collect::<Vec<_>>();
+        assert_eq!(h.person_years(&path("Sales/North")), (40.0 + 44.0) / 4.0);
+        assert_eq!(h.person_years(&path("Sales")), (40.0 + 44.0 + 20.0) / 4.0);
+        assert_eq!(h.person_years(&path("HR")), (8.0 + 12.0) / 4.0);
+        assert_eq!(h.span(), Some(((2024, 1), (2024, 2))));
+
+        let named = |rows: Vec<HeadcountRow>| match Headcount::new(rows) {
+            Err(Error::InvalidArgument { name, message }) => (name, message),
+            other => panic!("{other:?}"),
+        };
+        let (name, message) = named(vec![
+            row("HR", 2024, 1, 8),
+            row("Sales/North", 2024, 1, 40),
+            row("HR", 2024, 2, 8),
+            row("Sales/North", 2024, 1, 41),
+            row("HR", 2024, 1, 9),
+        ]);
+        assert_eq!(name, "headcount[3].org_unit");
+        assert_eq!(message, "Sales/North appears twice for 2024-Q1");
+        let (name, _) = named(vec![row("HR", 2024, 1, 8), row("Sales/ ", 2024, 1, 4)]);
+        assert_eq!(name, "headcount[1].org_unit");
+        let (name, _) = named(vec![row("HR", 2024, 1, 8), row("HR", 2024, 0, 8)]);
+        assert_eq!(name, "headcount[1].quarter");
+        let (name, _) = named(vec![]);
+        assert_eq!(name, "headcount");
     }
 }
