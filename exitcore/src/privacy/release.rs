@@ -1405,7 +1405,7 @@ impl<'a> ReleasePlan<'a> {
 /// Every atom's key (its leaf unit, its code in each dimension, and per
 /// earlier release whether that covered it), one after another in one
 /// buffer: thousands of atoms a call, each its own allocation before.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct AtomKeys {
     width: usize,
     flat: Vec<u32>,
