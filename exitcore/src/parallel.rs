@@ -45,17 +45,20 @@ pub(crate) fn on_threads<P: Sync, T: Send>(
                 (part, spawned)
             })
             .collect();
+        // A part run on this thread (the first, or one whose thread could
+        // not start) that panics is an error too, as on a thread of its own.
+        let here = |part: &P| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(part)))
+                .unwrap_or_else(|_| Err(thread_failed(what)))
+        };
         let mut out = Vec::with_capacity(parts.len());
-        out.push(
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&parts[0])))
-                .unwrap_or_else(|_| Err(thread_failed(what))),
-        );
+        out.push(here(&parts[0]));
         // Every thread is joined before any error returns: a thread that
         // panicked and was not joined would make the scope panic.
         for (part, spawned) in handles {
             out.push(match spawned {
                 Ok(handle) => handle.join().unwrap_or_else(|_| Err(thread_failed(what))),
-                Err(_) => work(part),
+                Err(_) => here(part),
             });
         }
         out.into_iter().collect()
