@@ -1,8 +1,9 @@
 """DataFrames in: pandas and polars frames handed to the core through Arrow.
 
-Both are thin: the frame becomes an Arrow table (no Python loop per row)
-and :meth:`exitcore.Dataset.from_arrow` does the rest, so a frame imports
-exactly as the same data in a CSV file would, with the same problems.
+Both are thin: the frame's columns reach the core without a Python loop
+per row (a polars frame as an Arrow table through
+:meth:`exitcore.Dataset.from_arrow`, a pandas frame as below), so a frame
+imports exactly as the same data in a CSV file would, with the same problems.
 
 A pandas column of Python objects (dtype ``object``, pandas 2's default for
 text) is not converted by pyarrow but read by the compiled module, keyed by
