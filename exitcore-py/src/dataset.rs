@@ -328,7 +328,7 @@ impl PyDataset {
         ledger: Option<&crate::release::PyLedger>,
         headcount: Option<&Bound<'_, PyAny>>,
         stayers: Option<&Bound<'_, PyAny>>,
-        roster: Option<Vec<String>>,
+        roster: Option<&Bound<'_, PyAny>>,
         lang: Option<&Bound<'_, PyAny>>,
         comments: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<crate::analysis::PyAnalysis> {
@@ -358,14 +358,15 @@ impl PyDataset {
             spec.fdr = f;
         }
         let policy = policy.map_or_else(exitcore::privacy::Policy::default, |p| p.0);
-        let extra = Extra::read(py, headcount, stayers, roster)?;
+        let extra = crate::inputs::Extra::read(py, headcount, stayers, roster)?;
+        let (headcount, stayers, redactor) = (extra.headcount(), extra.stayers(), extra.redactor());
         let ds = &self.0;
         let run = |ledger: Option<&exitcore::privacy::Ledger>| {
             let inputs = exitcore::analysis::AnalysisInputs {
                 ledger,
-                headcount: extra.headcount.as_ref(),
-                stayers: extra.stayers.as_deref(),
-                redactor: extra.redactor.as_ref(),
+                headcount,
+                stayers,
+                redactor,
             };
             exitcore::analysis::Analysis::run_with(ds, policy, &spec, inputs)
         };
@@ -393,7 +394,7 @@ impl PyDataset {
         by: Option<&Bound<'_, PyAny>>,
         headcount: Option<&Bound<'_, PyAny>>,
         stayers: Option<&Bound<'_, PyAny>>,
-        roster: Option<Vec<String>>,
+        roster: Option<&Bound<'_, PyAny>>,
         title: Option<String>,
     ) -> PyResult<crate::report::PyReport> {
         let lang = lang
@@ -409,15 +410,15 @@ impl PyDataset {
                     .or_raise(py)
             })
             .transpose()?;
-        let extra = Extra::read(py, headcount, stayers, roster)?;
+        let extra = crate::inputs::Extra::read(py, headcount, stayers, roster)?;
         let defaults = exitcore::report::ReportOptions::default();
         let options = exitcore::report::ReportOptions {
             lang: lang.unwrap_or(defaults.lang),
             policy: policy.map_or(defaults.policy, |p| p.0),
             by: by.unwrap_or(defaults.by.clone()),
-            headcount: extra.headcount.as_ref(),
-            stayers: extra.stayers.as_deref(),
-            redactor: extra.redactor.as_ref(),
+            headcount: extra.headcount(),
+            stayers: extra.stayers(),
+            redactor: extra.redactor(),
             title,
             ..defaults
         };
@@ -573,55 +574,4 @@ impl PyMapping {
         let q = self.0.questionnaire();
         format!("Mapping(questionnaire={:?}, version={})", q.id, q.version)
     }
-}
-
-/// The optional inputs `analyse` and `report` share, read by the core.
-struct Extra {
-    headcount: Option<exitcore::Headcount>,
-    stayers: Option<Vec<exitcore::analysis::Stayer>>,
-    redactor: Option<exitcore::privacy::Redactor>,
-}
-
-impl Extra {
-    fn read(
-        py: Python<'_>,
-        headcount: Option<&Bound<'_, PyAny>>,
-        stayers: Option<&Bound<'_, PyAny>>,
-        roster: Option<Vec<String>>,
-    ) -> PyResult<Self> {
-        Ok(Extra {
-            headcount: headcount
-                .filter(|h| !h.is_none())
-                .map(|h| headcount_arg(py, h))
-                .transpose()?,
-            stayers: stayers
-                .filter(|s| !s.is_none())
-                .map(|s| match crate::convert::stayer_rows(s) {
-                    Some(rows) => Ok(rows),
-                    None => {
-                        exitcore::analysis::Stayer::list_from_json_value(to_value(s, "stayers")?)
-                            .or_raise(py)
-                    }
-                })
-                .transpose()?,
-            redactor: roster
-                .map(exitcore::privacy::Redactor::new)
-                .transpose()
-                .or_raise(py)?,
-        })
-    }
-}
-
-/// Headcount given as rows (a list of dicts) or as a path to a CSV or JSON
-/// file, which the core reads. Plain rows are read straight into the core's
-/// rows (4 to 5 times faster than through JSON values); anything else goes
-/// through JSON, so a type error names its path as the core words it.
-fn headcount_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<exitcore::Headcount> {
-    if let Some(rows) = crate::convert::headcount_rows(value) {
-        return exitcore::Headcount::new(rows).or_raise(py);
-    }
-    if let Ok(path) = value.extract::<std::path::PathBuf>() {
-        return exitcore::Headcount::from_path(path).or_raise(py);
-    }
-    exitcore::Headcount::from_json_value(to_value(value, "headcount")?).or_raise(py)
 }

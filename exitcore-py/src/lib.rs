@@ -10,6 +10,7 @@ mod convert;
 mod dataset;
 mod errors;
 mod frames;
+mod inputs;
 mod privacy;
 mod pseudonym;
 mod questionnaire;
@@ -34,6 +35,8 @@ fn _exitcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(questionnaire::themes, m)?)?;
     m.add_class::<privacy::PyPolicy>()?;
     m.add_class::<privacy::PyRedactor>()?;
+    m.add_class::<inputs::PyHeadcount>()?;
+    m.add_class::<inputs::PyStayers>()?;
     m.add_class::<release::PyRelease>()?;
     m.add_class::<release::PyLedger>()?;
     m.add_class::<release::PyCellNoise>()?;

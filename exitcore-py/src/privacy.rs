@@ -76,7 +76,23 @@ impl PyPolicy {
 /// Replaces e-mail addresses, phone numbers, IBANs (mod-97), BSNs
 /// (elfproef) and roster names in free text by typed placeholders.
 #[pyclass(frozen, name = "Redactor", module = "exitcore")]
-pub struct PyRedactor(exitcore::privacy::Redactor);
+pub struct PyRedactor(pub exitcore::privacy::Redactor);
+
+impl PyRedactor {
+    /// A redactor for `roster`, a sequence of names (a `str` is refused, as
+    /// pyo3 refuses it for a `list[str]` argument, rather than read as
+    /// one-letter names).
+    pub fn from_roster(py: Python<'_>, roster: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let names: Vec<String> = roster.extract().map_err(|e| {
+            pyo3::exceptions::PyTypeError::new_err(format!(
+                "argument 'roster': expected a sequence of names or a Redactor: {e}"
+            ))
+        })?;
+        exitcore::privacy::Redactor::new(&names)
+            .map(PyRedactor)
+            .or_raise(py)
+    }
+}
 
 #[pymethods]
 impl PyRedactor {

@@ -154,6 +154,7 @@ def test_headcount_rows_give_what_the_core_gives_for_the_same_json(tmp_path: Pat
         direct = _outcome(lambda: ds.report(headcount=rows))
         assert direct == _outcome(lambda: ds.report(headcount=path)), name
         assert direct == _outcome(lambda: ds.report(headcount=_PlainList(rows))), name
+        assert direct == _outcome(lambda: ds.report(headcount=exitcore.Headcount(rows))), name
         assert (direct[0] == "ok") == (name in ("valid", "org unit as a tuple")), (name, direct)
 
 
@@ -182,6 +183,70 @@ def test_stayers_give_what_the_json_way_gives() -> None:
         change(rows)
         direct = _outcome(lambda: ds.report(stayers=rows))
         assert direct == _outcome(lambda: ds.report(stayers=_PlainList(rows))), name
+        assert direct == _outcome(lambda: ds.report(stayers=exitcore.Stayers(rows))), name
         assert (direct[0] == "ok") == (name == "valid"), (name, direct)
         if name != "valid":
             assert direct[2] is not None and direct[2].startswith("stayers["), (name, direct)
+
+
+def test_headcount_stayers_and_redactor_read_once_give_what_their_rows_give(tmp_path: Path) -> None:
+    org = exitcore.generate(seed=5, exits=1500)
+    ds = org.load().dataset
+    roster = ["Jan de Vries", "Anna Bakker"]
+    headcount = exitcore.Headcount(org.headcount)
+    stayers = exitcore.Stayers(org.stayers)
+    redactor = exitcore.Redactor(roster)
+    for lang in ("nl", "en"):
+        from_rows = ds.report(lang=lang, headcount=org.headcount, stayers=org.stayers, roster=roster)
+        from_objects = ds.report(lang=lang, headcount=headcount, stayers=stayers, roster=redactor)
+        assert from_objects.to_json() == from_rows.to_json()
+    spec: dict[str, Any] = {"by": [["org_unit"]], "trend": "quarter"}
+    analysed = ds.analyse(**spec, headcount=headcount, stayers=stayers, roster=redactor)
+    expected = ds.analyse(**spec, headcount=org.headcount, stayers=org.stayers, roster=roster)
+    assert analysed.to_json() == expected.to_json()
+    # A file read once gives what the file gives.
+    path = tmp_path / "headcount.json"
+    path.write_text(json.dumps(org.headcount), encoding="utf-8")
+    assert ds.report(headcount=exitcore.Headcount(path)).to_json() == ds.report(headcount=path).to_json()
+
+
+def test_headcount_and_stayers_describe_themselves() -> None:
+    rows = [
+        {"org_unit": ["Sales", "North"], "year": 2024, "quarter": 1, "headcount": 40},
+        {"org_unit": ["Sales", "North"], "year": 2024, "quarter": 2, "headcount": 44},
+        {"org_unit": ["Sales", "South"], "year": 2024, "quarter": 2, "headcount": 10},
+        {"org_unit": ["HR"], "year": 2023, "quarter": 4, "headcount": 8},
+    ]
+    h = exitcore.Headcount(rows)
+    assert h.span == ((2023, 4), (2024, 2))
+    assert repr(h) == "Headcount(2023Q4..2024Q2)"
+    # A quarter is a quarter of a person-year: (40 + 44 + 10) / 4 and 8 / 4.
+    assert h.person_years(["Sales"]) == 23.5
+    assert h.person_years(["Sales", "North"]) == 21.0
+    assert h.person_years(["HR"]) == 2.0
+    assert h.person_years(["Finance"]) == 0.0
+    s = exitcore.Stayers([{"org_unit": ["HR"], "tenure_months": 3}, {"org_unit": ["HR"], "tenure_months": 30}])
+    assert len(s) == 2 and repr(s) == "Stayers(len=2)"
+
+
+def test_inputs_of_the_wrong_kind_are_refused_by_name() -> None:
+    org = exitcore.generate(seed=5, exits=300)
+    ds = org.load().dataset
+    headcount = exitcore.Headcount(org.headcount)
+    stayers = exitcore.Stayers(org.stayers)
+    # Each object is taken only where it belongs; elsewhere it is data of the
+    # wrong type, refused with the argument's name.
+    with pytest.raises(TypeError, match="argument 'headcount': expected rows, a path or a Headcount"):
+        ds.report(headcount=stayers)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="argument 'stayers': expected rows or a Stayers"):
+        ds.analyse(stayers=headcount)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="argument 'roster': expected a sequence of names or a Redactor"):
+        ds.report(roster=headcount)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="argument 'roster'"):
+        ds.analyse(roster="Jan de Vries")
+    with pytest.raises(exitcore.InvalidArgumentError) as info:
+        exitcore.Stayers([{"org_unit": ["HR"], "tenure_months": -1}])
+    assert info.value.field == "stayers[0].tenure_months"
+    with pytest.raises(exitcore.InvalidArgumentError) as info:
+        exitcore.Headcount([])
+    assert info.value.field == "headcount"

@@ -29,6 +29,8 @@ __all__ = [
     "pseudonymise",
     "Policy",
     "Redactor",
+    "Headcount",
+    "Stayers",
     "Release",
     "Ledger",
     "CellNoise",
@@ -162,9 +164,9 @@ class Dataset:
         min_test_group: int = 20,
         trend: Literal["month", "quarter", "year"] | None = None,
         ledger: Ledger | None = None,
-        headcount: Sequence[_Mapping[str, Any]] | _Path | None = None,
-        stayers: Sequence[_Mapping[str, Any]] | None = None,
-        roster: Sequence[str] | None = None,
+        headcount: Sequence[_Mapping[str, Any]] | _Path | Headcount | None = None,
+        stayers: Sequence[_Mapping[str, Any]] | Stayers | None = None,
+        roster: Sequence[str] | Redactor | None = None,
         lang: Literal["nl", "en"] = "en",
         comments: bool = True,
     ) -> Analysis: ...
@@ -174,9 +176,9 @@ class Dataset:
         lang: Literal["nl", "en"] | None = None,
         policy: Policy | None = None,
         by: Sequence[Sequence[str]] | None = None,
-        headcount: Sequence[_Mapping[str, Any]] | _Path | None = None,
-        stayers: Sequence[_Mapping[str, Any]] | None = None,
-        roster: Sequence[str] | None = None,
+        headcount: Sequence[_Mapping[str, Any]] | _Path | Headcount | None = None,
+        stayers: Sequence[_Mapping[str, Any]] | Stayers | None = None,
+        roster: Sequence[str] | Redactor | None = None,
         title: str | None = None,
     ) -> Report: ...
     def org_units(self) -> list[list[str]]: ...
@@ -264,6 +266,22 @@ class Policy:
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
+
+@final
+class Headcount:
+    """Headcount per org unit per quarter, read once for any number of reports."""
+
+    def __new__(cls, source: Sequence[_Mapping[str, Any]] | _Path) -> Headcount: ...
+    @property
+    def span(self) -> tuple[tuple[int, int], tuple[int, int]] | None: ...
+    def person_years(self, org_unit: Sequence[str]) -> float: ...
+
+@final
+class Stayers:
+    """Current staff with their tenure so far, read once for any number of reports."""
+
+    def __new__(cls, rows: Sequence[_Mapping[str, Any]]) -> Stayers: ...
+    def __len__(self) -> int: ...
 
 @final
 class Redactor:
