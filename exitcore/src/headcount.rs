@@ -43,6 +43,8 @@ pub struct HeadcountRow {
 /// let h = Headcount::new(vec![row("Sales/North", 1, 40), row("Sales/North", 2, 44), row("HR", 1, 8)]).unwrap();
 /// // A quarter is a quarter of a person-year.
 /// assert_eq!(h.person_years(&["Sales".to_string()]), 21.0);
+/// // A unit without rows has none, not minus none.
+/// assert!(h.person_years(&["Finance".to_string()]).is_sign_positive());
 /// assert!(Headcount::new(vec![row("HR", 5, 8)]).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -211,8 +213,8 @@ impl Headcount {
         self.by_unit
             .iter()
             .filter(|(unit, _)| unit.starts_with(path))
-            .map(|(_, py)| *py)
-            .sum()
+            // From +0: `sum` of no f64s is -0, which JS and JSON show as such.
+            .fold(0.0, |total, (_, py)| total + py)
     }
 
     /// Whether the rows cover a quarter.
