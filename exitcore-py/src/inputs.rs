@@ -7,6 +7,7 @@
 //! in the same core values.
 
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
 
 use crate::convert::to_value;
 use crate::errors::OrRaise;
@@ -22,6 +23,24 @@ impl PyHeadcount {
     #[new]
     fn new(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Self> {
         read_headcount(py, source).map(PyHeadcount)
+    }
+
+    /// Reads CSV text (`str` or UTF-8 `bytes`) with the columns `org_unit`
+    /// (levels joined by `/`), `year`, `quarter` and `headcount`; an error
+    /// names the line.
+    #[staticmethod]
+    fn from_csv(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let parsed = if let Ok(text) = data.cast::<PyString>() {
+            exitcore::Headcount::from_csv(text.to_str()?.as_bytes())
+        } else if let Ok(bytes) = data.cast::<PyBytes>() {
+            exitcore::Headcount::from_csv(bytes.as_bytes())
+        } else {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "argument 'data': expected str or bytes, got {}",
+                data.get_type().name()?
+            )));
+        };
+        parsed.map(PyHeadcount).or_raise(py)
     }
 
     /// The first and last quarter covered, as `((year, quarter), (year,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -208,6 +209,13 @@ def test_headcount_stayers_and_redactor_read_once_give_what_their_rows_give(tmp_
     path = tmp_path / "headcount.json"
     path.write_text(json.dumps(org.headcount), encoding="utf-8")
     assert ds.report(headcount=exitcore.Headcount(path)).to_json() == ds.report(headcount=path).to_json()
+    # CSV text (str or bytes) gives what the rows give.
+    csv = "org_unit,year,quarter,headcount\n" + "".join(
+        f"{'/'.join(r['org_unit'])},{r['year']},{r['quarter']},{r['headcount']}\n" for r in org.headcount
+    )
+    expected_json = ds.report(headcount=org.headcount).to_json()
+    assert ds.report(headcount=exitcore.Headcount.from_csv(csv)).to_json() == expected_json
+    assert ds.report(headcount=exitcore.Headcount.from_csv(csv.encode())).to_json() == expected_json
 
 
 def test_headcount_and_stayers_describe_themselves() -> None:
@@ -225,6 +233,7 @@ def test_headcount_and_stayers_describe_themselves() -> None:
     assert h.person_years(["Sales", "North"]) == 21.0
     assert h.person_years(["HR"]) == 2.0
     assert h.person_years(["Finance"]) == 0.0
+    assert math.copysign(1.0, h.person_years(["Finance"])) == 1.0  # not -0.0
     s = exitcore.Stayers([{"org_unit": ["HR"], "tenure_months": 3}, {"org_unit": ["HR"], "tenure_months": 30}])
     assert len(s) == 2 and repr(s) == "Stayers(len=2)"
 
@@ -247,6 +256,10 @@ def test_inputs_of_the_wrong_kind_are_refused_by_name() -> None:
     with pytest.raises(exitcore.InvalidArgumentError) as info:
         exitcore.Stayers([{"org_unit": ["HR"], "tenure_months": -1}])
     assert info.value.field == "stayers[0].tenure_months"
+    with pytest.raises(exitcore.CsvError, match="line 2"):
+        exitcore.Headcount.from_csv("org_unit,year,quarter,headcount\nHR,2024,Q1,3\n")
+    with pytest.raises(TypeError, match="str or bytes"):
+        exitcore.Headcount.from_csv(3)  # type: ignore[arg-type]
     with pytest.raises(exitcore.InvalidArgumentError) as info:
         exitcore.Headcount([])
     assert info.value.field == "headcount"

@@ -601,12 +601,19 @@ impl Dataset {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ReportOptions")] options: &JsValue,
     ) -> JsResult<crate::report::JsReport> {
+        let lent = match options.dyn_ref::<Object>() {
+            Some(o) if !Array::is_array(o) => crate::inputs::Extra::lent(o).map_err(to_js_error)?,
+            _ => crate::inputs::Extra::default(),
+        };
         let options = if options.is_undefined() || options.is_null() {
             None
         } else {
-            Some(json_value(options).map_err(|e| to_js_error(arg_error("options", e)))?)
+            let mut value =
+                json_value(options).map_err(|e| to_js_error(arg_error("options", e)))?;
+            lent.without_lent(&mut value);
+            Some(value)
         };
-        crate::report::build(&self.inner, options)
+        crate::report::build(&self.inner, options, lent)
             .map(crate::report::JsReport::new)
             .map_err(to_js_error)
     }

@@ -11,13 +11,16 @@
 
 mod analysis;
 mod convert;
+mod inputs;
 mod js;
+mod lend;
 mod privacy;
 mod release;
 mod report;
 mod synthetic;
 mod typescript;
 
+pub use inputs::{JsHeadcount, JsStayers};
 pub use js::{Dataset, JsMapping, JsQuestionnaire, pseudonymise, to_js_error};
 pub use privacy::{JsPolicy, JsRedactor, bsn_is_valid, iban_is_valid};
 pub use release::{JsBudget, JsCellNoise, JsLedger, JsRelease};

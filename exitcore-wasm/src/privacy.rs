@@ -1,5 +1,7 @@
 //! `Policy`, `Redactor`, `ibanIsValid` and `bsnIsValid`.
 
+use std::rc::Rc;
+
 use exitcore::privacy::{self, Policy};
 use exitcore::{Error, Lang};
 use serde::Deserialize;
@@ -104,7 +106,7 @@ impl JsPolicy {
 /// (elfproef) and roster names by typed placeholders.
 #[wasm_bindgen(js_name = Redactor)]
 pub struct JsRedactor {
-    inner: privacy::Redactor,
+    inner: Rc<privacy::Redactor>,
 }
 
 #[wasm_bindgen(js_class = Redactor)]
@@ -126,7 +128,9 @@ impl JsRedactor {
             })?
         };
         privacy::Redactor::new(&names)
-            .map(|inner| JsRedactor { inner })
+            .map(|inner| JsRedactor {
+                inner: Rc::new(inner),
+            })
             .map_err(to_js_error)
     }
 
@@ -145,6 +149,13 @@ impl JsRedactor {
                 .map_err(to_js_error)?
         };
         Ok(self.inner.redact(&text, lang))
+    }
+
+    /// Lends the redactor to `dataset.analyse` and `dataset.report` as
+    /// `roster` (internal).
+    #[wasm_bindgen(js_name = __exitcoreLend, skip_typescript)]
+    pub fn lend(&self) {
+        crate::lend::lend(crate::lend::Lent::Redactor(Rc::clone(&self.inner)));
     }
 }
 

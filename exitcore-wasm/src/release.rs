@@ -3,73 +3,21 @@
 //! epsilon spent).
 //!
 //! `dataset.release(spec, { ledger, noise, epsilon, budget })` receives the
-//! class instances inside a plain options object. wasm-bindgen can only take
-//! an instance out of a `JsValue` by consuming it (the caller's object would
-//! be emptied), so each of these classes has a hidden method that lends its
-//! state (a shared `Rc`) to the call through a one-slot thread-local.
-//! Calling that method goes through wasm-bindgen's own checked borrow of
-//! `&self`, so no pointer is read by hand.
+//! class instances inside a plain options object; `crate::lend` says how.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use exitcore::privacy::{self, Budget, CellKey, CellNoise, Ledger};
 use exitcore::{Error, Lang};
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::arg_error;
 use crate::js::{
     Dataset, JsResult, json_arg, options_arg, string_arg, to_js, to_js_error, type_of,
 };
-
-/// What a class instance lends to `dataset.release`.
-enum Lent {
-    Ledger(Rc<RefCell<Ledger>>),
-    Noise(Rc<CellNoise>),
-    Budget(Rc<RefCell<Budget>>),
-}
-
-thread_local! {
-    static LENT: RefCell<Option<Lent>> = const { RefCell::new(None) };
-}
-
-/// The name of the hidden lending method.
-const LEND: &str = "__exitcoreLend";
-
-fn lend(what: Lent) {
-    LENT.with(|slot| *slot.borrow_mut() = Some(what));
-}
-
-/// The state behind `options[name]`, if set: asks the instance to lend it.
-fn borrow_option(options: &Object, name: &str, class: &str) -> Result<Option<Lent>, Error> {
-    let field = format!("options.{name}");
-    let value = Reflect::get(options, &JsValue::from_str(name))
-        .map_err(|_| arg_error(&field, "unreadable"))?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    let expected = || {
-        arg_error(
-            &field,
-            format!("expected a {class}, got {}", type_of(&value)),
-        )
-    };
-    if !value.is_object() {
-        return Err(expected());
-    }
-    let method = Reflect::get(&value, &JsValue::from_str(LEND))
-        .ok()
-        .and_then(|m| m.dyn_into::<Function>().ok())
-        .ok_or_else(expected)?;
-    LENT.with(|slot| slot.borrow_mut().take());
-    method
-        .call0(&value)
-        .map_err(|_| arg_error(&field, format!("the {class} was freed or is in use")))?;
-    LENT.with(|slot| slot.borrow_mut().take())
-        .ok_or_else(expected)
-        .map(Some)
-}
+use crate::lend::{Lent, borrow_option, lend};
 
 fn number_option(options: &Object, name: &str) -> Result<Option<f64>, Error> {
     let field = format!("options.{name}");
@@ -159,9 +107,16 @@ pub(crate) fn analyse(
             Some(_) => return Err(arg_error("options.ledger", "expected a Ledger")),
         },
     };
+    let lent = match &options {
+        Some(o) => crate::inputs::Extra::lent(o)?,
+        None => crate::inputs::Extra::default(),
+    };
     // Plain data options go to the core as JSON, which names bad rows.
     let data = |name: &str| -> Result<Option<serde_json::Value>, Error> {
         let Some(o) = &options else { return Ok(None) };
+        if lent.has(name) {
+            return Ok(None);
+        }
         let value = Reflect::get(o, &JsValue::from_str(name))
             .map_err(|_| arg_error(format!("options.{name}"), "unreadable"))?;
         if value.is_undefined() || value.is_null() {
@@ -174,7 +129,8 @@ pub(crate) fn analyse(
     let roster: Option<Vec<String>> = data("roster")?
         .map(|v| serde_json::from_value(v).map_err(|e| arg_error("options.roster", e.to_string())))
         .transpose()?;
-    let extra = crate::report::Extra::read(data("headcount")?, data("stayers")?, roster)?;
+    let (headcount, stayers) = (data("headcount")?, data("stayers")?);
+    let extra = lent.or_read(headcount, stayers, roster)?;
     let ledger = ledger
         .as_ref()
         .map(|l| l.try_borrow())
@@ -182,9 +138,9 @@ pub(crate) fn analyse(
         .map_err(|_| arg_error("options.ledger", "the Ledger is in use"))?;
     let inputs = exitcore::analysis::AnalysisInputs {
         ledger: ledger.as_deref(),
-        headcount: extra.headcount.as_ref(),
-        stayers: extra.stayers.as_deref(),
-        redactor: extra.redactor.as_ref(),
+        headcount: extra.headcount(),
+        stayers: extra.stayers(),
+        redactor: extra.redactor(),
     };
     crate::analysis::analyse(dataset, spec, inputs)
 }

@@ -1,15 +1,15 @@
 //! `dataset.report(options)`: the core's report, rendered as JSON,
 //! Markdown or one self-contained HTML page.
 
-use exitcore::analysis::Stayer;
-use exitcore::privacy::{Dimension, Redactor};
+use exitcore::privacy::Dimension;
 use exitcore::report::{Report, ReportOptions};
-use exitcore::{Dataset, Error, Headcount, Lang};
+use exitcore::{Dataset, Error, Lang};
 use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::arg_error;
+use crate::inputs::Extra;
 use crate::js::{JsResult, to_js_error};
 
 /// The JS options, read with their JS names.
@@ -25,44 +25,28 @@ struct ReportArgs {
     title: Option<String>,
 }
 
-/// The optional inputs `analyse` and `report` share, read by the core.
-pub(crate) struct Extra {
-    pub(crate) headcount: Option<Headcount>,
-    pub(crate) stayers: Option<Vec<Stayer>>,
-    pub(crate) redactor: Option<Redactor>,
-}
-
-impl Extra {
-    pub(crate) fn read(
-        headcount: Option<Value>,
-        stayers: Option<Value>,
-        roster: Option<Vec<String>>,
-    ) -> Result<Self, Error> {
-        Ok(Extra {
-            headcount: headcount.map(Headcount::from_json_value).transpose()?,
-            stayers: stayers.map(Stayer::list_from_json_value).transpose()?,
-            redactor: roster.map(Redactor::new).transpose()?,
-        })
-    }
-}
-
-/// Builds the report from JSON-like options (host-testable).
-pub(crate) fn build(dataset: &Dataset, options: Option<Value>) -> Result<Report, Error> {
+/// Builds the report from JSON-like options and the inputs given as
+/// instances (host-testable).
+pub(crate) fn build(
+    dataset: &Dataset,
+    options: Option<Value>,
+    lent: Extra,
+) -> Result<Report, Error> {
     let args: ReportArgs = match options {
         None | Some(Value::Null) => ReportArgs::default(),
         Some(v) => serde_path_to_error::deserialize(v)
             .map_err(|e| arg_error(format!("options.{}", e.path()), e.inner().to_string()))?,
     };
     let policy = crate::privacy::policy_from_options(args.policy)?;
-    let extra = Extra::read(args.headcount, args.stayers, args.roster)?;
+    let extra = lent.or_read(args.headcount, args.stayers, args.roster)?;
     let defaults = ReportOptions::default();
     let options = ReportOptions {
         lang: args.lang.unwrap_or(defaults.lang),
         policy,
         by: args.by.unwrap_or_else(|| defaults.by.clone()),
-        headcount: extra.headcount.as_ref(),
-        stayers: extra.stayers.as_deref(),
-        redactor: extra.redactor.as_ref(),
+        headcount: extra.headcount(),
+        stayers: extra.stayers(),
+        redactor: extra.redactor(),
         title: args.title,
         ..defaults
     };
@@ -123,14 +107,15 @@ mod tests {
         let r = build(
             &ds,
             Some(json!({"lang": "nl", "by": [["tenure_band"]], "policy": {"k": 7}, "title": "T"})),
+            Extra::default(),
         )
         .unwrap();
         assert_eq!(r.lang, Lang::Nl);
         assert_eq!(r.title, "T");
         assert_eq!(r.analysis.policy.k(), 7);
-        let e = build(&ds, Some(json!({"language": "nl"}))).unwrap_err();
+        let e = build(&ds, Some(json!({"language": "nl"})), Extra::default()).unwrap_err();
         assert!(e.field().is_some_and(|f| f.starts_with("options")), "{e}");
-        let e = build(&ds, Some(json!({"by": [["nope"]]}))).unwrap_err();
+        let e = build(&ds, Some(json!({"by": [["nope"]]})), Extra::default()).unwrap_err();
         assert_eq!(e.code(), "invalid_argument");
     }
 }

@@ -285,27 +285,30 @@ export interface AnalysisSpec {
   /** The options of `new Policy(...)`; default k = 5. */
   policy?: { k?: number; commentK?: number; showZero?: boolean };
 }
-/** Options of `Dataset.analyse`. */
+/** Options of `Dataset.report`. */
 export interface ReportOptions {
   lang?: "nl" | "en";
   /** The options of `new Policy(...)`; default k = 5. */
   policy?: { k?: number; commentK?: number; showZero?: boolean };
   /** Breakdowns; default org unit, tenure band, job family and exit type. */
   by?: string[][];
-  headcount?: HeadcountRow[];
-  stayers?: { org_unit: string[]; tenure_months: number }[];
-  roster?: string[];
+  /** People per org unit per quarter (rows, or a `Headcount` read once), for turnover rates. */
+  headcount?: HeadcountRow[] | Headcount;
+  /** Current staff (rows, or `Stayers` read once), for survival curves. */
+  stayers?: { org_unit: string[]; tenure_months: number }[] | Stayers;
+  /** Names redacted from comments (or a `Redactor` built once). */
+  roster?: string[] | Redactor;
   title?: string;
 }
 export interface AnalyseOptions {
   /** Earlier releases of the data set: their cells count as public. */
   ledger?: Ledger;
-  /** People per org unit per quarter, for turnover rates. */
-  headcount?: HeadcountRow[];
-  /** Current staff with their tenure so far, for survival curves. */
-  stayers?: { org_unit: string[]; tenure_months: number }[];
-  /** Names redacted from comments before they are summarised. */
-  roster?: string[];
+  /** People per org unit per quarter (rows, or a `Headcount` read once), for turnover rates. */
+  headcount?: HeadcountRow[] | Headcount;
+  /** Current staff with their tenure so far (rows, or `Stayers` read once), for survival curves. */
+  stayers?: { org_unit: string[]; tenure_months: number }[] | Stayers;
+  /** Names redacted from comments before they are summarised (or a `Redactor` built once). */
+  roster?: string[] | Redactor;
 }
 /** An interval; `NaN` ends where the data cannot support one. */
 export interface Interval { lower: number; upper: number }

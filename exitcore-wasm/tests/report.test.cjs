@@ -33,3 +33,77 @@ test('report options are checked and four people give nothing', () => {
   const tiny = exitcore.Dataset.fromRecords(q, records).dataset;
   assert.equal(JSON.parse(tiny.report().toJson()).analysis.overall.n, null);
 });
+
+test('headcount, staff and redactor read once give what their rows give, and stay usable', () => {
+  const org = exitcore.generate({ seed: 5, exits: 1500 });
+  const data = exitcore.Dataset.fromRecords(org.questionnaire, org.records).dataset;
+  const roster = ['Jan de Vries', 'Anna Bakker'];
+  const headcount = new exitcore.Headcount(org.headcount);
+  const stayers = new exitcore.Stayers(org.stayers);
+  const redactor = new exitcore.Redactor(roster);
+  for (const lang of ['nl', 'en']) {
+    const fromRows = data.report({ lang, headcount: org.headcount, stayers: org.stayers, roster });
+    const fromObjects = data.report({ lang, headcount, stayers, roster: redactor });
+    assert.equal(fromObjects.toJson(), fromRows.toJson());
+  }
+  const spec = { by: [['org_unit']], trend: 'quarter' };
+  const analysed = data.analyse(spec, { headcount, stayers, roster: redactor });
+  const expected = data.analyse(spec, { headcount: org.headcount, stayers: org.stayers, roster });
+  assert.deepEqual(analysed, expected);
+  assert.notEqual(analysed.overall.turnover, null);
+  // Mixed: one input read once, the others as rows.
+  assert.equal(
+    data.report({ headcount, stayers: org.stayers }).toJson(),
+    data.report({ headcount: org.headcount, stayers: org.stayers }).toJson(),
+  );
+  // Lending leaves the instances whole.
+  assert.equal(stayers.length, org.stayers.length);
+  assert.equal(redactor.redact('Jan de Vries zei het', 'en').includes('Jan'), false);
+  // CSV text gives what the rows give.
+  const csv = ['org_unit,year,quarter,headcount']
+    .concat(org.headcount.map((r) => `${r.org_unit.join('/')},${r.year},${r.quarter},${r.headcount}`))
+    .join('\n');
+  assert.equal(
+    data.report({ headcount: exitcore.Headcount.fromCsv(csv) }).toJson(),
+    data.report({ headcount: org.headcount }).toJson(),
+  );
+});
+
+test('a headcount and a staff list describe themselves', () => {
+  const h = new exitcore.Headcount([
+    { org_unit: ['Sales', 'North'], year: 2024, quarter: 1, headcount: 40 },
+    { org_unit: ['Sales', 'North'], year: 2024, quarter: 2, headcount: 44 },
+    { org_unit: ['Sales', 'South'], year: 2024, quarter: 2, headcount: 10 },
+    { org_unit: ['HR'], year: 2023, quarter: 4, headcount: 8 },
+  ]);
+  assert.deepEqual(h.span, [[2023, 4], [2024, 2]]);
+  // A quarter is a quarter of a person-year: (40 + 44 + 10) / 4 and 8 / 4.
+  assert.equal(h.personYears(['Sales']), 23.5);
+  assert.equal(h.personYears(['Sales', 'North']), 21);
+  assert.equal(h.personYears(['HR']), 2);
+  assert.equal(h.personYears(['Finance']), 0);
+  throwsCode(() => h.personYears('Sales'), 'invalid_argument', 'orgUnit');
+  const s = new exitcore.Stayers([{ org_unit: ['HR'], tenure_months: 3 }, { org_unit: ['HR'], tenure_months: 30 }]);
+  assert.equal(s.length, 2);
+});
+
+test('inputs of the wrong kind, bad rows and freed instances are refused by name', () => {
+  const org = exitcore.generate({ seed: 5, exits: 300 });
+  const data = exitcore.Dataset.fromRecords(org.questionnaire, org.records).dataset;
+  const headcount = new exitcore.Headcount(org.headcount);
+  const stayers = new exitcore.Stayers(org.stayers);
+  let e = throwsCode(() => data.report({ headcount: stayers }), 'invalid_argument', 'options.headcount');
+  assert.match(e.message, /expected rows or a Headcount, got a Stayers/);
+  e = throwsCode(() => data.analyse({}, { stayers: headcount }), 'invalid_argument', 'options.stayers');
+  assert.match(e.message, /got a Headcount/);
+  throwsCode(() => data.report({ roster: new exitcore.Ledger() }), 'invalid_argument', 'options.roster');
+  throwsCode(() => data.analyse({}, { headcount: new exitcore.Budget(1) }), 'invalid_argument', 'options.headcount');
+  throwsCode(() => new exitcore.Stayers([{ org_unit: ['HR'], tenure_months: -1 }]), 'invalid_argument', 'stayers[0].tenure_months');
+  throwsCode(() => new exitcore.Headcount([{ org_unit: ['HR'], year: 2024, quarter: 5, headcount: 1 }]), 'invalid_argument');
+  e = throwsCode(() => exitcore.Headcount.fromCsv('org_unit,year,quarter,headcount\nHR,2024,Q1,3\n'), 'csv');
+  assert.match(e.message, /line 2/);
+  const freed = new exitcore.Headcount(org.headcount);
+  freed.free();
+  throwsCode(() => data.report({ headcount: freed }), 'invalid_argument', 'options.headcount');
+  throwsCode(() => data.analyse({}, { headcount: freed }), 'invalid_argument', 'options.headcount');
+});

@@ -1,0 +1,220 @@
+//! `Headcount` and `Stayers`: the report's optional inputs read once, so an
+//! app that reports again and again (per policy, per language, per
+//! breakdown) does not send thousands of rows across the boundary on every
+//! call. `dataset.analyse` and `dataset.report` take either these (and a
+//! `Redactor` as `roster`) or the plain rows and names they are made from;
+//! both end in the same core values.
+
+use std::rc::Rc;
+
+use exitcore::analysis::Stayer;
+use exitcore::privacy::Redactor;
+use exitcore::{Error, Headcount};
+use js_sys::Object;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::arg_error;
+use crate::js::{JsResult, bytes_arg, json_arg, to_js, to_js_error};
+use crate::lend::{Lent, lend, lent_option};
+
+/// Headcount per org unit per quarter, checked and summed by the core once.
+#[wasm_bindgen(js_name = Headcount)]
+pub struct JsHeadcount {
+    inner: Rc<Headcount>,
+}
+
+#[wasm_bindgen(js_class = Headcount)]
+impl JsHeadcount {
+    /// `new Headcount(rows)`: rows `{ org_unit, year, quarter, headcount }`;
+    /// an error names the first bad row and field (`headcount[3].quarter`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "HeadcountRow[]")] rows: &JsValue,
+    ) -> JsResult<JsHeadcount> {
+        let rows = json_arg(rows, "headcount").map_err(to_js_error)?;
+        Headcount::from_json_value(rows)
+            .map(|h| JsHeadcount { inner: Rc::new(h) })
+            .map_err(to_js_error)
+    }
+
+    /// `Headcount.fromCsv(text)`: CSV with the columns `org_unit` (levels
+    /// joined by `/`), `year`, `quarter` and `headcount`; an error names the
+    /// line.
+    #[wasm_bindgen(js_name = fromCsv)]
+    pub fn from_csv(
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] csv: &JsValue,
+    ) -> JsResult<JsHeadcount> {
+        let bytes = bytes_arg(csv, "csv", "a string or a Uint8Array").map_err(to_js_error)?;
+        Headcount::from_csv(&bytes)
+            .map(|h| JsHeadcount { inner: Rc::new(h) })
+            .map_err(to_js_error)
+    }
+
+    /// The first and last quarter covered, `[[year, quarter], [year, quarter]]`.
+    #[wasm_bindgen(
+        getter,
+        unchecked_return_type = "[[number, number], [number, number]] | null"
+    )]
+    pub fn span(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.span())
+    }
+
+    /// Person-years of the unit at `orgUnit` and everything under it.
+    #[wasm_bindgen(js_name = personYears)]
+    pub fn person_years(
+        &self,
+        #[wasm_bindgen(js_name = orgUnit, unchecked_param_type = "string[]")] org_unit: &JsValue,
+    ) -> JsResult<f64> {
+        let path = json_arg(org_unit, "orgUnit").and_then(|v| {
+            serde_json::from_value::<Vec<String>>(v)
+                .map_err(|e| arg_error("orgUnit", format!("expected an array of strings: {e}")))
+        });
+        Ok(self.inner.person_years(&path.map_err(to_js_error)?))
+    }
+
+    /// Lends the headcount to `dataset.analyse` and `dataset.report` (internal).
+    #[wasm_bindgen(js_name = __exitcoreLend, skip_typescript)]
+    pub fn lend(&self) {
+        lend(Lent::Headcount(Rc::clone(&self.inner)));
+    }
+}
+
+/// Current staff with their tenure so far, read by the core once.
+#[wasm_bindgen(js_name = Stayers)]
+pub struct JsStayers {
+    inner: Rc<[Stayer]>,
+}
+
+#[wasm_bindgen(js_class = Stayers)]
+impl JsStayers {
+    /// `new Stayers(rows)`: rows `{ org_unit, tenure_months }`; an error
+    /// names the first bad row and field (`stayers[2].tenure_months`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "{ org_unit: string[]; tenure_months: number }[]")]
+        rows: &JsValue,
+    ) -> JsResult<JsStayers> {
+        let rows = json_arg(rows, "stayers").map_err(to_js_error)?;
+        Stayer::list_from_json_value(rows)
+            .map(|s| JsStayers { inner: s.into() })
+            .map_err(to_js_error)
+    }
+
+    /// How many people.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Lends the staff list to `dataset.analyse` and `dataset.report` (internal).
+    #[wasm_bindgen(js_name = __exitcoreLend, skip_typescript)]
+    pub fn lend(&self) {
+        lend(Lent::Stayers(Rc::clone(&self.inner)));
+    }
+}
+
+/// The optional inputs `analyse` and `report` share: each given as an
+/// instance (lent) or read by the core from plain data.
+#[derive(Default)]
+pub(crate) struct Extra {
+    headcount: Option<Rc<Headcount>>,
+    stayers: Option<Rc<[Stayer]>>,
+    redactor: Option<Rc<Redactor>>,
+}
+
+/// The options that may hold an instance, and the class each takes.
+const LENDABLE: [(&str, &str); 3] = [
+    ("headcount", "rows or a Headcount"),
+    ("stayers", "rows or a Stayers"),
+    ("roster", "names or a Redactor"),
+];
+
+impl Extra {
+    /// The inputs given in `options` as instances; those given as plain
+    /// data are left for [`Extra::or_read`]. An instance of another class
+    /// is refused by the option's name.
+    pub(crate) fn lent(options: &Object) -> Result<Self, Error> {
+        let mut extra = Extra::default();
+        for (name, expected) in LENDABLE {
+            let Some(lent) = lent_option(options, name)? else {
+                continue;
+            };
+            match (name, lent) {
+                ("headcount", Lent::Headcount(h)) => extra.headcount = Some(h),
+                ("stayers", Lent::Stayers(s)) => extra.stayers = Some(s),
+                ("roster", Lent::Redactor(r)) => extra.redactor = Some(r),
+                (_, other) => {
+                    return Err(arg_error(
+                        format!("options.{name}"),
+                        format!("expected {expected}, got a {}", other.class()),
+                    ));
+                }
+            }
+        }
+        Ok(extra)
+    }
+
+    /// Whether the option `name` was given as an instance (so its plain
+    /// data form is not to be read).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        match name {
+            "headcount" => self.headcount.is_some(),
+            "stayers" => self.stayers.is_some(),
+            "roster" => self.redactor.is_some(),
+            _ => false,
+        }
+    }
+
+    /// `options` as JSON without the fields given as instances.
+    pub(crate) fn without_lent(&self, options: &mut Value) {
+        if let Value::Object(fields) = options {
+            for (name, _) in LENDABLE {
+                if self.has(name) {
+                    fields.remove(name);
+                }
+            }
+        }
+    }
+
+    /// Every input not lent, read by the core from its plain data.
+    pub(crate) fn or_read(
+        self,
+        headcount: Option<Value>,
+        stayers: Option<Value>,
+        roster: Option<Vec<String>>,
+    ) -> Result<Self, Error> {
+        Ok(Extra {
+            headcount: match self.headcount {
+                Some(h) => Some(h),
+                None => headcount
+                    .map(Headcount::from_json_value)
+                    .transpose()?
+                    .map(Rc::new),
+            },
+            stayers: match self.stayers {
+                Some(s) => Some(s),
+                None => stayers
+                    .map(Stayer::list_from_json_value)
+                    .transpose()?
+                    .map(Rc::from),
+            },
+            redactor: match self.redactor {
+                Some(r) => Some(r),
+                None => roster.map(Redactor::new).transpose()?.map(Rc::new),
+            },
+        })
+    }
+
+    pub(crate) fn headcount(&self) -> Option<&Headcount> {
+        self.headcount.as_deref()
+    }
+
+    pub(crate) fn stayers(&self) -> Option<&[Stayer]> {
+        self.stayers.as_deref()
+    }
+
+    pub(crate) fn redactor(&self) -> Option<&Redactor> {
+        self.redactor.as_deref()
+    }
+}
