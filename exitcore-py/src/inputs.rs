@@ -101,33 +101,18 @@ impl<'py> Extra<'py> {
         stayers: Option<&Bound<'py, PyAny>>,
         roster: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Self> {
-        let given = |v: Option<&Bound<'py, PyAny>>| v.filter(|v| !v.is_none()).cloned();
         Ok(Extra {
-            headcount: given(headcount)
-                .map(|h| match h.cast_into::<PyHeadcount>() {
-                    Ok(h) => Ok(h),
-                    Err(e) => read_headcount(py, &e.into_inner())
-                        .map_err(|e| kind_error(py, e, "headcount", "rows, a path or a Headcount"))
-                        .and_then(|h| Bound::new(py, PyHeadcount(h))),
-                })
-                .transpose()?,
-            stayers: given(stayers)
-                .map(|s| match s.cast_into::<PyStayers>() {
-                    Ok(s) => Ok(s),
-                    Err(e) => read_stayers(py, &e.into_inner())
-                        .map_err(|e| kind_error(py, e, "stayers", "rows or a Stayers"))
-                        .and_then(|s| Bound::new(py, PyStayers(s))),
-                })
-                .transpose()?,
-            redactor: given(roster)
-                .map(|r| match r.cast_into::<crate::privacy::PyRedactor>() {
-                    Ok(r) => Ok(r),
-                    Err(e) => Bound::new(
-                        py,
-                        crate::privacy::PyRedactor::from_roster(py, &e.into_inner())?,
-                    ),
-                })
-                .transpose()?,
+            headcount: given(headcount, |h| {
+                read_headcount(py, h)
+                    .map(PyHeadcount)
+                    .map_err(|e| kind_error(py, e, "headcount", "rows, a path or a Headcount"))
+            })?,
+            stayers: given(stayers, |s| {
+                read_stayers(py, s)
+                    .map(PyStayers)
+                    .map_err(|e| kind_error(py, e, "stayers", "rows or a Stayers"))
+            })?,
+            redactor: given(roster, |r| crate::privacy::PyRedactor::from_roster(py, r))?,
         })
     }
 
@@ -141,6 +126,21 @@ impl<'py> Extra<'py> {
 
     pub fn redactor(&self) -> Option<&exitcore::privacy::Redactor> {
         self.redactor.as_ref().map(|r| &r.get().0)
+    }
+}
+
+/// `value` as the input class `T`: the instance itself when it is one,
+/// else a new one made by `read` from it as plain data; `None` when unset.
+fn given<'py, T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(
+    value: Option<&Bound<'py, PyAny>>,
+    read: impl FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
+) -> PyResult<Option<Bound<'py, T>>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    match value.cast::<T>() {
+        Ok(instance) => Ok(Some(instance.clone())),
+        Err(_) => Bound::new(value.py(), read(value)?).map(Some),
     }
 }
 

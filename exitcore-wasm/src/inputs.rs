@@ -184,25 +184,27 @@ impl Extra {
         stayers: Option<Value>,
         roster: Option<Vec<String>>,
     ) -> Result<Self, Error> {
+        /// The lent value, else one read from `data` if given.
+        fn lent_or<V, T: ?Sized>(
+            lent: Option<Rc<T>>,
+            data: Option<V>,
+            read: impl FnOnce(V) -> Result<Rc<T>, Error>,
+        ) -> Result<Option<Rc<T>>, Error> {
+            match lent {
+                Some(lent) => Ok(Some(lent)),
+                None => data.map(read).transpose(),
+            }
+        }
         Ok(Extra {
-            headcount: match self.headcount {
-                Some(h) => Some(h),
-                None => headcount
-                    .map(Headcount::from_json_value)
-                    .transpose()?
-                    .map(Rc::new),
-            },
-            stayers: match self.stayers {
-                Some(s) => Some(s),
-                None => stayers
-                    .map(Stayer::list_from_json_value)
-                    .transpose()?
-                    .map(Rc::from),
-            },
-            redactor: match self.redactor {
-                Some(r) => Some(r),
-                None => roster.map(Redactor::new).transpose()?.map(Rc::new),
-            },
+            headcount: lent_or(self.headcount, headcount, |v| {
+                Headcount::from_json_value(v).map(Rc::new)
+            })?,
+            stayers: lent_or(self.stayers, stayers, |v| {
+                Stayer::list_from_json_value(v).map(Rc::from)
+            })?,
+            redactor: lent_or(self.redactor, roster, |names| {
+                Redactor::new(names).map(Rc::new)
+            })?,
         })
     }
 
