@@ -62,13 +62,19 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
 /// `JSON.stringify` ~10 ms. Anything else, and any text `serde_json`
 /// refuses (a lone surrogate), is read property by property as before.
 pub(crate) fn json_value(value: &JsValue) -> Result<serde_json::Value, String> {
-    if value.is_object() {
-        let text = records_json(&Array::of1(value), 0, 1);
-        if let Ok(parsed) = serde_json::from_str(&text) {
-            return Ok(parsed);
-        }
+    plain_json(value)
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .map_or_else(|| json_value_by_property(value), Ok)
+}
+
+/// An object or array of plain data as the JSON text `JSON.stringify`
+/// writes for it, when that is exactly what [`json_value`] reads.
+pub(crate) fn plain_json(value: &JsValue) -> Option<String> {
+    if !value.is_object() {
+        return None;
     }
-    json_value_by_property(value)
+    let text = records_json(&Array::of1(value), 0, 1);
+    (!text.is_empty()).then_some(text)
 }
 
 /// [`json_value`] the slow way, property by property through
@@ -621,17 +627,18 @@ impl Dataset {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ReportOptions")] options: &JsValue,
     ) -> JsResult<crate::report::JsReport> {
-        let lent = match options.dyn_ref::<Object>() {
-            Some(o) if !Array::is_array(o) => crate::inputs::Extra::lent(o).map_err(to_js_error)?,
-            _ => crate::inputs::Extra::default(),
+        let (lent, rest) = match options.dyn_ref::<Object>() {
+            Some(o) if !Array::is_array(o) => {
+                let lent = crate::inputs::Extra::lent(o).map_err(to_js_error)?;
+                let rest = JsValue::from(lent.rest(o));
+                (lent, rest)
+            }
+            _ => (crate::inputs::Extra::default(), options.clone()),
         };
-        let options = if options.is_undefined() || options.is_null() {
+        let options = if rest.is_undefined() || rest.is_null() {
             None
         } else {
-            let mut value =
-                json_value(options).map_err(|e| to_js_error(arg_error("options", e)))?;
-            lent.without_lent(&mut value);
-            Some(value)
+            Some(json_value(&rest).map_err(|e| to_js_error(arg_error("options", e)))?)
         };
         crate::report::build(&self.inner, options, lent)
             .map(crate::report::JsReport::new)
