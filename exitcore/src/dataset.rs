@@ -1304,7 +1304,7 @@ mod tests {
     }
 
     /// The probe starts at the slot hash's top bits, so those must be mixed
-    /// on every target (FxHasher's are zero on wasm32, which put every id at
+    /// on every target (`FxHasher`'s are zero on wasm32, which put every id at
     /// slot 0 there): 4,096 ids differing in their last digits over 4,096
     /// buckets hit about 4096 * (1 - 1/e) = 2,589 of them when uniform.
     #[test]

@@ -967,7 +967,7 @@ mod tests {
     use crate::{ImportOptions, ImportOutcome, Mapping, Pseudonymiser};
 
     /// A front table's slot is a key hash's top bits, so long texts must
-    /// mix into them on every target (FxHasher's are zero on wasm32): 4,096
+    /// mix into them on every target (`FxHasher`'s are zero on wasm32): 4,096
     /// texts over 4,096 buckets hit about 4096 * (1 - 1/e) = 2,589 of them
     /// when uniform.
     #[test]
