@@ -129,23 +129,31 @@ impl PyRelease {
     /// `key`, sorted, or None when the release withholds that cell's
     /// comments. `key` is a list of (dimension, value) pairs or a dict
     /// (`[("org_unit", "D/A")]`, `{"org_unit": "D/A"}`; `[]` is everyone);
-    /// names in `roster` are redacted too, placeholders are in `lang`.
-    #[pyo3(signature = (key, question, *, roster = Vec::new(), lang = "en"))]
-    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+    /// names in `roster` (a sequence of names, or a `Redactor` made once)
+    /// are redacted too, placeholders are in `lang`.
+    #[pyo3(signature = (key, question, *, roster = None, lang = "en"))]
     fn comments(
         &self,
         py: Python<'_>,
         key: &Bound<'_, PyAny>,
         question: &str,
-        roster: Vec<String>,
+        roster: Option<&Bound<'_, PyAny>>,
         lang: &str,
     ) -> PyResult<Option<Vec<String>>> {
         let key = cell_key(key)?;
         let lang: exitcore::Lang = lang.parse().or_raise(py)?;
-        let redactor = privacy::Redactor::new(&roster).or_raise(py)?;
+        let extra = crate::inputs::Extra::read(py, None, None, roster)?;
+        // No roster: the redactor of e-mail addresses, numbers and the like.
+        let plain;
+        let redactor = if let Some(r) = extra.redactor() {
+            r
+        } else {
+            plain = privacy::Redactor::new(&[] as &[String]).or_raise(py)?;
+            &plain
+        };
         let dataset = &self.dataset.get().0;
         let release = &self.inner;
-        py.detach(|| release.comments(dataset, &key, question, &redactor, lang))
+        py.detach(|| release.comments(dataset, &key, question, redactor, lang))
             .or_raise(py)
     }
 

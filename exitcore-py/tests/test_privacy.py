@@ -191,6 +191,11 @@ def test_comments_are_redacted_sorted_and_withheld_for_small_cells() -> None:
     # A dict key and a list-of-lists key mean the same cell; [] is everyone.
     assert release.comments({"org_unit": "D"}, "comment_leadership", roster=["Jan de Vries"], lang="nl") == division
     assert release.comments([["org_unit", "D"]], "comment_leadership", roster=["Jan de Vries"], lang="nl") == division
+    # A Redactor made once redacts as its roster does.
+    redactor = exitcore.Redactor(["Jan de Vries"])
+    assert release.comments([("org_unit", "D")], "comment_leadership", roster=redactor, lang="nl") == division
+    with pytest.raises(TypeError, match="argument 'roster'"):
+        release.comments([("org_unit", "D")], "comment_leadership", roster="Jan de Vries")
     # B (3) is below the comment threshold, and A's 12 next to the division's
     # 15 would give B's three by difference: both are withheld.
     assert release.comments([["org_unit", "D/B"]], "comment_leadership") is None

@@ -133,7 +133,7 @@ impl Extra {
     /// staff rows that cross as plain JSON text; the rest are left for
     /// [`Extra::or_read`]. An instance of another class is refused by the
     /// option's name.
-    pub(crate) fn lent(options: &Object) -> Result<Self, Error> {
+    pub(crate) fn given(options: &Object) -> Result<Self, Error> {
         let mut extra = Extra::default();
         for (name, expected) in LENDABLE {
             let Some(lent) = lent_option(options, name)? else {
@@ -188,32 +188,33 @@ impl Extra {
         rest
     }
 
-    /// Every input not lent, read by the core from its plain data.
+    /// Every input [`Extra::given`] did not read, read by the core from
+    /// its plain data.
     pub(crate) fn or_read(
         self,
         headcount: Option<Value>,
         stayers: Option<Value>,
         roster: Option<Vec<String>>,
     ) -> Result<Self, Error> {
-        /// The lent value, else one read from `data` if given.
-        fn lent_or<V, T: ?Sized>(
-            lent: Option<Rc<T>>,
+        /// The value read already, else one read from `data` if given.
+        fn given_or<V, T: ?Sized>(
+            given: Option<Rc<T>>,
             data: Option<V>,
             read: impl FnOnce(V) -> Result<Rc<T>, Error>,
         ) -> Result<Option<Rc<T>>, Error> {
-            match lent {
-                Some(lent) => Ok(Some(lent)),
+            match given {
+                Some(given) => Ok(Some(given)),
                 None => data.map(read).transpose(),
             }
         }
         Ok(Extra {
-            headcount: lent_or(self.headcount, headcount, |v| {
+            headcount: given_or(self.headcount, headcount, |v| {
                 Headcount::from_json_value(v).map(Rc::new)
             })?,
-            stayers: lent_or(self.stayers, stayers, |v| {
+            stayers: given_or(self.stayers, stayers, |v| {
                 Stayer::list_from_json_value(v).map(Rc::from)
             })?,
-            redactor: lent_or(self.redactor, roster, |names| {
+            redactor: given_or(self.redactor, roster, |names| {
                 Redactor::new(names).map(Rc::new)
             })?,
         })

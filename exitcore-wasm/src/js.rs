@@ -627,11 +627,11 @@ impl Dataset {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ReportOptions")] options: &JsValue,
     ) -> JsResult<crate::report::JsReport> {
-        let (lent, rest) = match options.dyn_ref::<Object>() {
+        let (given, rest) = match options.dyn_ref::<Object>() {
             Some(o) if !Array::is_array(o) => {
-                let lent = crate::inputs::Extra::lent(o).map_err(to_js_error)?;
-                let rest = JsValue::from(lent.rest(o));
-                (lent, rest)
+                let given = crate::inputs::Extra::given(o).map_err(to_js_error)?;
+                let rest = JsValue::from(given.rest(o));
+                (given, rest)
             }
             _ => (crate::inputs::Extra::default(), options.clone()),
         };
@@ -640,7 +640,7 @@ impl Dataset {
         } else {
             Some(json_value(&rest).map_err(|e| to_js_error(arg_error("options", e)))?)
         };
-        crate::report::build(&self.inner, options, lent)
+        crate::report::build(&self.inner, options, given)
             .map(crate::report::JsReport::new)
             .map_err(to_js_error)
     }

@@ -107,14 +107,14 @@ pub(crate) fn analyse(
             Some(_) => return Err(arg_error("options.ledger", "expected a Ledger")),
         },
     };
-    let lent = match &options {
-        Some(o) => crate::inputs::Extra::lent(o)?,
+    let given = match &options {
+        Some(o) => crate::inputs::Extra::given(o)?,
         None => crate::inputs::Extra::default(),
     };
     // Plain data options go to the core as JSON, which names bad rows.
     let data = |name: &str| -> Result<Option<serde_json::Value>, Error> {
         let Some(o) = &options else { return Ok(None) };
-        if lent.has(name) {
+        if given.has(name) {
             return Ok(None);
         }
         let value = Reflect::get(o, &JsValue::from_str(name))
@@ -130,7 +130,7 @@ pub(crate) fn analyse(
         .map(|v| serde_json::from_value(v).map_err(|e| arg_error("options.roster", e.to_string())))
         .transpose()?;
     let (headcount, stayers) = (data("headcount")?, data("stayers")?);
-    let extra = lent.or_read(headcount, stayers, roster)?;
+    let extra = given.or_read(headcount, stayers, roster)?;
     let ledger = ledger
         .as_ref()
         .map(|l| l.try_borrow())
@@ -209,8 +209,9 @@ impl JsRelease {
     /// The redacted comments on free-text `question` of the people in cell
     /// `key`, sorted, or `null` when the release withholds that cell's
     /// comments. `key` is `[["org_unit", "D/A"]]` or `{ org_unit: "D/A" }`
-    /// (`[]` is everyone); `options.roster` names are redacted too and
-    /// placeholders are in `options.lang` (`"en"`, the default, or `"nl"`).
+    /// (`[]` is everyone); `options.roster` names (or a `Redactor`'s) are
+    /// redacted too and placeholders are in `options.lang` (`"en"`, the
+    /// default, or `"nl"`).
     #[wasm_bindgen(unchecked_return_type = "string[] | null")]
     pub fn comments(
         &self,
@@ -240,22 +241,32 @@ impl JsRelease {
                 .and_then(|o| Reflect::get(o, &JsValue::from_str(name)).ok())
                 .filter(|v| !v.is_undefined() && !v.is_null())
         };
-        let roster: Vec<String> = match get("roster") {
-            None => Vec::new(),
-            Some(v) => serde_json::from_value(json_arg(&v, "options.roster")?).map_err(|e| {
-                arg_error(
-                    "options.roster",
-                    format!("expected an array of strings: {e}"),
-                )
-            })?,
+        // A `Redactor` made once, or names.
+        let given = match &options {
+            Some(o) => crate::inputs::Extra::given(o)?,
+            None => crate::inputs::Extra::default(),
+        };
+        let roster: Option<Vec<String>> = match get("roster").filter(|_| !given.has("roster")) {
+            None => None,
+            Some(v) => Some(
+                serde_json::from_value(json_arg(&v, "options.roster")?).map_err(|e| {
+                    arg_error(
+                        "options.roster",
+                        format!("expected an array of strings: {e}"),
+                    )
+                })?,
+            ),
         };
         let lang: Lang = match get("lang") {
             None => Lang::En,
             Some(v) => string_arg(&v, "options.lang")?.parse()?,
         };
-        let redactor = privacy::Redactor::new(&roster)?;
+        let extra = given.or_read(None, None, Some(roster.unwrap_or_default()))?;
+        let redactor = extra
+            .redactor()
+            .ok_or_else(|| arg_error("options.roster", "no redactor"))?;
         self.inner
-            .comments(&self.dataset, &key, &question, &redactor, lang)
+            .comments(&self.dataset, &key, &question, redactor, lang)
     }
 
     /// The core release.

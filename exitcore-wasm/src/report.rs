@@ -25,12 +25,12 @@ struct ReportArgs {
     title: Option<String>,
 }
 
-/// Builds the report from JSON-like options and the inputs given as
-/// instances (host-testable).
+/// Builds the report from JSON-like options and the inputs already read
+/// from them (host-testable).
 pub(crate) fn build(
     dataset: &Dataset,
     options: Option<Value>,
-    lent: Extra,
+    given: Extra,
 ) -> Result<Report, Error> {
     let args: ReportArgs = match options {
         None | Some(Value::Null) => ReportArgs::default(),
@@ -38,7 +38,7 @@ pub(crate) fn build(
             .map_err(|e| arg_error(format!("options.{}", e.path()), e.inner().to_string()))?,
     };
     let policy = crate::privacy::policy_from_options(args.policy)?;
-    let extra = lent.or_read(args.headcount, args.stayers, args.roster)?;
+    let extra = given.or_read(args.headcount, args.stayers, args.roster)?;
     let defaults = ReportOptions::default();
     let options = ReportOptions {
         lang: args.lang.unwrap_or(defaults.lang),

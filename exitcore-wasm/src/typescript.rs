@@ -256,8 +256,8 @@ export interface ReleaseOptions {
 }
 /** Options of `Release.comments`. */
 export interface CommentOptions {
-  /** Names to redact besides e-mail addresses, phone numbers, IBANs and BSNs. */
-  roster?: string[];
+  /** Names to redact besides e-mail addresses, phone numbers, IBANs and BSNs (or a `Redactor` made once). */
+  roster?: string[] | Redactor;
   /** Language of the placeholders; default `"en"`. */
   lang?: "nl" | "en";
 }

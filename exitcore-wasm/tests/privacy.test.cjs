@@ -179,6 +179,11 @@ test('comments are redacted, sorted, and withheld for small cells', () => {
   assert.ok(division_.every((c) => !c.includes('Jan') && !c.includes('@')));
   // An object key means the same cell; [] is everyone; lang defaults to en.
   assert.deepEqual(release.comments({ org_unit: 'D' }, 'comment_leadership', { roster: ['Jan de Vries'], lang: 'nl' }), division_);
+  // A Redactor made once redacts as its roster does; another class is refused.
+  const redactor = new exitcore.Redactor(['Jan de Vries']);
+  assert.deepEqual(release.comments({ org_unit: 'D' }, 'comment_leadership', { roster: redactor, lang: 'nl' }), division_);
+  throwsCode(() => release.comments([], 'comment_leadership', { roster: new exitcore.Ledger() }), 'invalid_argument', 'options.roster');
+  throwsCode(() => release.comments([], 'comment_leadership', { roster: 'Jan' }), 'invalid_argument', 'options.roster');
   assert.ok(release.comments([], 'comment_leadership').includes('00 Jan de Vries ([EMAIL]) luisterde niet'));
   assert.ok(release.comments([], 'comment_leadership', { roster: ['Jan de Vries'] }).includes('00 [NAME] ([EMAIL]) luisterde niet'));
   // B (3) is below the comment threshold, and A's 12 next to the division's

@@ -342,7 +342,7 @@ class Release:
         key: _CellKey,
         question: str,
         *,
-        roster: Sequence[str] = ...,
+        roster: Sequence[str] | Redactor | None = None,
         lang: str = "en",
     ) -> list[str] | None: ...
 
