@@ -22,7 +22,9 @@ pub struct PyHeadcount(pub exitcore::Headcount);
 impl PyHeadcount {
     #[new]
     fn new(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Self> {
-        read_headcount(py, source).map(PyHeadcount)
+        read_headcount(py, source)
+            .map(PyHeadcount)
+            .map_err(|e| kind_error(py, e, "source", "rows or a path"))
     }
 
     /// Reads CSV text (`str` or UTF-8 `bytes`) with the columns `org_unit`
@@ -73,7 +75,9 @@ pub struct PyStayers(pub Vec<exitcore::analysis::Stayer>);
 impl PyStayers {
     #[new]
     fn new(py: Python<'_>, rows: &Bound<'_, PyAny>) -> PyResult<Self> {
-        read_stayers(py, rows).map(PyStayers)
+        read_stayers(py, rows)
+            .map(PyStayers)
+            .map_err(|e| kind_error(py, e, "rows", "rows"))
     }
 
     fn __len__(&self) -> usize {

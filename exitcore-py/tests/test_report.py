@@ -256,6 +256,13 @@ def test_inputs_of_the_wrong_kind_are_refused_by_name() -> None:
     with pytest.raises(exitcore.InvalidArgumentError) as info:
         exitcore.Stayers([{"org_unit": ["HR"], "tenure_months": -1}])
     assert info.value.field == "stayers[0].tenure_months"
+    with pytest.raises(TypeError, match="argument 'source': expected rows or a path"):
+        exitcore.Headcount(object())  # type: ignore[arg-type]
+    with pytest.raises(exitcore.InvalidArgumentError) as info:
+        exitcore.Headcount(5)  # type: ignore[arg-type]
+    assert info.value.field == "headcount"
+    with pytest.raises(TypeError, match="argument 'rows'"):
+        exitcore.Stayers(object())  # type: ignore[arg-type]
     with pytest.raises(exitcore.CsvError, match="line 2"):
         exitcore.Headcount.from_csv("org_unit,year,quarter,headcount\nHR,2024,Q1,3\n")
     with pytest.raises(TypeError, match="str or bytes"):
