@@ -460,6 +460,22 @@ pub(crate) fn read<'a>(
                 restart[c] = true;
             }
         }
+        // The columns written per row that hold a dictionary: their values
+        // written once a batch, each row then a copy of its value's bytes.
+        let row_values: Vec<Option<(Texts, Cow<'_, [u32]>)>> = states
+            .iter()
+            .enumerate()
+            .map(|(c, state)| {
+                let Dictionary { values, keys } = batch
+                    .dictionary(c)
+                    .filter(|_| matches!(state, State::Rows))?;
+                let mut texts = Texts::default();
+                for v in values {
+                    texts.push(v);
+                }
+                Some((texts, keys))
+            })
+            .collect();
         let mut start = 0;
         while start < rows {
             let end = rows.min(start + CHUNK);
@@ -467,7 +483,10 @@ pub(crate) fn read<'a>(
                 .iter_mut()
                 .zip(&mut added)
                 .enumerate()
-                .map(|(c, (state, texts))| number(batch, c, start, end, state, texts))
+                .map(|(c, (state, texts))| {
+                    let values = row_values.get(c).and_then(Option::as_ref);
+                    number(batch, c, start, end, state, texts, values)
+                })
                 .collect();
             let chunk = Chunk {
                 restart: std::mem::replace(&mut restart, vec![false; width]),
@@ -499,6 +518,7 @@ fn number<'a>(
     end: usize,
     state: &mut State<'a>,
     added: &mut Texts,
+    values: Option<&(Texts, Cow<'_, [u32]>)>,
 ) -> Part {
     let texts = batch.texts(c);
     let numbers = if texts.is_none() {
@@ -562,11 +582,21 @@ fn number<'a>(
                 }
             }
         }
-        None => {
-            for r in start..end {
-                rows.push(numbers.map_or_else(|| batch.cell(c, r), |n| n.get(r)));
+        None => match values {
+            // A key past the values (the null key among them) is empty, as
+            // a null cell is written.
+            Some((texts, keys)) => {
+                for r in start..end {
+                    let key = keys.get(r).copied().unwrap_or(Dictionary::NULL);
+                    rows.push_bytes(texts.get(key));
+                }
             }
-        }
+            None => {
+                for r in start..end {
+                    rows.push(numbers.map_or_else(|| batch.cell(c, r), |n| n.get(r)));
+                }
+            }
+        },
     }
     rows.into_part()
 }
@@ -1270,7 +1300,10 @@ mod tests {
             }
         };
         let cells: Vec<Cell<'static>> = texts.iter().map(|t| typed_cell(t)).collect();
-        if name == "respondent" || name.starts_with("comment") || name == "return_conditions" {
+        // Free text both ways: as cells, and (the other comments and the
+        // return conditions) as a dictionary, which the reader writes per
+        // row from its values.
+        if name == "respondent" || name == "comment_other" {
             return Col::Cells(cells);
         }
         // An unused value first and one value twice: keys need not be dense or unique.
