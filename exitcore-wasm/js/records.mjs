@@ -19,6 +19,19 @@ const PLAIN = 0; // JSON.stringify(v) is exact
 const UNDEFINED = 1; // exact once undefined is written as null
 const OTHER = 2; // take the element-by-element way
 
+// The first character of the line of an element whose reading threw (no
+// JSON text starts with it), followed by the error's message on one line.
+const THREW = '!';
+
+function describe(e) {
+  try {
+    const message = e instanceof Error ? e.message : String(e);
+    return String(message).replace(/[\r\n]+/g, ' ');
+  } catch {
+    return 'an exception';
+  }
+}
+
 function undefinedAsNull(_key, value) {
   return value === undefined ? null : value;
 }
@@ -66,7 +79,8 @@ function kind(v, depth) {
 
 /**
  * Elements `start..end` of `records` as JSON text, one line per element; an
- * empty line for an element that is not plain JSON data.
+ * empty line for an element that is not plain JSON data, and `!` with a
+ * message for one whose reading threw.
  */
 export function exitcoreRecordsJson(records, start, end) {
   // A toJSON on the prototypes would make JSON.stringify write something else.
@@ -82,9 +96,10 @@ export function exitcoreRecordsJson(records, start, end) {
           const text = k === PLAIN ? JSON.stringify(v) : JSON.stringify(v, undefinedAsNull);
           if (typeof text === 'string') line = text;
         }
-      } catch {
-        // A getter that throws, say: the element-by-element way reports it.
-        line = '';
+      } catch (e) {
+        // A getter that throws, say: reading the element again would throw
+        // the same out of the call, so its line says why instead.
+        line = THREW + describe(e);
       }
     }
     lines[i - start] = line;

@@ -168,7 +168,8 @@ where
 /// `js/records.mjs` writes). A line that is not JSON (the JS side leaves it
 /// empty for an element it cannot write exactly) is read by `slow(i)`
 /// instead; so is every element when the text does not have `count` lines,
-/// which would mean the lines no longer match the elements.
+/// which would mean the lines no longer match the elements. A line of
+/// [`json_line`]'s error (reading the element threw) is that error.
 pub(crate) fn json_lines<F>(
     text: &str,
     count: usize,
@@ -180,11 +181,22 @@ where
     let aligned = count > 0 && text.split('\n').count() == count;
     let mut lines = text.split('\n').filter(|_| aligned);
     (0..count)
-        .map(|i| match lines.next().map(serde_json::from_str::<Value>) {
-            Some(Ok(v)) => Ok(v),
+        .map(|i| match lines.next().map(json_line) {
+            Some(Some(Ok(value))) => Ok(value),
+            Some(Some(Err(threw))) => Err(format!("not a JSON value: {threw}")),
             _ => slow(i),
         })
         .collect()
+}
+
+/// One line of `js/records.mjs`: the element's value, the error that
+/// reading it threw (a line starting `!`: no JSON text does), or `None`
+/// when the JS side could not write it (the element is read the slow way).
+pub(crate) fn json_line(line: &str) -> Option<std::result::Result<Value, String>> {
+    if let Some(message) = line.strip_prefix('!') {
+        return Some(Err(format!("reading it threw an error: {message}")));
+    }
+    serde_json::from_str(line).ok().map(Ok)
 }
 
 /// `Dataset.importCsv(csv, mapping, { pseudonymiseKey })`.
@@ -447,6 +459,22 @@ mod tests {
                 Ok(Value::Null),
             ]
         );
+        // An element whose reading threw (a getter) is a problem on its row,
+        // never read again (which would throw out of the whole call).
+        let out = json_lines("1\n!boom: no\n3", 3, slow);
+        assert_eq!(
+            out,
+            [
+                Ok(json!(1)),
+                Err("not a JSON value: reading it threw an error: boom: no".to_owned()),
+                Ok(json!(3)),
+            ]
+        );
+        assert_eq!(
+            json_line("!x"),
+            Some(Err("reading it threw an error: x".to_owned()))
+        );
+        assert_eq!(json_line(""), None);
         // Lines that do not match the elements one to one are not trusted.
         for (text, count) in [("1\n2", 3), ("1\n2\n3", 2), ("", 0)] {
             let out = json_lines(text, count, |i| Ok(json!(format!("slow {i}"))));

@@ -178,14 +178,19 @@ impl Extra {
 
     /// A shallow copy of `options` without the fields read here, so that
     /// reading the rest as JSON does not write and parse their rows again.
-    pub(crate) fn rest(&self, options: &Object) -> Object {
-        let rest = Object::assign(&Object::new(), options);
-        for (name, _) in LENDABLE {
-            if self.has(name) {
-                let _ = js_sys::Reflect::delete_property(&rest, &JsValue::from_str(name));
+    /// Each field is read once, here: one whose getter throws is named.
+    pub(crate) fn rest(&self, options: &Object) -> Result<Object, Error> {
+        let rest = Object::new();
+        for key in Object::keys(options).iter() {
+            let name = key.as_string().unwrap_or_default();
+            if self.has(&name) {
+                continue;
             }
+            let value = js_sys::Reflect::get(options, &key)
+                .map_err(|_| arg_error(format!("options.{name}"), "unreadable"))?;
+            let _ = js_sys::Reflect::set(&rest, &key, &value);
         }
-        rest
+        Ok(rest)
     }
 
     /// Every input [`Extra::given`] did not read, read by the core from

@@ -105,3 +105,28 @@ test('a freed object throws instead of crashing', () => {
   assert.throws(() => q.questionIds(), Error);
   assertAlive();
 });
+
+test('a getter that throws is a problem on its row or a named argument, never an escaped exception', () => {
+  const q = Questionnaire.standard();
+  const throwing = (object, name) => {
+    Object.defineProperty(object, name, { enumerable: true, get() { throw new Error('boom\nsecond line'); } });
+    return object;
+  };
+  // In bulk the other rows load; the row says what its reading threw.
+  const loaded = Dataset.fromRecords(q, [record('a'), throwing(record('b'), 'context'), record('c')]);
+  assert.equal(loaded.dataset.length, 2);
+  assert.equal(loaded.problems.length, 1);
+  assert.equal(loaded.problems[0].row, 2);
+  assert.equal(loaded.problems[0].message, 'not a JSON value: reading it threw an error: boom second line');
+  // One value: an error naming the argument or option.
+  throwsCode(() => q.validate(throwing(record('d'), 'answers')), 'invalid_argument', 'record');
+  const data = loaded.dataset;
+  throwsCode(() => data.analyse(throwing({}, 'by')), 'invalid_argument', 'spec');
+  throwsCode(() => data.report(throwing({}, 'title')), 'invalid_argument', 'options.title');
+  throwsCode(() => data.report(throwing({}, 'headcount')), 'invalid_argument', 'options.headcount');
+  throwsCode(() => data.analyse({}, throwing({}, 'stayers')), 'invalid_argument', 'options.stayers');
+  const rows = [{ org_unit: ['D'], year: 2024, quarter: 1, headcount: 3 }];
+  throwsCode(() => new exitcore.Headcount([throwing({ ...rows[0] }, 'year')]), 'invalid_argument', 'headcount');
+  assert.equal(data.report({ headcount: new exitcore.Headcount(rows) }).toJson().length > 0, true);
+  assertAlive();
+});
