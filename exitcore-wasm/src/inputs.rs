@@ -121,48 +121,44 @@ pub(crate) struct Extra {
     redactor: Option<Rc<Redactor>>,
 }
 
-/// The options that may hold an instance, and the class each takes.
-const LENDABLE: [(&str, &str); 3] = [
-    ("headcount", "rows or a Headcount"),
-    ("stayers", "rows or a Stayers"),
-    ("roster", "names or a Redactor"),
-];
-
 impl Extra {
     /// The inputs given in `options` as instances, and the headcount and
-    /// staff rows that cross as plain JSON text; the rest are left for
-    /// [`Extra::or_read`]. An instance of another class is refused by the
-    /// option's name.
-    pub(crate) fn given(options: &Object) -> Result<Self, Error> {
-        let mut extra = Extra::default();
-        for (name, expected) in LENDABLE {
-            let Some(lent) = lent_option(options, name)? else {
-                // Rows of plain data are read here too, straight from
-                // their JSON text into the core's rows.
-                match name {
-                    "headcount" => {
-                        if let Some(rows) = typed_option(options, name) {
-                            extra.headcount = Some(Rc::new(Headcount::new(rows)?));
-                        }
-                    }
-                    "stayers" => extra.stayers = typed_option(options, name).map(Rc::from),
-                    _ => {}
-                }
-                continue;
-            };
-            match (name, lent) {
-                ("headcount", Lent::Headcount(h)) => extra.headcount = Some(h),
-                ("stayers", Lent::Stayers(s)) => extra.stayers = Some(s),
-                ("roster", Lent::Redactor(r)) => extra.redactor = Some(r),
-                (_, other) => {
-                    return Err(arg_error(
-                        format!("options.{name}"),
-                        format!("expected {expected}, got a {}", other.class()),
-                    ));
-                }
-            }
-        }
-        Ok(extra)
+    /// staff rows that cross as plain JSON text (read straight into the
+    /// core's rows); the rest are left for [`Extra::or_read`]. An instance
+    /// of another class is refused by the option's name.
+    pub(crate) fn given(options: Option<&Object>) -> Result<Self, Error> {
+        let Some(options) = options else {
+            return Ok(Extra::default());
+        };
+        let wrong = |name: &str, expected: &str, other: &Lent| {
+            arg_error(
+                format!("options.{name}"),
+                format!("expected {expected}, got a {}", other.class()),
+            )
+        };
+        let headcount = match lent_option(options, "headcount")? {
+            Some(Lent::Headcount(h)) => Some(h),
+            Some(other) => return Err(wrong("headcount", "rows or a Headcount", &other)),
+            None => typed_option(options, "headcount")
+                .map(Headcount::new)
+                .transpose()?
+                .map(Rc::new),
+        };
+        let stayers = match lent_option(options, "stayers")? {
+            Some(Lent::Stayers(s)) => Some(s),
+            Some(other) => return Err(wrong("stayers", "rows or a Stayers", &other)),
+            None => typed_option(options, "stayers").map(Rc::from),
+        };
+        let redactor = match lent_option(options, "roster")? {
+            Some(Lent::Redactor(r)) => Some(r),
+            Some(other) => return Err(wrong("roster", "names or a Redactor", &other)),
+            None => None,
+        };
+        Ok(Extra {
+            headcount,
+            stayers,
+            redactor,
+        })
     }
 
     /// Whether the option `name` was read here (so its JSON value is not

@@ -62,22 +62,24 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
 /// `JSON.stringify` ~10 ms. Anything else, and any text `serde_json`
 /// refuses (a lone surrogate), is read property by property as before.
 pub(crate) fn json_value(value: &JsValue) -> Result<serde_json::Value, String> {
-    if !value.is_object() {
-        return json_value_by_property(value);
-    }
-    let text = records_json(&Array::of1(value), 0, 1);
-    convert::json_line(&text).unwrap_or_else(|| json_value_by_property(value))
+    js_line(value)
+        .and_then(|line| convert::json_line(&line))
+        .unwrap_or_else(|| json_value_by_property(value))
 }
 
 /// An object or array of plain data as the JSON text `JSON.stringify`
 /// writes for it, when that is exactly what [`json_value`] reads (`None`
 /// too when reading it threw: [`json_value`] then says so).
 pub(crate) fn plain_json(value: &JsValue) -> Option<String> {
-    if !value.is_object() {
-        return None;
-    }
-    let text = records_json(&Array::of1(value), 0, 1);
-    (!text.is_empty() && !text.starts_with('!')).then_some(text)
+    js_line(value).filter(|line| !line.is_empty() && !line.starts_with('!'))
+}
+
+/// `js/records.mjs`'s line for an object or array (see
+/// [`convert::json_line`]); `None` for any other value.
+fn js_line(value: &JsValue) -> Option<String> {
+    value
+        .is_object()
+        .then(|| records_json(&Array::of1(value), 0, 1))
 }
 
 /// [`json_value`] the slow way, property by property through
@@ -632,7 +634,7 @@ impl Dataset {
     ) -> JsResult<crate::report::JsReport> {
         let (given, rest) = match options.dyn_ref::<Object>() {
             Some(o) if !Array::is_array(o) => {
-                let given = crate::inputs::Extra::given(o).map_err(to_js_error)?;
+                let given = crate::inputs::Extra::given(Some(o)).map_err(to_js_error)?;
                 let rest = JsValue::from(given.rest(o).map_err(to_js_error)?);
                 (given, rest)
             }

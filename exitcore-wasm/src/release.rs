@@ -107,10 +107,7 @@ pub(crate) fn analyse(
             Some(_) => return Err(arg_error("options.ledger", "expected a Ledger")),
         },
     };
-    let given = match &options {
-        Some(o) => crate::inputs::Extra::given(o)?,
-        None => crate::inputs::Extra::default(),
-    };
+    let given = crate::inputs::Extra::given(options.as_ref())?;
     // Plain data options go to the core as JSON, which names bad rows.
     let data = |name: &str| -> Result<Option<serde_json::Value>, Error> {
         let Some(o) = &options else { return Ok(None) };
@@ -242,10 +239,7 @@ impl JsRelease {
                 .filter(|v| !v.is_undefined() && !v.is_null())
         };
         // A `Redactor` made once, or names.
-        let given = match &options {
-            Some(o) => crate::inputs::Extra::given(o)?,
-            None => crate::inputs::Extra::default(),
-        };
+        let given = crate::inputs::Extra::given(options.as_ref())?;
         let roster: Option<Vec<String>> = match get("roster").filter(|_| !given.has("roster")) {
             None => None,
             Some(v) => Some(
