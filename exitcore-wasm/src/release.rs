@@ -255,10 +255,15 @@ impl JsRelease {
             None => Lang::En,
             Some(v) => string_arg(&v, "options.lang")?.parse()?,
         };
-        let extra = given.or_read(None, None, Some(roster.unwrap_or_default()))?;
-        let redactor = extra
-            .redactor()
-            .ok_or_else(|| arg_error("options.roster", "no redactor"))?;
+        let extra = given.or_read(None, None, roster)?;
+        // No roster: the redactor of e-mail addresses, numbers and the like.
+        let plain;
+        let redactor = if let Some(r) = extra.redactor() {
+            r
+        } else {
+            plain = privacy::Redactor::new(&[] as &[String])?;
+            &plain
+        };
         self.inner
             .comments(&self.dataset, &key, &question, redactor, lang)
     }
