@@ -20,6 +20,16 @@ mod synthetic;
 
 use pyo3::prelude::*;
 
+// An import of a million rows allocates and frees a few hundred megabytes
+// of columns and chunk buffers. Under glibc's allocator each `from_pandas`
+// call took ~37,000 page faults (~145 MB faulted in 4 KB pages, again on
+// every call); mimalloc reuses its segments and backs them with huge pages
+// (~2,400 faults a call), and the call uses 10 to 20% less CPU. A Rust
+// caller picks its own allocator; here this module is the application's
+// choice to make, as pydantic-core and polars make it for theirs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The compiled part of the `exitcore` package.
 #[pymodule]
 fn _exitcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
