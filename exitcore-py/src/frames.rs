@@ -379,14 +379,16 @@ fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Result<Read, Un
     let mut by_object: FxHashMap<usize, u32> = FxHashMap::default();
     let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
     let mut texts = StringBuilder::new();
-    let mut keys = vec![NULL; cells.len()];
-    for (row, (key, cell)) in keys.iter_mut().zip(cells).enumerate() {
+    // Pushed, not written over a column of NULLs: that fill was a pass of
+    // 4 bytes a cell over every object column, to be overwritten at once.
+    let mut keys = Vec::with_capacity(cells.len());
+    for (row, cell) in cells.iter().enumerate() {
         let id = cell.as_ptr() as usize;
         // Objects are at least 16-byte aligned; the multiply spreads the
         // rest of the address over the slot bits.
         let slot = (id >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15_usize) >> 54 & (CACHE - 1);
         let (cached, k) = cache[slot];
-        *key = if cached == id {
+        let key = if cached == id {
             k
         } else {
             let k = if let Some(&k) = by_object.get(&id) {
@@ -424,6 +426,7 @@ fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Result<Read, Un
             cache[slot] = (id, k);
             k
         };
+        keys.push(key);
     }
     if by_text.is_empty() {
         return Err(Unkeyed::Unfit);
