@@ -532,8 +532,8 @@ fn number<'a>(
             let null = *null;
             // A key past the values (a binding's slip) reads as null, never
             // panics; so does a row past the keys. `min` rather than a
-            // look-up and a test a row: the copy is then a few vector
-            // instructions per 32 keys (31 columns of a million in a frame).
+            // look-up and a test a row, so that the copy is vectorised (a
+            // pandas frame has 31 such columns of a million keys).
             let rows = native.get(start.min(native.len())..end.min(native.len()));
             let mut keys: Vec<u32> = rows
                 .unwrap_or_default()
