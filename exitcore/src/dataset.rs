@@ -922,28 +922,18 @@ impl Builder {
 
     /// Marks each id of a run as stored, for the duplicate check, in
     /// order, unless it was stored before (or earlier in the run), for
-    /// [`Builder::store_rows`]: `text` holds them
-    /// one after another, each ending at its entry of `ends`. The
-    /// fingerprints of the ids claimed go to `claimed`, the indices (in
-    /// `ends`) of the ids stored before, or earlier in the run, to `repeats`.
+    /// [`Builder::store_rows`]. The fingerprints of the ids claimed go to
+    /// `claimed`, the indices (in `ids`) of the ids stored before, or
+    /// earlier in the run, to `repeats`.
     pub(crate) fn claim_all(
         &mut self,
-        text: &str,
-        ends: &[usize],
+        ids: &[&str],
         claimed: &mut Vec<u64>,
         repeats: &mut Vec<usize>,
     ) {
-        let ids: Vec<&str> = ends
-            .iter()
-            .scan(0, |from, &end| {
-                let id = text.get(*from..end).unwrap_or_default();
-                *from = end;
-                Some(id)
-            })
-            .collect();
         let fingerprints: Vec<u64> = ids.iter().map(|id| fingerprint(id)).collect();
         let mut new = Vec::new();
-        self.seen.insert_run(&fingerprints, &ids, &mut new);
+        self.seen.insert_run(&fingerprints, ids, &mut new);
         for (i, (&f, new)) in fingerprints.iter().zip(new).enumerate() {
             if new {
                 claimed.push(f);

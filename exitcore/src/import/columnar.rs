@@ -1418,6 +1418,11 @@ mod tests {
         // A repeat with no problem row between them: both in one waiting run.
         let earlier = rows[1580][0].clone();
         set(rows, 1600, "respondent", &earlier);
+        // Ids padded: stored trimmed, so one repeats the id it pads.
+        let padded = format!(" \t{}  ", rows[40][0]);
+        set(rows, 45, "respondent", &padded);
+        let own = format!("  {}\u{a0}", rows[46][0]);
+        set(rows, 46, "respondent", &own);
         for c in rows[0].clone().iter().skip(15).take(6) {
             set(rows, 32, c, "");
         }
@@ -1566,6 +1571,15 @@ mod tests {
                         "{}",
                         fast.loaded.problems.len()
                     );
+                    let repeats: Vec<Option<u64>> = fast
+                        .loaded
+                        .problems
+                        .iter()
+                        .filter(|p| p.kind == crate::ProblemKind::DuplicateRespondent)
+                        .map(|p| p.row)
+                        .collect();
+                    // Row 45 repeats row 40's id, padded.
+                    assert_eq!(repeats, [Some(30), Some(45), Some(1600), Some(2000)]);
                 }
                 if !typed && !damaged {
                     let file = mapping.import_csv(csv.as_bytes(), options).unwrap();

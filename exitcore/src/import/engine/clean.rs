@@ -68,6 +68,11 @@ pub(super) struct Chunked {
     respondent: Option<usize>,
     /// The column of the respondent id.
     respondent_column: Option<usize>,
+    /// The column whose text holds this chunk's respondent ids as they
+    /// are claimed (see [`Engine::classify_respondents`]), and per row
+    /// where its id lies in that text, trimmed (`None`: missing).
+    ids_in_place: Option<usize>,
+    id_spans: Vec<Option<(usize, usize)>>,
     /// Field, question and column of each free-text answer read from a column.
     texts: Vec<(usize, usize, usize)>,
     /// Per question: its place in `texts`, when there.
@@ -128,7 +133,8 @@ pub(super) struct Chunked {
 struct Run {
     /// Their rows in the chunk.
     rows: Vec<usize>,
-    /// Their respondent ids, one after another, and where each ends.
+    /// Their respondent ids, one after another, and where each ends
+    /// (empty when the chunk's ids are claimed where they lie).
     ids: String,
     id_ends: Vec<usize>,
     /// Their input lines.
@@ -276,6 +282,8 @@ impl Chunked {
             respondent_column: respondent
                 .and_then(|fi| engine.fields[fi].inputs.first())
                 .and_then(|i| i.col),
+            ids_in_place: None,
+            id_spans: Vec::new(),
             spans: vec![Vec::new(); texts.len()],
             text_of,
             texts,
@@ -347,6 +355,7 @@ impl Engine<'_> {
     /// import; false when a column has no keys this chunk (its values are
     /// too many to number), and the whole chunk goes row by row.
     fn classify(&mut self, ch: &mut Chunked, batch: &Batch, n: usize) -> bool {
+        ch.ids_in_place = None;
         ch.slow.clear();
         ch.slow.resize(n, false);
         for fi in 0..self.fields.len() {
@@ -448,7 +457,37 @@ impl Engine<'_> {
         }
         self.classify_questions(ch, n);
         self.classify_texts(ch, batch, n);
+        self.classify_respondents(ch, batch, n);
         true
+    }
+
+    /// Finds each row's respondent id where it lies in the chunk, trimmed,
+    /// when the ids are claimed as they are (not pseudonymised) from a
+    /// column the reader wrote out as text: [`Engine::accept`] then copies
+    /// none. A row whose id is missing is marked slow, as `accept` would
+    /// refuse it.
+    fn classify_respondents(&self, ch: &mut Chunked, batch: &Batch, n: usize) {
+        ch.id_spans.clear();
+        let column = ch.respondent.zip(ch.respondent_column);
+        let (Some((fi, col)), None) = (column, &self.options.pseudonymiser) else {
+            return;
+        };
+        let Some((text, ends)) = batch.strs(col).filter(|(_, ends)| ends.len() == n) else {
+            return;
+        };
+        let f = &self.fields[fi];
+        let mut start = 0;
+        for (&end, slow) in ends.iter().zip(&mut ch.slow) {
+            let raw = text.get(start..end).unwrap_or_default();
+            let trimmed = raw.trim_start();
+            let id = trimmed.trim_end();
+            let from = start + (raw.len() - trimmed.len());
+            start = end;
+            let present = !Self::is_missing(self.plan, f.marker_chars, id, Some(f.plan));
+            *slow |= !present;
+            ch.id_spans.push(present.then_some((from, from + id.len())));
+        }
+        ch.ids_in_place = Some(col);
     }
 
     /// Judges each row's free-text answers a column at a time, as the row
@@ -575,6 +614,35 @@ impl Engine<'_> {
         if fields.count() != self.headers.len() {
             return false;
         }
+        // Ids found by `classify_respondents` are claimed where they lie.
+        if ch.ids_in_place.is_none() && !self.respondent_of(ch, fields, line) {
+            return false;
+        }
+        let start_tenure = if ch.starts {
+            self.start_tenure_of(ch, r)
+        } else {
+            Ok(None)
+        };
+        let Ok(start_tenure) = start_tenure else {
+            return false;
+        };
+        // The respondent is claimed (and the row counted) with its run:
+        // claims one after another overlap their trips to memory.
+        let run = &mut ch.run;
+        if ch.ids_in_place.is_none() {
+            run.ids.push_str(&self.respondent);
+            run.id_ends.push(run.ids.len());
+        }
+        run.lines.push(line);
+        run.rows.push(r);
+        run.start_tenure.push(start_tenure);
+        true
+    }
+
+    /// Puts the respondent id of a row in `self.respondent` (named by
+    /// its line when no column holds ids, pseudonymised when asked); false
+    /// when the row has none.
+    fn respondent_of(&mut self, ch: &Chunked, fields: &impl Fields, line: u64) -> bool {
         self.respondent.clear();
         match ch.respondent {
             None => {
@@ -595,26 +663,7 @@ impl Engine<'_> {
         {
             self.respondent = p.pseudonymise(&self.respondent);
         }
-        if self.respondent.trim().is_empty() {
-            return false;
-        }
-        let start_tenure = if ch.starts {
-            self.start_tenure_of(ch, r)
-        } else {
-            Ok(None)
-        };
-        let Ok(start_tenure) = start_tenure else {
-            return false;
-        };
-        // The respondent is claimed (and the row counted) with its run:
-        // claims one after another overlap their trips to memory.
-        let run = &mut ch.run;
-        run.ids.push_str(&self.respondent);
-        run.id_ends.push(run.ids.len());
-        run.lines.push(line);
-        run.rows.push(r);
-        run.start_tenure.push(start_tenure);
-        true
+        !self.respondent.trim().is_empty()
     }
 
     /// Claims the run's respondents, in row order; a row whose respondent
@@ -624,8 +673,31 @@ impl Engine<'_> {
         let run = &mut ch.run;
         run.respondents.clear();
         let mut repeats = Vec::new();
+        let ids: Vec<&str> = if let Some(col) = ch.ids_in_place {
+            let text = batch.strs(col).map_or("", |(text, _)| text);
+            run.rows
+                .iter()
+                .map(|&r| {
+                    ch.id_spans
+                        .get(r)
+                        .copied()
+                        .flatten()
+                        .and_then(|(from, to)| text.get(from..to))
+                        .unwrap_or_default()
+                })
+                .collect()
+        } else {
+            run.id_ends
+                .iter()
+                .scan(0, |from, &end| {
+                    let id = run.ids.get(*from..end).unwrap_or_default();
+                    *from = end;
+                    Some(id)
+                })
+                .collect()
+        };
         self.builder
-            .claim_all(&run.ids, &run.id_ends, &mut run.respondents, &mut repeats);
+            .claim_all(&ids, &mut run.respondents, &mut repeats);
         if !repeats.is_empty() {
             for &i in &repeats {
                 let (r, line) = (run.rows[i], run.lines[i]);
