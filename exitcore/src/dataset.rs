@@ -946,19 +946,24 @@ impl Builder {
     /// Stores rows that have passed every check, already coded and their
     /// respondents claimed, a column at a time: what [`Builder::store_row`]
     /// does for each in turn. `cells[q]` holds each row's answer to
-    /// question `q` as [`Builder::encode`] makes it; a text question's
-    /// answers come from `text(q, i)` (row `i`'s), asked in row order.
+    /// question `q` as [`Builder::encode`] makes it; `texts(q, answers)`
+    /// puts a text question's answers in `answers`, in row order, each
+    /// with its row (counted from 0); the rows not there left it blank.
     pub(crate) fn store_rows<'c>(
         &mut self,
         rows: &CodedRows<'_>,
         cells: &[Vec<u64>],
-        mut text: impl FnMut(usize, usize) -> Option<&'c str>,
+        mut texts: impl FnMut(usize, &mut Vec<(usize, &'c str)>),
     ) {
         let (first, n) = self.store_context(rows);
+        let mut answers = Vec::new();
         for (q, col) in self.ds.answers.iter_mut().enumerate() {
             if matches!(col, AnswerColumn::Text(_)) {
-                for (i, row) in (first..).take(n).enumerate() {
-                    col.push(row, text(q, i).map(Checked::Text));
+                answers.clear();
+                texts(q, &mut answers);
+                for &(i, text) in answers.iter().take_while(|&&(i, _)| i < n) {
+                    let row = u32::try_from(i).map_or(u32::MAX, |i| first.saturating_add(i));
+                    col.push(row, Some(Checked::Text(text)));
                 }
                 continue;
             }

@@ -835,13 +835,23 @@ impl Engine<'_> {
         // which only the row path does: the run's text answers are free
         // text, read where they lie in the chunk.
         let (texts, text_of, spans) = (&ch.texts, &ch.text_of, &ch.spans);
-        self.builder.store_rows(&rows, &out.cells, |question, at| {
-            let text = text_of.get(question).copied().flatten()?;
-            let row = *run.rows.get(at)?;
-            let (from, to) = spans.get(text)?.get(row).copied().flatten()?;
-            let column = texts.get(text)?.2;
-            batch.row_str(column, row)?.get(from as usize..to as usize)
-        });
+        self.builder
+            .store_rows(&rows, &out.cells, |question, answers| {
+                let Some(t) = text_of.get(question).copied().flatten() else {
+                    return;
+                };
+                let (Some(spans), Some(&(_, _, column))) = (spans.get(t), texts.get(t)) else {
+                    return;
+                };
+                for (at, &row) in run.rows.iter().enumerate() {
+                    if let Some((from, to)) = spans.get(row).copied().flatten()
+                        && let Some(text) = batch.row_str(column, row)
+                        && let Some(answer) = text.get(from as usize..to as usize)
+                    {
+                        answers.push((at, answer));
+                    }
+                }
+            });
         ch.out = out;
         ch.run.clear();
     }
