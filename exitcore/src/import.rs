@@ -245,14 +245,17 @@ pub struct ImportOutcome {
 
 /// Lowercase, trimmed, inner whitespace collapsed: how labels and headers are compared.
 fn norm(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(w.chars().flat_map(char::to_lowercase));
-    }
-    out
+    norm_chars(s).collect()
+}
+
+/// The characters of [`norm`]`(s)`, for comparing without a `String`.
+fn norm_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.split_whitespace().enumerate().flat_map(|(i, w)| {
+        (i > 0)
+            .then_some(' ')
+            .into_iter()
+            .chain(w.chars().flat_map(char::to_lowercase))
+    })
 }
 
 impl Mapping {
@@ -1308,7 +1311,12 @@ impl Plan {
 
 fn parse_tenure(text: &str, spec: &FieldSpec) -> Option<Tenure> {
     let n = norm(text);
-    if let Some((_, &(lo, hi))) = spec.bands.iter().flatten().find(|(k, _)| norm(k) == n) {
+    if let Some((_, &(lo, hi))) = spec
+        .bands
+        .iter()
+        .flatten()
+        .find(|(k, _)| norm_chars(k).eq(n.chars()))
+    {
         return Some(Tenure {
             min_months: lo,
             max_months: hi,
@@ -1360,9 +1368,12 @@ fn parse_bool(s: &str) -> Option<bool> {
 
 fn match_option(options: &[crate::ChoiceOption], value: &str) -> Option<String> {
     let n = norm(value);
+    // Each label normalised as it is compared: a value is matched once an
+    // import, against every option until one fits.
+    let is = |label: &str| norm_chars(label).eq(n.chars());
     options
         .iter()
-        .find(|o| norm(&o.id) == n || o.text.translations().values().any(|t| norm(t) == n))
+        .find(|o| is(&o.id) || o.text.translations().values().any(|t| is(t)))
         .map(|o| o.id.clone())
 }
 
@@ -1401,5 +1412,33 @@ mod tests {
     fn labels_compare_without_case_or_extra_spaces() {
         assert_eq!(norm("  Strongly   Agree "), "strongly agree");
         assert_eq!(norm("26  30"), "26 30");
+        assert_eq!(norm("ÉÉN İ"), "één i\u{307}");
+        assert_eq!(norm(" \t "), "");
+    }
+
+    /// An option is found by its id or a label in either language, with
+    /// case and runs of spaces ignored on both sides, and by nothing less.
+    #[test]
+    fn options_match_by_id_or_label_in_any_language() {
+        let option = |id: &str, nl: &str, en: &str| crate::ChoiceOption {
+            id: id.into(),
+            text: crate::Text::new(nl, en),
+            theme: None,
+            exclusive: false,
+        };
+        let options = [
+            option("pay", "Salaris", "Pay"),
+            option("work_life", "Werk  en privé", "Work-life balance"),
+        ];
+        let found = |v: &str| match_option(&options, v);
+        assert_eq!(found("PAY").as_deref(), Some("pay"));
+        assert_eq!(found(" salaris ").as_deref(), Some("pay"));
+        assert_eq!(found("werk en\tPRIVÉ").as_deref(), Some("work_life"));
+        assert_eq!(found("work-life  BALANCE").as_deref(), Some("work_life"));
+        assert_eq!(found("WORK_LIFE").as_deref(), Some("work_life"));
+        assert_eq!(found("work life"), None);
+        assert_eq!(found("salari"), None);
+        assert_eq!(found("salariss"), None);
+        assert_eq!(found(""), None);
     }
 }
