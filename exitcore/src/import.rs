@@ -245,7 +245,9 @@ pub struct ImportOutcome {
 
 /// Lowercase, trimmed, inner whitespace collapsed: how labels and headers are compared.
 fn norm(s: &str) -> String {
-    norm_chars(s).collect()
+    let mut out = String::with_capacity(s.len());
+    out.extend(norm_chars(s));
+    out
 }
 
 /// The characters of [`norm`]`(s)`, for comparing without a `String`.
