@@ -387,7 +387,13 @@ impl Engine<'_> {
                     if unset {
                         for (id, &k) in ids.iter_mut().zip(keys) {
                             if *id == UNSET {
-                                *id = self.entry_id(fi, ii, Some(k), || batch.key_text(c, k));
+                                // A key resolved at an earlier row of this chunk
+                                // (every row of a batch's first chunk is new).
+                                let cache = &self.fields[fi].inputs[ii].cache;
+                                *id = match cache.keyed(Some(k)) {
+                                    Some(known) => known,
+                                    None => self.entry_id(fi, ii, Some(k), || batch.key_text(c, k)),
+                                };
                                 // Only a real entry can be stored (never the scratch one).
                                 ch.any_slow[s] |= *id == SCRATCH;
                             }
