@@ -443,16 +443,24 @@ impl<'p> Engine<'p> {
     /// with more non-space characters than any marker: lowercasing never
     /// yields fewer characters, so such a value cannot normalise to one.
     fn is_missing(plan: &Plan, limit: usize, v: &str, f: Option<&FieldPlan>) -> bool {
+        // Most values (ids, comments) start with a character no marker starts
+        // with (a normalised value starts with its first character
+        // lowercased), most often as their first byte.
+        let starts = plan.starts | f.map_or(0, |f| f.starts);
+        let unmarked = |c: char| {
+            c.is_ascii_alphanumeric() && starts & (1u128 << (c.to_ascii_lowercase() as u32)) == 0
+        };
+        if v.as_bytes()
+            .first()
+            .is_some_and(|&b| unmarked(char::from(b)))
+        {
+            return false;
+        }
         let mut chars = v.chars().filter(|c| !c.is_whitespace());
         let Some(first) = chars.next() else {
             return true;
         };
-        // Most values (ids, comments) start with a character no marker starts
-        // with; a normalised value starts with its first character lowercased.
-        let starts = plan.starts | f.map_or(0, |f| f.starts);
-        if first.is_ascii_alphanumeric()
-            && starts & (1u128 << (first.to_ascii_lowercase() as u32)) == 0
-        {
+        if unmarked(first) {
             return false;
         }
         if chars.take(limit).count() >= limit {
