@@ -948,7 +948,7 @@ impl Builder {
     /// does for each in turn. `cells[q]` holds each row's answer to
     /// question `q` as [`Builder::encode`] makes it; `texts(q, answers)`
     /// puts a text question's answers in `answers`, in row order, each
-    /// with its row (counted from 0); the rows not there left it blank.
+    /// with its row (counted from 0); a row not among them has none.
     pub(crate) fn store_rows<'c>(
         &mut self,
         rows: &CodedRows<'_>,
