@@ -638,19 +638,28 @@ impl<'p> Engine<'p> {
         present
     }
 
+    /// Where the respondent id lies in `raw`, a cell of field `fi`'s
+    /// column: the cell trimmed; `None` when it is missing.
+    fn id_span(&self, fi: usize, raw: &str) -> Option<std::ops::Range<usize>> {
+        let f = &self.fields[fi];
+        let trimmed = raw.trim_start();
+        let id = trimmed.trim_end();
+        let from = raw.len() - trimmed.len();
+        (!Self::is_missing(self.plan, f.marker_chars, id, Some(f.plan)))
+            .then(|| from..from + id.len())
+    }
+
     /// The respondent id (field `fi`) appended to `out`; false when missing.
     fn respondent_in(&self, fi: usize, fields: &impl Fields, out: &mut String) -> bool {
         let f = &self.fields[fi];
         match (f.inputs[0].col, &f.plan.source) {
             (Some(c), _) => {
                 let raw = fields.text(c);
-                let v = raw.trim();
-                if Self::is_missing(self.plan, f.marker_chars, v, Some(f.plan)) {
-                    false
-                } else {
-                    out.push_str(v);
-                    true
-                }
+                let Some(span) = self.id_span(fi, &raw) else {
+                    return false;
+                };
+                out.push_str(raw.get(span).unwrap_or_default());
+                true
             }
             (None, Source::Constant(serde_json::Value::String(s))) => {
                 out.push_str(s);

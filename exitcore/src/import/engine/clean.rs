@@ -481,17 +481,13 @@ impl Engine<'_> {
         let Some((text, ends)) = batch.strs(col).filter(|(_, ends)| ends.len() == n) else {
             return;
         };
-        let f = &self.fields[fi];
         let mut start = 0;
         for (&end, slow) in ends.iter().zip(&mut ch.slow) {
-            let raw = text.get(start..end).unwrap_or_default();
-            let trimmed = raw.trim_start();
-            let id = trimmed.trim_end();
-            let from = start + (raw.len() - trimmed.len());
+            let span = self.id_span(fi, text.get(start..end).unwrap_or_default());
+            *slow |= span.is_none();
+            ch.id_spans
+                .push(span.map(|id| (start + id.start, start + id.end)));
             start = end;
-            let present = !Self::is_missing(self.plan, f.marker_chars, id, Some(f.plan));
-            *slow |= !present;
-            ch.id_spans.push(present.then_some((from, from + id.len())));
         }
         ch.ids_in_place = Some(col);
     }
