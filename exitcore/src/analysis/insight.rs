@@ -9,6 +9,7 @@ use super::{Finding, FindingKind};
 use crate::privacy::{CellKey, Dimension};
 use crate::report::value_label;
 use crate::stats::special::{ln, sin};
+use crate::stats::total_order;
 use crate::{Dataset, Lang, QuestionKind, Result};
 
 /// A significant finding as a person would say it.
@@ -55,11 +56,11 @@ pub(crate) fn insights(dataset: &Dataset, findings: &[Finding]) -> Result<Vec<In
             en: sentence(dataset, f, Lang::En),
         })
     })?;
-    out.sort_by(|a, b| {
-        b.effect
-            .abs()
-            .total_cmp(&a.effect.abs())
-            .then(a.finding.p_value.total_cmp(&b.finding.p_value))
+    out.sort_by_cached_key(|i| {
+        (
+            std::cmp::Reverse(total_order(i.effect.abs())),
+            total_order(i.finding.p_value),
+        )
     });
     Ok(out)
 }

@@ -749,7 +749,7 @@ impl Analysis {
             f.q_value = q;
             f.significant = q < spec.fdr;
         }
-        findings.sort_by(|a, b| a.p_value.total_cmp(&b.p_value));
+        findings.sort_by_cached_key(|f| crate::stats::total_order(f.p_value));
         Ok(Analysis {
             policy,
             audit: release.audit,

@@ -85,6 +85,17 @@ pub(crate) fn fi128(x: i128) -> f64 {
     x as f64
 }
 
+/// A key whose integer order is [`f64::total_cmp`]'s order, for sorting
+/// large records by a float with `sort_by_cached_key`: that sorts (key,
+/// position) pairs and moves each record once, where `sort_by` moves the
+/// records themselves at every step (a finding is ~130 bytes, and an
+/// analysis at 100,000 records sorts thousands).
+pub(crate) fn total_order(x: f64) -> i64 {
+    // As total_cmp does it: negative numbers' bits flipped but for the sign.
+    let bits = x.to_bits().cast_signed();
+    bits ^ (bits >> 63).cast_unsigned().wrapping_shr(1).cast_signed()
+}
+
 /// Validates a confidence level and returns alpha = 1 - confidence.
 pub(crate) fn alpha(confidence: f64) -> Result<f64> {
     if confidence > 0.0 && confidence < 1.0 {
@@ -197,4 +208,43 @@ pub(crate) fn assert_rel(actual: f64, expected: f64, rel: f64) {
         "actual {actual:e} vs expected {expected:e} (rel diff {:e})",
         ((actual - expected) / expected).abs()
     );
+}
+
+#[cfg(test)]
+mod total_order_tests {
+    use super::total_order;
+
+    /// The key orders every pair as `total_cmp` does, signed zeros, NaNs
+    /// of both signs, infinities and subnormals included.
+    #[test]
+    fn total_order_is_total_cmp() {
+        let xs = [
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            5e-324,
+            -5e-324,
+            1.0,
+            -1.0,
+            0.05,
+            0.049_999_999_999_999_996,
+            1e-300,
+            f64::MAX,
+            f64::MIN,
+        ];
+        for a in xs {
+            for b in xs {
+                assert_eq!(
+                    total_order(a).cmp(&total_order(b)),
+                    a.total_cmp(&b),
+                    "{a} vs {b}"
+                );
+            }
+        }
+    }
 }
