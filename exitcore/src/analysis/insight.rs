@@ -187,11 +187,50 @@ struct Number {
 
 impl fmt::Display for Number {
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((whole, part)) = fixed(self.x, self.decimals) {
+            if self.x.is_sign_negative() {
+                out.write_char('-')?;
+            }
+            write!(out, "{whole}")?;
+            if self.decimals > 0 {
+                out.write_char(if self.lang == Lang::Nl { ',' } else { '.' })?;
+                write!(out, "{part:0width$}", width = self.decimals)?;
+            }
+            return Ok(());
+        }
         match self.lang {
             Lang::En => write!(out, "{:.*}", self.decimals, self.x),
             Lang::Nl => write!(DecimalComma(out), "{:.*}", self.decimals, self.x),
         }
     }
+}
+
+/// `|x|` rounded to `decimals` places as its whole part and its decimals
+/// (an integer below `10^decimals`), when integer arithmetic gives what
+/// `{:.*}` would write; `None` otherwise (the caller then formats the
+/// float). A sentence holds two or three numbers, and formatting a float
+/// exactly took a third of an insight's time (thousands at 100,000 records).
+///
+/// `|x| * 10^decimals` is within `2^-53` of the exact product, so below
+/// 10^9 it is off by under 1.2e-7: unless it lies within 1e-6 of a half,
+/// where that error could move it across, it rounds to the integer that
+/// the exact decimal value of `x` rounds to.
+fn fixed(x: f64, decimals: usize) -> Option<(u64, u64)> {
+    let scale: u32 = match decimals {
+        0 => 1,
+        1 => 10,
+        2 => 100,
+        _ => return None,
+    };
+    let scaled = x.abs() * f64::from(scale);
+    // Not finite, too large, or near a tie.
+    if !scaled.is_finite() || scaled >= 1e9 || (scaled - scaled.floor() - 0.5).abs() < 1e-6 {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // in 0..1e9
+    let n = scaled.round() as u64;
+    let scale = u64::from(scale);
+    Some((n / scale, n % scale))
 }
 
 /// Writes on, each decimal point a comma.
@@ -433,6 +472,85 @@ mod tests {
     /// levels spaced out, an exit type's label in lower case but an
     /// acronym kept, a reason's text lower-cased at its first letter,
     /// one decimal (a comma in Dutch) and whole percentages.
+    /// Numbers come out as the float formatter writes them, with a comma
+    /// in Dutch: ties (which it rounds to even on the exact binary value),
+    /// values just either side of them, signs, zeros, large values and
+    /// values that are no number.
+    #[test]
+    fn numbers_read_as_the_float_formatter_writes_them() {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            0.05,
+            0.15,
+            0.25,
+            0.35,
+            1.15,
+            2.675,
+            0.045,
+            12.345,
+            99.95,
+            99.949_999_999_999_99,
+            -0.04,
+            -0.05,
+            -1.25,
+            999_999_999.4,
+            1e9,
+            2e9,
+            1e-12,
+            123_456_789_012.34,
+            4.503_599_627_370_497e15,
+            1e20,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+        ];
+        // Shares, ratios and means as the sentences have them, and their
+        // neighbours one unit in the last place away.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            #[allow(clippy::cast_precision_loss)]
+            let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+            let x = [u, 100.0 * u, 10.0 * u - 5.0, u * 1e6][(state % 4) as usize];
+            xs.extend([
+                x,
+                f64::from_bits(x.to_bits() + 1),
+                f64::from_bits(x.to_bits().wrapping_sub(1)),
+            ]);
+        }
+        for k in 0..2000 {
+            // Exact decimal ties and their neighbours.
+            let x = f64::from(k) / 20.0;
+            xs.extend([
+                x,
+                f64::from_bits(x.to_bits() + 1),
+                f64::from_bits(x.to_bits().wrapping_sub(1)),
+            ]);
+        }
+        for x in xs {
+            for decimals in 0..=3 {
+                let en = format!("{x:.decimals$}");
+                assert_eq!(
+                    number(x, decimals, Lang::En).to_string(),
+                    en,
+                    "{x:e} to {decimals}"
+                );
+                assert_eq!(
+                    number(x, decimals, Lang::Nl).to_string(),
+                    en.replace('.', ","),
+                    "{x:e} to {decimals}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn sentences_read_as_the_templates_write_them() {
         let org = generate(&OrgConfig {
