@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::contingency::sum_at_most;
+use super::contingency::{sum_at_most, weight_at};
 use super::special::{beta_quantile, gamma_quantile};
 use super::{Interval, alpha, f};
 use crate::{Error, Result};
@@ -117,16 +117,11 @@ fn binomial_two_sided(k: u64, n: u64, p: f64) -> f64 {
         return 1.0;
     }
     let odds = p / (1.0 - p);
-    let ratio = |x: u64| f(n - x) / f(x + 1) * odds;
+    let nf = f(n);
+    let ratio = |at: f64| (nf - at) / (at + 1.0) * odds;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let mode = ((f(n) + 1.0) * p).floor().clamp(0.0, f(n)) as u64;
-    let mut observed = 1.0;
-    for x in mode..k {
-        observed *= ratio(x);
-    }
-    for x in k..mode {
-        observed /= ratio(x);
-    }
+    let observed = weight_at(k, mode, ratio);
     sum_at_most(observed * (1.0 + 1e-7), mode, 0, n, ratio)
 }
 
