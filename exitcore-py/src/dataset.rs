@@ -309,11 +309,13 @@ impl PyDataset {
         signature = (
             by = None, *, policy = None, confidence = None, fdr = None,
             min_test_group = None, trend = None, ledger = None, headcount = None,
-            stayers = None, roster = None, lang = None, comments = None
+            stayers = None, roster = None, lang = None, comments = None,
+            insights = None, drivers = None
         ),
         text_signature = "($self, by=None, *, policy=None, confidence=0.95, fdr=0.05, \
                           min_test_group=20, trend=None, ledger=None, headcount=None, \
-                          stayers=None, roster=None, lang=\"en\", comments=True)"
+                          stayers=None, roster=None, lang=\"en\", comments=True, \
+                          insights=True, drivers=True)"
     )]
     #[allow(clippy::too_many_arguments)] // the Python signature
     fn analyse(
@@ -331,6 +333,8 @@ impl PyDataset {
         roster: Option<&Bound<'_, PyAny>>,
         lang: Option<&Bound<'_, PyAny>>,
         comments: Option<&Bound<'_, PyAny>>,
+        insights: Option<&Bound<'_, PyAny>>,
+        drivers: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<crate::analysis::PyAnalysis> {
         // The core reads the spec, so its errors name the failing path.
         // confidence and fdr may be NaN, which JSON cannot hold, so they are
@@ -342,6 +346,8 @@ impl PyDataset {
             ("trend", trend),
             ("lang", lang),
             ("comments", comments),
+            ("insights", insights),
+            ("drivers", drivers),
         ];
         for (name, value) in fields {
             if let Some(v) = value.filter(|v| !v.is_none()) {

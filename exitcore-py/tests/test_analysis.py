@@ -136,6 +136,19 @@ def test_defaults_are_the_cores(org: exitcore.SyntheticOrg) -> None:
     assert len(few) < len(json.loads(plain)["findings"])
 
 
+def test_insights_and_drivers_can_be_left_out(org: exitcore.SyntheticOrg) -> None:
+    ds = org.load().dataset
+    full = ds.analyse([["org_unit"]], trend="quarter", comments=False).to_dict()
+    assert full["insights"] and full["drivers"]
+    assert ds.analyse([["org_unit"]], trend="quarter", comments=False, insights=True, drivers=True).to_dict() == full
+    lean = ds.analyse([["org_unit"]], trend="quarter", comments=False, insights=False, drivers=False).to_dict()
+    assert lean["insights"] == [] and lean["drivers"] == []
+    assert lean == {**full, "insights": [], "drivers": []}
+    with pytest.raises(exitcore.InvalidArgumentError) as info:
+        ds.analyse(insights="no")  # type: ignore[arg-type]
+    assert info.value.field == "insights"
+
+
 def test_four_people_release_nothing() -> None:
     ds = _varied({"A": 4})
     a = ds.analyse([["org_unit"]], trend="year")

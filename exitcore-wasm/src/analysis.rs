@@ -14,7 +14,7 @@ use crate::convert::arg_error;
 use crate::privacy::policy_from_options;
 
 /// The spec's JS names and the core's names for them.
-const NAMES: [(&str, &str); 7] = [
+const NAMES: [(&str, &str); 9] = [
     ("by", "by"),
     ("confidence", "confidence"),
     ("fdr", "fdr"),
@@ -22,6 +22,8 @@ const NAMES: [(&str, &str); 7] = [
     ("trend", "trend"),
     ("lang", "lang"),
     ("comments", "comments"),
+    ("insights", "insights"),
+    ("drivers", "drivers"),
 ];
 
 /// The JS name of a path in the core's spec (`min_test_group` becomes

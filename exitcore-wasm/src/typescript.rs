@@ -282,6 +282,10 @@ export interface AnalysisSpec {
   lang?: "nl" | "en";
   /** Summarise the comments (themes, distinctive words); default true. */
   comments?: boolean;
+  /** Rank the significant findings as insights told in Dutch and English; default true. */
+  insights?: boolean;
+  /** Correlate each Likert item with eNPS and "would return"; default true. */
+  drivers?: boolean;
   /** The options of `new Policy(...)`; default k = 5. */
   policy?: { k?: number; commentK?: number; showZero?: boolean };
 }

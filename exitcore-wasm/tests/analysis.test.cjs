@@ -107,6 +107,18 @@ test('omitted fields are the core defaults; given ones change the result', () =>
   assert.ok(ns.length > 0 && Math.min(...ns) >= 25);
 });
 
+test('insights and drivers can be left out; the rest is the full analysis', () => {
+  const spec = { by: [['org_unit']], trend: 'quarter', comments: false };
+  const full = ds.analyse(spec);
+  assert.ok(full.insights.length > 0 && full.drivers.length > 0);
+  assert.deepEqual(ds.analyse({ ...spec, insights: true, drivers: true }), full);
+  const lean = ds.analyse({ ...spec, insights: false, drivers: false });
+  assertPlain(lean);
+  assert.deepEqual(lean, { ...full, insights: [], drivers: [] });
+  throwsCode(() => ds.analyse({ insights: 'no' }), 'invalid_argument', 'insights');
+  throwsCode(() => ds.analyse({ drivers: 1 }), 'invalid_argument', 'drivers');
+});
+
 test('four people release nothing', () => {
   const a = division({ A: 4 }).analyse({ by: [['org_unit']], trend: 'year' });
   assert.equal(a.overall.n, null);

@@ -693,3 +693,35 @@ fn drivers_equal_spearman_on_the_raw_answer_pairs() {
         );
     }
 }
+
+/// Insights and drivers can be left out: they come back empty and every
+/// other part of the analysis is what the full analysis gives.
+#[test]
+fn insights_and_drivers_can_be_left_out() {
+    let org = exitcore::synthetic::generate(&exitcore::synthetic::OrgConfig {
+        exits: 3_000,
+        ..exitcore::synthetic::OrgConfig::default()
+    })
+    .unwrap();
+    let ds = Dataset::from_records(&org.questionnaire, &org.records).dataset;
+    let full_spec = AnalysisSpec {
+        trend: Some(exitcore::analysis::Period::Quarter),
+        comments: false,
+        ..AnalysisSpec::by(&[&[Dimension::OrgUnit]])
+    };
+    let full = Analysis::run(&ds, Policy::default(), &full_spec).unwrap();
+    assert!(!full.insights.is_empty() && !full.drivers.is_empty());
+    let spec: AnalysisSpec = serde_json::from_value(serde_json::json!({
+        "by": [["org_unit"]], "trend": "quarter", "comments": false,
+        "insights": false, "drivers": false
+    }))
+    .unwrap();
+    let lean = Analysis::run(&ds, Policy::default(), &spec).unwrap();
+    assert!(lean.insights.is_empty() && lean.drivers.is_empty());
+    let without = Analysis {
+        insights: Vec::new(),
+        drivers: Vec::new(),
+        ..full
+    };
+    assert_eq!(lean, without);
+}

@@ -169,6 +169,8 @@ class Dataset:
         roster: Sequence[str] | Redactor | None = None,
         lang: Literal["nl", "en"] = "en",
         comments: bool = True,
+        insights: bool = True,
+        drivers: bool = True,
     ) -> Analysis: ...
     def report(
         self,
