@@ -111,7 +111,22 @@ pub(crate) fn alpha(confidence: f64) -> Result<f64> {
 /// The standard normal quantile z with P(Z > z) = alpha / 2, from the lower
 /// tail so that small alphas keep their precision.
 pub(crate) fn z_critical(alpha: f64) -> f64 {
-    -special::normal_quantile(alpha / 2.0)
+    // The last level asked for on this thread: an analysis asks for one
+    // level thousands of times (every interval of every group), and each
+    // answer costs a logarithm and two rational functions.
+    thread_local! {
+        static LAST: std::cell::Cell<(u64, f64)> = const { std::cell::Cell::new((u64::MAX, f64::NAN)) };
+    }
+    let bits = alpha.to_bits();
+    LAST.with(|last| {
+        let (at, z) = last.get();
+        if at == bits {
+            return z;
+        }
+        let z = -special::normal_quantile(alpha / 2.0);
+        last.set((bits, z));
+        z
+    })
 }
 
 /// Two-sided normal p-value 2 * P(Z > |z|), through erfc so tiny p-values
@@ -208,6 +223,28 @@ pub(crate) fn assert_rel(actual: f64, expected: f64, rel: f64) {
         "actual {actual:e} vs expected {expected:e} (rel diff {:e})",
         ((actual - expected) / expected).abs()
     );
+}
+
+#[cfg(test)]
+mod z_tests {
+    /// The remembered level gives the bits a fresh computation gives, as
+    /// levels alternate (and NaN stays NaN).
+    #[test]
+    fn z_critical_remembers_only_the_same_level() {
+        for alpha in [0.05, 0.05, 0.1, 0.05, 0.2, 0.2, 1e-9, 0.05] {
+            let fresh = -super::special::normal_quantile(alpha / 2.0);
+            assert_eq!(
+                super::z_critical(alpha).to_bits(),
+                fresh.to_bits(),
+                "{alpha}"
+            );
+        }
+        assert!(super::z_critical(f64::NAN).is_nan());
+        assert_eq!(
+            super::z_critical(0.05).to_bits(),
+            (-super::special::normal_quantile(0.025)).to_bits()
+        );
+    }
 }
 
 #[cfg(test)]
