@@ -6,6 +6,9 @@
 use crate::dataset::{AnswerColumn, CHOICE_NONE, LIKERT_NA, RATING_NONE, Ticks};
 use crate::{Dataset, QuestionKind};
 
+/// The widest rows [`Tally::regroup`] sums into one group in registers.
+const ONE_GROUP_WIDTH: usize = 16;
+
 /// Category counts of one question, per row (a table's cell).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Tally {
@@ -272,6 +275,18 @@ impl Tally {
             }
             return out;
         }
+        // Into one group (a table of one cell, the whole organisation):
+        // summed in registers, not into the same memory row after row,
+        // which made each row's sums wait for the one before.
+        if groups == 1 && w <= ONE_GROUP_WIDTH {
+            match w {
+                5 => self.regroup_one(5, group_of, &mut out),
+                11 => self.regroup_one(11, group_of, &mut out),
+                15 => self.regroup_one(15, group_of, &mut out),
+                _ => self.regroup_one(w, group_of, &mut out),
+            }
+            return out;
+        }
         // The standard questionnaire's widths (Likert, rating 0 to 10,
         // reasons) as constants, so that their rows are added unrolled.
         match w {
@@ -281,6 +296,37 @@ impl Tally {
             _ => self.regroup_into(w, group_of, &mut out),
         }
         out
+    }
+
+    /// [`Tally::regroup_into`] for an `out` of one group: the rows of
+    /// group 0 summed in a local array. `w` is at most [`ONE_GROUP_WIDTH`].
+    #[allow(clippy::inline_always)] // each call site needs its own constant `w`
+    #[inline(always)]
+    fn regroup_one(&self, w: usize, group_of: &[u32], out: &mut Tally) {
+        let mut sum = [0u64; ONE_GROUP_WIDTH];
+        let mut answered_sum = 0u64;
+        let (Some(sum_w), Some(to)) = (sum.get_mut(..w), out.counts.get_mut(..w)) else {
+            return;
+        };
+        for ((from, &answered), &g) in self
+            .counts
+            .chunks_exact(w)
+            .zip(&self.answered)
+            .zip(group_of)
+        {
+            if g == 0 {
+                for (s, f) in sum_w.iter_mut().zip(from) {
+                    *s += f;
+                }
+                answered_sum += answered;
+            }
+        }
+        for (t, s) in to.iter_mut().zip(sum_w.iter()) {
+            *t += s;
+        }
+        if let Some(n) = out.answered.first_mut() {
+            *n += answered_sum;
+        }
     }
 
     /// Adds row `r` into row `group_of[r]` of `out`, rows of width `w`
@@ -541,6 +587,9 @@ mod tests {
         let g = t.regroup(&[1, 0, 1, 2, u32::MAX], 2);
         assert_eq!(g.row(0), (&[10, 20][..], 30));
         assert_eq!(g.row(1), (&[1 + 100, 2 + 200][..], 3 + 300));
+        // Into one group: rows 0, 1 and 3; row 2's group is past the end.
+        let one = t.regroup(&[0, 0, 1, 0, u32::MAX], 1);
+        assert_eq!(one.row(0), (&[1 + 10 + 7, 2 + 20 + 7][..], 3 + 30 + 14));
         let none = Tally {
             width: 0,
             counts: vec![],
