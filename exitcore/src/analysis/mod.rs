@@ -660,23 +660,34 @@ impl Analysis {
         }
         let mut breakdowns = Vec::with_capacity(spec.by.len());
         let mut findings = Vec::new();
+        let overall_reasons = ctx.overall_reasons();
         for dims in &spec.by {
             let Some(t) = plan.table_index(dims) else {
                 continue;
             };
             let range = model.tables[t].clone();
-            // Each group's intervals and tests against the rest (a few
-            // hundred groups of a few dozen each), shared out as the
-            // findings are.
+            // Each group's intervals, tests against the rest and findings
+            // (a few hundred groups of a few dozen each), shared out over
+            // the threads in one go. From 100,000 records: Fisher's exact
+            // test walks more points the larger the counts (thousands per
+            // table at a million records).
             let cells: Vec<usize> = range.clone().collect();
             let threaded = dataset.len >= crate::parallel::FROM_RECORDS;
-            let mut groups =
-                crate::parallel::map("groups", &cells, threaded, &|&c| group(c, false))?;
-            if let (Some(h), [Dimension::OrgUnit]) = (inputs.headcount, dims.as_slice()) {
-                for g in &mut groups {
-                    g.turnover = turnover(h, g, Some(&overall), spec.confidence)?;
-                }
-            }
+            let headcount = match dims.as_slice() {
+                [Dimension::OrgUnit] => inputs.headcount,
+                _ => None,
+            };
+            let (groups, found): (Vec<GroupResult>, Vec<Vec<Finding>>) =
+                crate::parallel::map("groups", &cells, threaded, &|&c| {
+                    let mut g = group(c, false)?;
+                    if let Some(h) = headcount {
+                        g.turnover = turnover(h, &g, Some(&overall), spec.confidence)?;
+                    }
+                    let found = ctx.group_findings(&g, &overall_reasons);
+                    Ok((g, found))
+                })?
+                .into_iter()
+                .unzip();
             // Groups of one org tree level are disjoint; levels overlap.
             let mut levels: Vec<Option<u8>> = range.clone().map(|c| model.org_depth[c]).collect();
             levels.sort_unstable();
@@ -696,7 +707,7 @@ impl Analysis {
                 reasons.extend(r);
                 items.extend(i);
             }
-            findings.extend(ctx.findings(&groups)?);
+            findings.extend(found.into_iter().flatten());
             breakdowns.push(Breakdown {
                 by: dims.clone(),
                 groups,
@@ -1068,20 +1079,6 @@ impl Context<'_> {
             })
             .collect::<Result<_>>()?;
         Ok((reasons, items))
-    }
-
-    /// The group-versus-rest findings of every group of a breakdown, in
-    /// group order (withheld groups have none). From
-    /// [`crate::parallel::FROM_RECORDS`] records the groups are shared out
-    /// over the threads: Fisher's exact test walks more points the larger
-    /// the counts (thousands per table at a million records).
-    fn findings(&self, groups: &[GroupResult]) -> Result<Vec<Finding>> {
-        let overall_reasons = self.overall_reasons();
-        let threaded = self.dataset.len >= crate::parallel::FROM_RECORDS;
-        let per_group = crate::parallel::map("findings", groups, threaded, &|g| {
-            Ok(self.group_findings(g, &overall_reasons))
-        })?;
-        Ok(per_group.into_iter().flatten().collect())
     }
 
     /// The findings of group `g` against the rest of the organisation.
