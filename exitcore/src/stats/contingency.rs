@@ -224,7 +224,7 @@ pub(crate) fn weight_at(x: u64, mode: u64, ratio: impl Fn(f64) -> f64) -> f64 {
 }
 
 /// Sums a unimodal discrete distribution given by the step ratio
-/// P(x + 1) / P(x), relative to its mode, and returns the share of the mass
+/// P(x + 1) / P(x) (x given as an f64), relative to its mode, and returns the share of the mass
 /// on points whose weight is at most `threshold`. Walks outwards from the
 /// mode and stops where the weights can no longer change either sum.
 ///
