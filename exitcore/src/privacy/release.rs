@@ -1581,25 +1581,27 @@ impl CellModel {
                 .collect();
         }
         let atoms = self.atom_n.len();
-        let per_atom: Vec<Option<Tally>> = questions
-            .iter()
-            .map(|&q| Tally::count(dataset, q, &self.record_atom, atoms))
+        // A question at a time: its per-atom counts (a few hundred kB at
+        // 100,000 records) are summed into every table while still in
+        // cache, then dropped.
+        let mut out: Vec<Vec<Option<Tally>>> = (0..self.tables.len())
+            .map(|_| Vec::with_capacity(questions.len()))
             .collect();
-        (0..self.tables.len())
-            .map(|t| {
-                let (Some(layout), Some(range)) = (self.layouts.get(t), self.tables.get(t)) else {
-                    return vec![None; per_atom.len()];
-                };
-                per_atom
-                    .iter()
-                    .map(|a| {
-                        let mut tally = a.as_ref()?.regroup(&layout.atom_cell, range.len());
+        for &q in &questions {
+            let per_atom = Tally::count(dataset, q, &self.record_atom, atoms);
+            for (t, row) in out.iter_mut().enumerate() {
+                let tally = match (&per_atom, self.layouts.get(t), self.tables.get(t)) {
+                    (Some(a), Some(layout), Some(range)) => {
+                        let mut tally = a.regroup(&layout.atom_cell, range.len());
                         self.roll_up(t, &mut tally);
                         Some(tally)
-                    })
-                    .collect()
-            })
-            .collect()
+                    }
+                    _ => None,
+                };
+                row.push(tally);
+            }
+        }
+        out
     }
 
     /// A per-record count made per cell of every table, the cells rolled up:
