@@ -4,10 +4,11 @@
 //! pyarrow converts such a column by checking and copying every cell's
 //! text (~30 ms per column of a million rows). But a column of a few
 //! hundred distinct values holds few distinct objects: pandas' CSV reader,
-//! and Python's own string interning, share one object among equal cells.
-//! So each cell is keyed by its object's identity first, and only a new
-//! object is read as text, giving a dictionary array. A column of mostly
-//! distinct objects (an id) is copied as plain text instead. This is a
+//! and Python's own string interning, share one object among many equal
+//! cells. So each cell is keyed by its object's identity first (the object
+//! last seen in its slot of a cache), and only an object not found there
+//! is read as text and looked up by it, giving a dictionary array. A column
+//! of mostly distinct objects (an id) is copied as plain text instead. This is a
 //! translation, like pyarrow's: the result holds the same texts and nulls,
 //! and the core judges them as it would any Arrow column. A column holding
 //! other objects (numbers, dates) is read cell by cell, each as the number
@@ -35,8 +36,10 @@ use crate::dataset::{ImportResult, PyMapping, import_result, mapping_or_identity
 use crate::errors::OrRaise;
 use crate::questionnaire::PyQuestionnaire;
 
-/// Slots in the identity cache in front of the hash map; a power of two.
-const CACHE: usize = 1024;
+/// Bits of an object's address that pick its slot in the identity cache
+/// (16,384 slots, 256 kB: an object that recurs a few thousand rows later
+/// is mostly still there).
+const CACHE_BITS: u32 = 14;
 
 /// A null cell's key: `arrow::Column::Dict` holds keys so, and the core
 /// reads the keys, not a validity bitmap.
@@ -373,10 +376,17 @@ fn object<'a>(cell: &'a Bound<'_, PyAny>, na: usize) -> Option<Object<'a>> {
         .map(Object::Text)
 }
 
-/// Keys every cell by its object, reading each distinct object once.
+/// Keys every cell by its text, reading an object's text only when the
+/// object is not the last one seen in its cache slot.
+///
+/// Objects are not also kept in a map by identity: pandas' CSV reader
+/// makes a new object for the same text every few rows in a column of
+/// thousands of values (~125,000 objects for 2,000 managers in a million
+/// rows), and such a map, missed by every new object and grown by each,
+/// took twice as long as looking the few texts up.
 fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Result<Read, Unkeyed> {
-    let mut cache = [(0usize, NULL); CACHE];
-    let mut by_object: FxHashMap<usize, u32> = FxHashMap::default();
+    let mut cache = vec![(0usize, NULL); 1 << CACHE_BITS];
+    let mut read = 0usize;
     let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
     let mut texts = StringBuilder::new();
     // Pushed, not written over a column of NULLs: that fill was a pass of
@@ -386,44 +396,42 @@ fn dictionary(py: Python<'_>, cells: &[Py<PyAny>], na: usize) -> Result<Read, Un
         let id = cell.as_ptr() as usize;
         // Objects are at least 16-byte aligned; the multiply spreads the
         // rest of the address over the slot bits.
-        let slot = (id >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15_usize) >> 54 & (CACHE - 1);
-        let (cached, k) = cache[slot];
+        let slot =
+            (id >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15_usize) >> (usize::BITS - CACHE_BITS);
+        let (cached, k) = cache.get(slot).copied().unwrap_or((0, NULL));
         let key = if cached == id {
             k
         } else {
-            let k = if let Some(&k) = by_object.get(&id) {
-                k
-            } else {
-                // Stop before reading many distinct objects for a
-                // dictionary that would be nearly as long as the column.
-                if by_object.len() > row / 2 + 1024 {
-                    return Err(Unkeyed::Distinct);
-                }
-                let k = match object(cell.bind(py), na) {
-                    Some(Object::Missing) => NULL,
-                    Some(Object::Text(text)) => {
-                        if let Some(&k) = by_text.get(text) {
-                            k
-                        } else {
-                            // The dictionary's offsets are 32-bit: stay
-                            // well inside them.
-                            if texts.values_slice().len() + text.len() > (i32::MAX as usize) / 2 {
-                                return Err(Unkeyed::Distinct);
-                            }
-                            let Ok(k) = u32::try_from(by_text.len()) else {
-                                return Err(Unkeyed::Distinct);
-                            };
-                            texts.append_value(text);
-                            by_text.insert(text, k);
-                            k
+            // Stop before reading most cells' objects for a dictionary
+            // that would be nearly as long as the column.
+            read += 1;
+            if read > row / 2 + 1024 {
+                return Err(Unkeyed::Distinct);
+            }
+            let k = match object(cell.bind(py), na) {
+                Some(Object::Missing) => NULL,
+                Some(Object::Text(text)) => {
+                    if let Some(&k) = by_text.get(text) {
+                        k
+                    } else {
+                        // The dictionary's offsets are 32-bit: stay
+                        // well inside them.
+                        if texts.values_slice().len() + text.len() > (i32::MAX as usize) / 2 {
+                            return Err(Unkeyed::Distinct);
                         }
+                        let Ok(k) = u32::try_from(by_text.len()) else {
+                            return Err(Unkeyed::Distinct);
+                        };
+                        texts.append_value(text);
+                        by_text.insert(text, k);
+                        k
                     }
-                    None => return Err(Unkeyed::Unfit),
-                };
-                by_object.insert(id, k);
-                k
+                }
+                None => return Err(Unkeyed::Unfit),
             };
-            cache[slot] = (id, k);
+            if let Some(c) = cache.get_mut(slot) {
+                *c = (id, k);
+            }
             k
         };
         keys.push(key);

@@ -391,10 +391,17 @@ def object_columns() -> dict[str, list[Any]]:
     unshared = [t for i in range(1000) for t in copies(labels[i % len(labels)], 1)] * 3
     missing: list[Any] = [None, float("nan"), pd.NA]
     holes = [missing[i % 3] if i % 4 == 0 else t for i, t in enumerate(unshared)]
-    # More distinct objects than the identity cache has slots, so that
-    # slots are reused: 700 texts, each as two objects, in 7,000 rows.
-    many = [t for i in range(700) for t in copies(f"v{i}", 2)] * 5
-    rng.shuffle(many)
+    # More distinct objects than the identity cache has slots (16,384), so
+    # that slots are reused: 20,000 objects of 700 texts, in blocks of 100
+    # objects each shuffled ten times over (as a CSV reader makes a new
+    # object for a text every so often), 200,000 rows.
+    many: list[Any] = []
+    for b in range(200):
+        block = [t for i in range(100) for t in copies(f"v{(b * 100 + i) % 700}", 1)]
+        rows = block * 10
+        rng.shuffle(rows)
+        many += rows
+    assert len({id(t) for t in many}) == 20000
     return {"shared": shared, "unshared": unshared, "holes": holes, "many": many}
 
 
