@@ -7,12 +7,13 @@
 //! and Python's own string interning, share one object among many equal
 //! cells. So each cell is keyed by its object's identity first (the object
 //! last seen in its slot of a cache), and only an object not found there
-//! is read as text and looked up by it, giving a dictionary array. A column
-//! of mostly distinct objects (an id) is copied as plain text instead. This is a
-//! translation, like pyarrow's: the result holds the same texts and nulls,
-//! and the core judges them as it would any Arrow column. A column holding
-//! other objects (numbers, dates) is read cell by cell, each as the number
-//! or text it is, so the import judges every cell instead of failing.
+//! is read as text and looked up by it, giving a dictionary array. A
+//! column of mostly distinct objects (an id) is copied as plain text
+//! instead. This is a translation, like pyarrow's: the result holds the
+//! same texts and nulls, and the core judges them as it would any Arrow
+//! column. A column holding other objects (numbers, dates) is read cell by
+//! cell, each as the number or text it is, so the import judges every cell
+//! instead of failing.
 //!
 //! The frame is imported in eight row batches. The object columns of each
 //! are read, under the GIL, by a helper thread ahead of the import (or by
