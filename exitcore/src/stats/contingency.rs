@@ -224,9 +224,10 @@ pub(crate) fn weight_at(x: u64, mode: u64, ratio: impl Fn(f64) -> f64) -> f64 {
 }
 
 /// Sums a unimodal discrete distribution given by the step ratio
-/// P(x + 1) / P(x) (x given as an f64), relative to its mode, and returns the share of the mass
-/// on points whose weight is at most `threshold`. Walks outwards from the
-/// mode and stops where the weights can no longer change either sum.
+/// P(x + 1) / P(x) (x given as an f64), relative to its mode, and returns
+/// the share of the mass on points whose weight is at most `threshold`.
+/// Walks outwards from the mode and stops where the weights can no longer
+/// change either sum.
 ///
 /// Away from the mode the weights never grow, so once a weight is below
 /// half a unit in the last place of both sums (`total` is at least 1, and

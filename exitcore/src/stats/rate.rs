@@ -120,7 +120,7 @@ fn binomial_two_sided(k: u64, n: u64, p: f64) -> f64 {
     let nf = f(n);
     let ratio = |at: f64| (nf - at) / (at + 1.0) * odds;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let mode = ((f(n) + 1.0) * p).floor().clamp(0.0, f(n)) as u64;
+    let mode = ((nf + 1.0) * p).floor().clamp(0.0, nf) as u64;
     let observed = weight_at(k, mode, ratio);
     sum_at_most(observed * (1.0 + 1e-7), mode, 0, n, ratio)
 }
