@@ -147,6 +147,9 @@ def test_insights_and_drivers_can_be_left_out(org: exitcore.SyntheticOrg) -> Non
     with pytest.raises(exitcore.InvalidArgumentError) as info:
         ds.analyse(insights="no")  # type: ignore[arg-type]
     assert info.value.field == "insights"
+    with pytest.raises(exitcore.InvalidArgumentError) as info:
+        ds.analyse(drivers=1)  # type: ignore[arg-type]
+    assert info.value.field == "drivers"
 
 
 def test_four_people_release_nothing() -> None:
