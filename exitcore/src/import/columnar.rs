@@ -916,6 +916,12 @@ impl Batch {
         }
     }
 
+    /// How many values column `c` has numbered in the current batch
+    /// (every key of its current chunk is below this).
+    pub(crate) fn key_count(&self, c: usize) -> usize {
+        self.texts.get(c).map_or(0, |t| t.ends.len())
+    }
+
     /// The text of column `c`'s value with key `k`.
     pub(crate) fn key_text(&self, c: usize, k: u32) -> &[u8] {
         self.texts.get(c).map_or(&[], |t| t.get(k))
@@ -1587,6 +1593,70 @@ mod tests {
                 }
             });
         }
+    }
+
+    /// Without its 2,000 managers and with exit dates to the month, every
+    /// column of the synthetic table is numbered in every chunk (the
+    /// tests' cap is 600 values), so each
+    /// chunk after a batch's first reads its plain fields' values from
+    /// their keys, which a batch's own dictionary numbers afresh (in its
+    /// rows' order, so a key means another value in the next batch): the
+    /// values remembered by key must go with the keys.
+    #[test]
+    fn chunks_read_by_key_import_as_row_by_row() {
+        let (_, _, rows) = synthetic_rows();
+        let org = generate(&OrgConfig {
+            exits: 2_500,
+            seed: 5,
+            ..OrgConfig::default()
+        })
+        .unwrap();
+        let mut json: serde_json::Value = serde_json::from_str(&org.csv_mapping_json()).unwrap();
+        json["context"]
+            .as_object_mut()
+            .unwrap()
+            .remove("manager")
+            .unwrap();
+        // A required date shown only to who would return: rows
+        // answering it unasked, or asked and not answering, take the row
+        // path, which only the question's entries per row can tell.
+        let mut questionnaire: serde_json::Value =
+            serde_json::from_str(&org.questionnaire.to_json()).unwrap();
+        let new_job = questionnaire["questions"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|q| q["id"] == "new_job_start")
+            .unwrap();
+        new_job["required"] = true.into();
+        new_job["show_if"] = serde_json::json!({ "question": "would_return", "equals": true });
+        let questionnaire = crate::Questionnaire::from_json(&questionnaire.to_string()).unwrap();
+        let mapping =
+            Mapping::from_json_with_questionnaire(&json.to_string(), questionnaire).unwrap();
+        let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+        let (manager, exit) = (at("manager"), at("exit_date"));
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut r)| {
+                // Months rather than days, so that 120 values at most.
+                if i > 0 && r[exit].len() == 10 {
+                    r[exit].replace_range(8.., "01");
+                }
+                r.remove(manager);
+                r
+            })
+            .collect();
+        each_way(&mapping, &rows, |fast, _, _| {
+            let start = fast
+                .loaded
+                .problems
+                .iter()
+                .filter(|p| p.field == "answers.new_job_start")
+                .count();
+            assert!(start > 100, "{start}");
+            assert!(fast.summary.imported > 1_000, "{}", fast.summary.imported);
+        });
     }
 
     /// A chunk's accepted rows that all repeat earlier respondents (each

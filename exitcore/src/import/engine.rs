@@ -137,6 +137,13 @@ struct Cache {
     /// Entry id by the input's distinct-value key ([`Fields::key`]) in the
     /// current batch; [`UNSET`] until that key is first seen.
     by_key: Vec<u32>,
+    /// How many keys `by_key` holds an entry for: when as many as the
+    /// batch has numbered, every key of a chunk is known without looking.
+    known: usize,
+    /// What a stored row holding each key stores, by key as `by_key`
+    /// (`None` until a stored row first holds it): the chunked path's
+    /// copy of its per-entry values, read straight from a chunk's keys.
+    stored_by_key: Vec<Option<u64>>,
 }
 
 impl Cache {
@@ -156,7 +163,23 @@ impl Cache {
         if self.by_key.len() <= k {
             self.by_key.resize(k + 1, UNSET);
         }
+        if self.by_key[k] == UNSET {
+            self.known += 1;
+        }
         self.by_key[k] = id;
+    }
+
+    /// Whether every key below `keys` (all a batch has numbered so far)
+    /// has its entry remembered.
+    fn knows_all(&self, keys: usize) -> bool {
+        self.known == keys && self.by_key.len() == keys
+    }
+
+    /// Forgets the keys (their batch numbers its values anew).
+    fn forget_keys(&mut self) {
+        self.by_key.clear();
+        self.known = 0;
+        self.stored_by_key.clear();
     }
 
     fn get(&self, id: u32) -> Option<&Entry> {
@@ -395,7 +418,7 @@ impl<'p> Engine<'p> {
         for f in &mut self.fields {
             for i in &mut f.inputs {
                 if restarts(i.col) {
-                    i.cache.by_key.clear();
+                    i.cache.forget_keys();
                 }
             }
         }
@@ -403,7 +426,7 @@ impl<'p> Engine<'p> {
             if let Some(cache) = cache
                 && restarts(Some(c))
             {
-                cache.by_key.clear();
+                cache.forget_keys();
             }
         }
     }

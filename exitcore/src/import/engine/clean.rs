@@ -16,7 +16,7 @@
 //! counted and coded as the row path would count and code each row in
 //! turn: the tests compare the two paths' outcomes, data set included.
 
-use super::{Engine, Fields, Kind, Out, SCRATCH, Slot, UNSET, Val, dim_index};
+use super::{CACHE_CAP, Engine, Fields, Kind, Out, SCRATCH, Slot, UNSET, Val, dim_index};
 use crate::dataset::CodedRows;
 use crate::import::columnar::Batch;
 use crate::import::{Source, tenure_between};
@@ -88,8 +88,18 @@ pub(super) struct Chunked {
     starts: bool,
     /// Per field: the index of its first input in `ids` and `classes`.
     base: Vec<usize>,
-    /// Per field input: the entry of each row of the chunk.
+    /// Per field input: the entry of each row of the chunk (not written
+    /// when `keyed`).
     ids: Vec<Vec<u32>>,
+    /// Per field input: whether only its field's storing reads its
+    /// entries (one column, whose rows no condition, org path or start
+    /// date looks at), so that they can be read from the chunk's keys.
+    plain: Vec<bool>,
+    /// Per field input: whether this chunk's entries are read from its
+    /// keys, every one of which the input's cache knows, instead of
+    /// written to `ids`: a plain input's usual chunk, which then costs
+    /// classifying nothing unless an entry is slow.
+    keyed: Vec<bool>,
     /// Per field input: the class of each of its entries so far.
     classes: Vec<Vec<Class>>,
     /// Per field input: whether a row holding each of its entries so far
@@ -271,6 +281,27 @@ impl Chunked {
                 },
             )
             .collect();
+        let parent = |q: usize| engine.parents.contains(&Some(q));
+        let plain = engine
+            .fields
+            .iter()
+            .flat_map(|f| {
+                let plain = f.inputs.len() == 1
+                    && f.inputs.first().is_some_and(|i| i.col.is_some())
+                    && match f.kind {
+                        Kind::Org
+                        | Kind::Dim(_)
+                        | Kind::ExitType
+                        | Kind::Interviewer
+                        | Kind::Regrettable => true,
+                        Kind::Answer(q) => engine.q.questions[q].show_if.is_none() && !parent(q),
+                        Kind::Respondent | Kind::FreeText(_) | Kind::Tenure | Kind::ExitDate => {
+                            false
+                        }
+                    };
+                std::iter::repeat_n(plain, f.inputs.len())
+            })
+            .collect();
         let mut text_of = vec![None; n];
         for (t, &(_, qi, _)) in texts.iter().enumerate() {
             if let Some(o) = text_of.get_mut(qi) {
@@ -294,6 +325,8 @@ impl Chunked {
             starts: false,
             base,
             ids: vec![Vec::new(); inputs],
+            plain,
+            keyed: vec![false; inputs],
             classes: vec![Vec::new(); inputs],
             slow_entries: vec![Vec::new(); inputs],
             any_slow: vec![false; inputs],
@@ -351,7 +384,8 @@ impl Engine<'_> {
         self.chunked = chunked;
     }
 
-    /// Finds every cell's entry and marks the rows only the row path can
+    /// Finds every cell's entry (or that its key's is known, for a plain
+    /// input) and marks the rows only the row path can
     /// import; false when a column has no keys this chunk (its values are
     /// too many to number), and the whole chunk goes row by row.
     fn classify(&mut self, ch: &mut Chunked, batch: &Batch, n: usize) -> bool {
@@ -367,14 +401,20 @@ impl Engine<'_> {
             let inputs = self.fields[fi].inputs.len();
             for ii in 0..inputs {
                 let s = first + ii;
-                let mut ids = std::mem::take(&mut ch.ids[s]);
-                ids.clear();
+                ch.keyed[s] = false;
                 if let Some(c) = self.fields[fi].inputs[ii].col {
                     let keys = batch.keys(c);
                     if keys.len() != n {
-                        ch.ids[s] = ids;
                         return false;
                     }
+                    ch.keyed[s] = ch.plain[s] && self.know_every_key(fi, ii, c, batch, n);
+                }
+                let mut ids = std::mem::take(&mut ch.ids[s]);
+                ids.clear();
+                if ch.keyed[s] {
+                    // Every entry is known: nothing to number or look up.
+                } else if let Some(c) = self.fields[fi].inputs[ii].col {
+                    let keys = batch.keys(c);
                     // Known keys in one pass; the rest resolved in row order,
                     // so new entries are numbered as the row path numbers them.
                     let by_key = &self.fields[fi].inputs[ii].cache.by_key;
@@ -435,9 +475,23 @@ impl Engine<'_> {
             if !levels {
                 if ch.any_slow[first] {
                     // Only a real entry can be stored (never the scratch one).
-                    let (ids, slow_entries) = (&ch.ids[first], &ch.slow_entries[first]);
-                    for (slow, &id) in ch.slow.iter_mut().zip(ids) {
-                        *slow |= slow_entries.get(id as usize).copied().unwrap_or(true);
+                    let slow_entries = &ch.slow_entries[first];
+                    let slow_entry =
+                        |id: u32| slow_entries.get(id as usize).copied().unwrap_or(true);
+                    let input = &self.fields[fi].inputs[0];
+                    match input.col.filter(|_| ch.keyed[first]) {
+                        Some(c) => {
+                            let by_key = &input.cache.by_key;
+                            for (slow, &k) in ch.slow.iter_mut().zip(batch.keys(c)) {
+                                *slow |=
+                                    slow_entry(by_key.get(k as usize).copied().unwrap_or(UNSET));
+                            }
+                        }
+                        None => {
+                            for (slow, &id) in ch.slow.iter_mut().zip(&ch.ids[first]) {
+                                *slow |= slow_entry(id);
+                            }
+                        }
                     }
                 }
                 continue;
@@ -465,6 +519,29 @@ impl Engine<'_> {
         self.classify_texts(ch, batch, n);
         self.classify_respondents(ch, batch, n);
         true
+    }
+
+    /// Whether the cache of input `ii` (column `c`) of field `fi` knows
+    /// the entry of every key its batch has numbered, once the keys it
+    /// does not are resolved, in key order, when they are no more than
+    /// the chunk's `n` rows (a binding's dictionary can hold values no
+    /// row holds, which would otherwise never be known). An entry's id is
+    /// internal: codes are still given in row order, as rows are stored.
+    fn know_every_key(&mut self, fi: usize, ii: usize, c: usize, batch: &Batch, n: usize) -> bool {
+        let count = batch.key_count(c);
+        let cache = &self.fields[fi].inputs[ii].cache;
+        if cache.knows_all(count) {
+            return true;
+        }
+        if count > CACHE_CAP || count.saturating_sub(cache.known) > n {
+            return false;
+        }
+        for k in (0..count).filter_map(|k| u32::try_from(k).ok()) {
+            if self.fields[fi].inputs[ii].cache.keyed(Some(k)).is_none() {
+                self.entry_id(fi, ii, Some(k), || batch.key_text(c, k));
+            }
+        }
+        self.fields[fi].inputs[ii].cache.knows_all(count)
     }
 
     /// Finds each row's respondent id where it lies in the chunk, trimmed,
@@ -783,30 +860,42 @@ impl Engine<'_> {
                 }
                 continue;
             }
-            // One input: each row's entry, its cells counted a column at a time.
+            // One input: each row's entry (or key), its cells counted a
+            // column at a time.
             let s = ch.base[fi];
+            let col = self.fields[fi].inputs[0].col;
+            let keyed = ch.keyed[s];
             let chunk_ids = std::mem::take(&mut ch.ids[s]);
+            let chunk = match col {
+                Some(c) if keyed => batch.keys(c),
+                _ => &chunk_ids,
+            };
             let mut ids = std::mem::take(&mut ch.run_ids);
             let rows = &ch.run.rows;
             // Most runs are every row from one to another: their entries
             // are the chunk's, as they are.
             let from = rows.first().copied().unwrap_or(0);
-            let run = match chunk_ids.get(from..from + n) {
+            let run = match chunk.get(from..from + n) {
                 Some(run) if rows.last().is_some_and(|&last| last + 1 == from + n) => run,
                 _ => {
                     ids.clear();
-                    ids.extend(
-                        rows.iter()
-                            .map(|&r| chunk_ids.get(r).copied().unwrap_or(u32::MAX)),
-                    );
+                    ids.extend(rows.iter().map(|&r| chunk.get(r).copied().unwrap_or(UNSET)));
                     &ids
                 }
             };
-            if let Some(c) = self.fields[fi].inputs[0].col {
+            if let Some(c) = col {
                 let classes = &ch.classes[s];
+                let by_key = &self.fields[fi].inputs[0].cache.by_key;
                 let missing = if ch.any_missing[s] {
                     run.iter()
-                        .filter(|&&id| classes.get(id as usize) == Some(&Class::Missing))
+                        .map(|&at| {
+                            if keyed {
+                                by_key.get(at as usize).copied().unwrap_or(UNSET)
+                            } else {
+                                at
+                            }
+                        })
+                        .filter(|&id| classes.get(id as usize) == Some(&Class::Missing))
                         .count()
                 } else {
                     0
@@ -814,7 +903,7 @@ impl Engine<'_> {
                 self.stats[c].filled += n - missing;
                 self.stats[c].missing += missing;
             }
-            self.store_field(ch, &mut out, kind, fi, run);
+            self.store_field(ch, &mut out, kind, fi, run, keyed);
             ch.run_ids = ids;
             ch.ids[s] = chunk_ids;
         }
@@ -859,9 +948,10 @@ impl Engine<'_> {
     }
 
     /// Stores field `fi` (one input) for the run, whose rows hold its
-    /// entries `ids`: each entry's stored value is worked out at the first
-    /// row holding it, in row order, so dictionary codes and org units
-    /// are numbered as the row path numbers them, then copied to the rest.
+    /// entries `ids` (or, when `keyed`, its keys): each entry's stored
+    /// value is worked out at the first row holding it, in row order, so
+    /// dictionary codes and org units are numbered as the row path
+    /// numbers them, then copied to the rest.
     fn store_field(
         &mut self,
         ch: &mut Chunked,
@@ -869,6 +959,7 @@ impl Engine<'_> {
         kind: Kind,
         fi: usize,
         ids: &[u32],
+        keyed: bool,
     ) {
         let s = ch.base[fi];
         let classes = &ch.classes[s];
@@ -926,17 +1017,40 @@ impl Engine<'_> {
         }
         let mut values = std::mem::take(&mut out.values);
         values.clear();
-        for &id in ids {
-            let v = if let Some(&Some(known)) = stored.get(id as usize) {
+        let mut value_of = |engine: &mut Self, id: u32| {
+            if let Some(&Some(known)) = stored.get(id as usize) {
                 known
             } else {
-                let v = self.stored_value(kind, fi, entry_slot(id));
+                let v = engine.stored_value(kind, fi, entry_slot(id));
                 if let Some(k) = stored.get_mut(id as usize) {
                     *k = Some(v);
                 }
                 v
-            };
-            values.push(v);
+            }
+        };
+        if keyed {
+            let cache = &mut self.fields[fi].inputs[0].cache;
+            let mut by_key = std::mem::take(&mut cache.stored_by_key);
+            by_key.resize(cache.by_key.len(), None);
+            for &k in ids {
+                let v = if let Some(&Some(known)) = by_key.get(k as usize) {
+                    known
+                } else {
+                    let cache = &self.fields[fi].inputs[0].cache;
+                    let id = cache.by_key.get(k as usize).copied().unwrap_or(UNSET);
+                    let v = value_of(self, id);
+                    if let Some(at) = by_key.get_mut(k as usize) {
+                        *at = Some(v);
+                    }
+                    v
+                };
+                values.push(v);
+            }
+            self.fields[fi].inputs[0].cache.stored_by_key = by_key;
+        } else {
+            for &id in ids {
+                values.push(value_of(self, id));
+            }
         }
         ch.stored[s] = stored;
         let narrow = |v: u64, none: u32| u32::try_from(v).unwrap_or(none);
