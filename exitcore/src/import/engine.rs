@@ -47,6 +47,11 @@ const SCRATCH: u32 = u32::MAX;
 /// A distinct-value key whose entry is not known yet.
 const UNSET: u32 = u32::MAX;
 
+/// A key's stored value not yet worked out ([`Cache::stored_by_key`]);
+/// a value that is this (every tick of a 64-bit multiple choice) is
+/// worked out again each time rather than remembered.
+const NOT_STORED: u64 = u64::MAX;
+
 /// The fields of one input row.
 pub(crate) trait Fields {
     /// Number of fields.
@@ -141,9 +146,11 @@ struct Cache {
     /// batch has numbered, every key of a chunk is known without looking.
     known: usize,
     /// What a stored row holding each key stores, by key as `by_key`
-    /// (`None` until a stored row first holds it): the chunked path's
-    /// copy of its per-entry values, read straight from a chunk's keys.
-    stored_by_key: Vec<Option<u64>>,
+    /// ([`NOT_STORED`] until a stored row first holds it), and whether
+    /// the key's value is missing: the chunked path's copy of what it
+    /// knows per entry, read straight from a chunk's keys.
+    stored_by_key: Vec<u64>,
+    missing_by_key: Vec<bool>,
 }
 
 impl Cache {
@@ -180,6 +187,7 @@ impl Cache {
         self.by_key.clear();
         self.known = 0;
         self.stored_by_key.clear();
+        self.missing_by_key.clear();
     }
 
     fn get(&self, id: u32) -> Option<&Entry> {

@@ -16,7 +16,9 @@
 //! counted and coded as the row path would count and code each row in
 //! turn: the tests compare the two paths' outcomes, data set included.
 
-use super::{CACHE_CAP, Engine, Fields, Kind, Out, SCRATCH, Slot, UNSET, Val, dim_index};
+use super::{
+    CACHE_CAP, Engine, Fields, Kind, NOT_STORED, Out, SCRATCH, Slot, UNSET, Val, dim_index,
+};
 use crate::dataset::CodedRows;
 use crate::import::columnar::Batch;
 use crate::import::{Source, tenure_between};
@@ -883,27 +885,25 @@ impl Engine<'_> {
                     &ids
                 }
             };
-            if let Some(c) = col {
+            let missing = if keyed {
+                // Counted as the keys are read for their values.
+                self.store_field(ch, &mut out, kind, fi, run, keyed)
+            } else {
                 let classes = &ch.classes[s];
-                let by_key = &self.fields[fi].inputs[0].cache.by_key;
                 let missing = if ch.any_missing[s] {
                     run.iter()
-                        .map(|&at| {
-                            if keyed {
-                                by_key.get(at as usize).copied().unwrap_or(UNSET)
-                            } else {
-                                at
-                            }
-                        })
-                        .filter(|&id| classes.get(id as usize) == Some(&Class::Missing))
+                        .filter(|&&id| classes.get(id as usize) == Some(&Class::Missing))
                         .count()
                 } else {
                     0
                 };
+                self.store_field(ch, &mut out, kind, fi, run, keyed);
+                missing
+            };
+            if let Some(c) = col {
                 self.stats[c].filled += n - missing;
                 self.stats[c].missing += missing;
             }
-            self.store_field(ch, &mut out, kind, fi, run, keyed);
             ch.run_ids = ids;
             ch.ids[s] = chunk_ids;
         }
@@ -951,7 +951,8 @@ impl Engine<'_> {
     /// entries `ids` (or, when `keyed`, its keys): each entry's stored
     /// value is worked out at the first row holding it, in row order, so
     /// dictionary codes and org units are numbered as the row path
-    /// numbers them, then copied to the rest.
+    /// numbers them, then copied to the rest. When `keyed`, the number
+    /// of rows whose value is missing (otherwise 0: not counted).
     fn store_field(
         &mut self,
         ch: &mut Chunked,
@@ -960,7 +961,7 @@ impl Engine<'_> {
         fi: usize,
         ids: &[u32],
         keyed: bool,
-    ) {
+    ) -> usize {
         let s = ch.base[fi];
         let classes = &ch.classes[s];
         let entry_slot = |id: u32| {
@@ -977,7 +978,7 @@ impl Engine<'_> {
                         *o = Some(*d);
                     }
                 }
-                return;
+                return 0;
             }
             Kind::Tenure => {
                 let mut bands = std::mem::take(&mut ch.stored[s]);
@@ -1006,7 +1007,7 @@ impl Engine<'_> {
                     out.dims[4][i] = u32::try_from(band).unwrap_or(0);
                 }
                 ch.stored[s] = bands;
-                return;
+                return 0;
             }
             _ => {}
         }
@@ -1028,25 +1029,37 @@ impl Engine<'_> {
                 v
             }
         };
+        let mut missing = 0;
         if keyed {
             let cache = &mut self.fields[fi].inputs[0].cache;
             let mut by_key = std::mem::take(&mut cache.stored_by_key);
-            by_key.resize(cache.by_key.len(), None);
+            let mut missing_by_key = std::mem::take(&mut cache.missing_by_key);
+            let keys = cache.by_key.len();
+            by_key.resize(keys, NOT_STORED);
+            missing_by_key.resize(keys, false);
             for &k in ids {
-                let v = if let Some(&Some(known)) = by_key.get(k as usize) {
-                    known
-                } else {
-                    let cache = &self.fields[fi].inputs[0].cache;
-                    let id = cache.by_key.get(k as usize).copied().unwrap_or(UNSET);
-                    let v = value_of(self, id);
-                    if let Some(at) = by_key.get_mut(k as usize) {
-                        *at = Some(v);
+                let k = k as usize;
+                let v = match by_key.get(k) {
+                    Some(&known) if known != NOT_STORED => known,
+                    _ => {
+                        let cache = &self.fields[fi].inputs[0].cache;
+                        let id = cache.by_key.get(k).copied().unwrap_or(UNSET);
+                        let v = value_of(self, id);
+                        if let Some(at) = by_key.get_mut(k) {
+                            *at = v;
+                        }
+                        if let Some(at) = missing_by_key.get_mut(k) {
+                            *at = classes.get(id as usize) == Some(&Class::Missing);
+                        }
+                        v
                     }
-                    v
                 };
+                missing += usize::from(missing_by_key.get(k).copied().unwrap_or(false));
                 values.push(v);
             }
-            self.fields[fi].inputs[0].cache.stored_by_key = by_key;
+            let cache = &mut self.fields[fi].inputs[0].cache;
+            cache.stored_by_key = by_key;
+            cache.missing_by_key = missing_by_key;
         } else {
             for &id in ids {
                 values.push(value_of(self, id));
@@ -1083,6 +1096,7 @@ impl Engine<'_> {
             Kind::Respondent | Kind::FreeText(_) | Kind::ExitDate | Kind::Tenure => {}
         }
         out.values = values;
+        missing
     }
 
     /// What a stored row holding `slot` in a field of `kind` stores (see
