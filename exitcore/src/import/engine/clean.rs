@@ -223,6 +223,74 @@ impl RunColumns {
     }
 }
 
+/// Where a run's values of a field of one input go, and how they narrow
+/// to the column's cells.
+enum RunCells<'o> {
+    /// Dictionary codes or org units, and the cell of a value that has none.
+    Codes(&'o mut [u32], u32),
+    /// Exit type, interviewer or regrettable codes.
+    Small(&'o mut [u8]),
+    /// An answer's cells as its column encodes them.
+    Answers(&'o mut Vec<u64>),
+    None,
+}
+
+impl<'o> RunCells<'o> {
+    fn of(out: &'o mut RunColumns, kind: Kind) -> Self {
+        match kind {
+            Kind::Dim(d) => RunCells::Codes(&mut out.dims[dim_index(d)], 0),
+            Kind::Org => RunCells::Codes(&mut out.org, u32::MAX),
+            Kind::ExitType => RunCells::Small(&mut out.codes[0]),
+            Kind::Interviewer => RunCells::Small(&mut out.codes[1]),
+            Kind::Regrettable => RunCells::Small(&mut out.codes[2]),
+            Kind::Answer(q) => out
+                .cells
+                .get_mut(q)
+                .map_or(RunCells::None, RunCells::Answers),
+            Kind::Respondent | Kind::FreeText(_) | Kind::ExitDate | Kind::Tenure => RunCells::None,
+        }
+    }
+}
+
+/// A run's keys of a keyed field, with what each key stores and whether
+/// its value is missing, by key ([`NOT_STORED`]: not worked out yet).
+struct KeyedValues<'k> {
+    keys: &'k [u32],
+    stored: &'k mut [u64],
+    missing: &'k mut [bool],
+}
+
+impl KeyedValues<'_> {
+    /// Writes each row's stored value, narrowed, to `cells`, working out
+    /// a key's value (and whether it is missing) with `resolve` at the
+    /// first row holding it; the number of rows whose value is missing.
+    fn fill<T>(
+        &mut self,
+        cells: &mut [T],
+        resolve: &mut dyn FnMut(usize) -> (u64, bool),
+        narrow: impl Fn(u64) -> T,
+    ) -> usize {
+        let mut missing = 0;
+        for (cell, &k) in cells.iter_mut().zip(self.keys) {
+            let k = k as usize;
+            let (v, is_missing) = match (self.stored.get(k), self.missing.get(k)) {
+                (Some(&v), Some(&m)) if v != NOT_STORED => (v, m),
+                _ => {
+                    let (v, m) = resolve(k);
+                    if let (Some(s), Some(at)) = (self.stored.get_mut(k), self.missing.get_mut(k)) {
+                        *s = v;
+                        *at = m;
+                    }
+                    (v, m)
+                }
+            };
+            missing += usize::from(is_missing);
+            *cell = narrow(v);
+        }
+        missing
+    }
+}
+
 impl Chunked {
     /// The chunked state for `engine`'s plan, or `None` when the plan
     /// has what only the row path handles: a row filter, multiple choice
@@ -1016,8 +1084,6 @@ impl Engine<'_> {
         if stored.len() < entries {
             stored.resize(entries, None);
         }
-        let mut values = std::mem::take(&mut out.values);
-        values.clear();
         let mut value_of = |engine: &mut Self, id: u32| {
             if let Some(&Some(known)) = stored.get(id as usize) {
                 known
@@ -1037,65 +1103,58 @@ impl Engine<'_> {
             let keys = cache.by_key.len();
             by_key.resize(keys, NOT_STORED);
             missing_by_key.resize(keys, false);
-            for &k in ids {
-                let k = k as usize;
-                let v = match by_key.get(k) {
-                    Some(&known) if known != NOT_STORED => known,
-                    _ => {
-                        let cache = &self.fields[fi].inputs[0].cache;
-                        let id = cache.by_key.get(k).copied().unwrap_or(UNSET);
-                        let v = value_of(self, id);
-                        if let Some(at) = by_key.get_mut(k) {
-                            *at = v;
-                        }
-                        if let Some(at) = missing_by_key.get_mut(k) {
-                            *at = classes.get(id as usize) == Some(&Class::Missing);
-                        }
-                        v
-                    }
-                };
-                missing += usize::from(missing_by_key.get(k).copied().unwrap_or(false));
-                values.push(v);
-            }
+            let mut keyed = KeyedValues {
+                keys: ids,
+                stored: &mut by_key,
+                missing: &mut missing_by_key,
+            };
+            let mut resolve = |k: usize| {
+                let cache = &self.fields[fi].inputs[0].cache;
+                let id = cache.by_key.get(k).copied().unwrap_or(UNSET);
+                let v = value_of(self, id);
+                (v, classes.get(id as usize) == Some(&Class::Missing))
+            };
+            let n = ids.len();
+            missing = match RunCells::of(out, kind) {
+                RunCells::Codes(cells, none) => {
+                    keyed.fill(cells, &mut resolve, |v| u32::try_from(v).unwrap_or(none))
+                }
+                RunCells::Small(cells) => {
+                    keyed.fill(cells, &mut resolve, |v| u8::try_from(v).unwrap_or(0))
+                }
+                RunCells::Answers(cells) => {
+                    cells.clear();
+                    cells.resize(n, 0);
+                    keyed.fill(cells, &mut resolve, |v| v)
+                }
+                RunCells::None => 0,
+            };
             let cache = &mut self.fields[fi].inputs[0].cache;
             cache.stored_by_key = by_key;
             cache.missing_by_key = missing_by_key;
         } else {
+            let mut values = std::mem::take(&mut out.values);
+            values.clear();
             for &id in ids {
                 values.push(value_of(self, id));
             }
+            match RunCells::of(out, kind) {
+                RunCells::Codes(cells, none) => {
+                    for (o, &v) in cells.iter_mut().zip(&values) {
+                        *o = u32::try_from(v).unwrap_or(none);
+                    }
+                }
+                RunCells::Small(cells) => {
+                    for (o, &v) in cells.iter_mut().zip(&values) {
+                        *o = u8::try_from(v).unwrap_or(0);
+                    }
+                }
+                RunCells::Answers(cells) => std::mem::swap(cells, &mut values),
+                RunCells::None => {}
+            }
+            out.values = values;
         }
         ch.stored[s] = stored;
-        let narrow = |v: u64, none: u32| u32::try_from(v).unwrap_or(none);
-        match kind {
-            Kind::Dim(d) => {
-                for (o, &v) in out.dims[dim_index(d)].iter_mut().zip(&values) {
-                    *o = narrow(v, 0);
-                }
-            }
-            Kind::Org => {
-                for (o, &v) in out.org.iter_mut().zip(&values) {
-                    *o = narrow(v, u32::MAX);
-                }
-            }
-            Kind::ExitType | Kind::Interviewer | Kind::Regrettable => {
-                let codes = &mut out.codes[match kind {
-                    Kind::ExitType => 0,
-                    Kind::Interviewer => 1,
-                    _ => 2,
-                }];
-                for (o, &v) in codes.iter_mut().zip(&values) {
-                    *o = u8::try_from(v).unwrap_or(0);
-                }
-            }
-            Kind::Answer(q) => {
-                if let Some(cells) = out.cells.get_mut(q) {
-                    std::mem::swap(cells, &mut values);
-                }
-            }
-            Kind::Respondent | Kind::FreeText(_) | Kind::ExitDate | Kind::Tenure => {}
-        }
-        out.values = values;
         missing
     }
 
