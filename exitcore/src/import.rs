@@ -250,6 +250,23 @@ fn norm(s: &str) -> String {
     out
 }
 
+/// [`norm`]`(s)`, borrowing `s` when it is already so: ASCII without
+/// capitals or whitespace but single spaces between words, as ids,
+/// numbers and dates are (most distinct values an import resolves).
+pub(crate) fn normalised(s: &str) -> std::borrow::Cow<'_, str> {
+    let b = s.as_bytes();
+    let plain = b.iter().all(|&c| {
+        c.is_ascii() && !c.is_ascii_uppercase() && (c == b' ' || !char::from(c).is_whitespace())
+    }) && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !s.contains("  ");
+    if plain {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(norm(s))
+    }
+}
+
 /// The characters of [`norm`]`(s)`, for comparing without a `String`.
 fn norm_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     s.split_whitespace().enumerate().flat_map(|(i, w)| {
@@ -1053,6 +1070,9 @@ fn parse_date(s: &str, formats: &[String]) -> Option<PartialDate> {
     for f in formats {
         // chrono needs a full date; complete partial formats with a fixed day/month.
         let parsed = match DatePrecision::of(f)? {
+            DatePrecision::Day if f == "%Y-%m-%d" => iso_date(s)
+                .or_else(|| NaiveDate::parse_from_str(s, f).ok())
+                .map(PartialDate::from),
             DatePrecision::Day => NaiveDate::parse_from_str(s, f).ok().map(PartialDate::from),
             DatePrecision::Month => {
                 NaiveDate::parse_from_str(&format!("{s}|1"), &format!("{f}|%d"))
@@ -1083,6 +1103,23 @@ fn parse_date(s: &str, formats: &[String]) -> Option<PartialDate> {
     None
 }
 
+/// A date written `YYYY-MM-DD` exactly, as chrono reads it with
+/// `%Y-%m-%d`, without parsing the format (an import reads thousands of
+/// distinct dates); `None` for anything else, which chrono then reads.
+fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
+    let b: &[u8; 10] = s.as_bytes().try_into().ok()?;
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    chrono::NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
+}
+
 /// How one field is read from a row.
 #[derive(Debug)]
 enum Source {
@@ -1101,6 +1138,37 @@ struct FieldPlan {
     /// The ASCII characters `missing`'s markers start with.
     starts: u128,
     spec: FieldSpec,
+    /// The option ids of the question the field answers by their ids and
+    /// labels, normalised ([`option_index`]), made at the first choice
+    /// looked up.
+    choices: std::sync::OnceLock<rustc_hash::FxHashMap<String, String>>,
+}
+
+impl FieldPlan {
+    /// [`match_option`] of a value already normalised ([`norm`]), through
+    /// the field's index of `options` (those of the question it answers).
+    fn choice(&self, options: &[crate::ChoiceOption], normalised: &str) -> Option<String> {
+        self.choices
+            .get_or_init(|| option_index(options))
+            .get(normalised)
+            .cloned()
+    }
+}
+
+/// Each option's id and labels, normalised, with the id of the first option
+/// (in the question's order) that has it: what [`match_option`] finds by
+/// going through the options, found by one look-up (a multiple-choice
+/// column holds hundreds of distinct combinations of a few options).
+fn option_index(options: &[crate::ChoiceOption]) -> rustc_hash::FxHashMap<String, String> {
+    let mut index = rustc_hash::FxHashMap::default();
+    for o in options {
+        let labels = std::iter::once(o.id.as_str())
+            .chain(o.text.translations().values().map(String::as_str));
+        for label in labels {
+            index.entry(norm(label)).or_insert_with(|| o.id.clone());
+        }
+    }
+    index
 }
 
 /// A bit per ASCII character some marker starts with: most values (ids,
@@ -1260,6 +1328,7 @@ impl Plan {
                 starts: marker_starts(&missing),
                 missing,
                 spec: spec.clone(),
+                choices: std::sync::OnceLock::new(),
             })
         };
         let respondent = m
@@ -1368,10 +1437,12 @@ fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// The id of the first option whose id or a label is `value`, with case
+/// and runs of spaces ignored: the record path's matching, which the
+/// engine's [`option_index`] must agree with.
+#[cfg(test)]
 fn match_option(options: &[crate::ChoiceOption], value: &str) -> Option<String> {
     let n = norm(value);
-    // Each label normalised as it is compared: a value is matched once an
-    // import, against every option until one fits.
     let is = |label: &str| norm_chars(label).eq(n.chars());
     options
         .iter()
@@ -1395,6 +1466,52 @@ mod tests {
         assert_eq!(whole_months(d(2015, 3, 30), d(2016, 6, 30)), 15);
         assert_eq!(whole_months(d(2020, 1, 15), d(2020, 2, 14)), 0);
         assert_eq!(whole_months(d(2020, 1, 15), d(2020, 1, 15)), 0);
+    }
+
+    /// `YYYY-MM-DD` read without chrono gives what chrono gives, and
+    /// what it does not read goes to chrono.
+    #[test]
+    fn iso_dates_read_as_chrono_reads_them() {
+        let f = "%Y-%m-%d".to_owned();
+        let mut cases: Vec<String> = [
+            "2019-03-14",
+            "2020-02-29",
+            "2019-02-29",
+            "2019-13-01",
+            "2019-00-10",
+            "2019-04-31",
+            "0000-01-01",
+            "9999-12-31",
+            "2019-3-14",
+            "2019-03-4",
+            "19-03-14",
+            " 2019-03-14",
+            "2019-03-14 ",
+            "2019/03/14",
+            "2019-03-1a",
+            "+2019-03-14",
+            "2019-0314-",
+            "",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let mut day = NaiveDate::from_ymd_opt(2015, 12, 25).unwrap();
+        for _ in 0..800 {
+            cases.push(day.format("%Y-%m-%d").to_string());
+            day += chrono::Duration::days(3);
+        }
+        for s in &cases {
+            let chrono = NaiveDate::parse_from_str(s, &f)
+                .ok()
+                .map(PartialDate::from)
+                .filter(|d| {
+                    PartialDate::ymd(d.year, d.month.unwrap_or(1), d.day.unwrap_or(1)).is_ok()
+                });
+            assert_eq!(parse_date(s, std::slice::from_ref(&f)), chrono, "{s}");
+        }
+        assert_eq!(iso_date("2019-03-4"), None);
+        assert_eq!(iso_date("2019-03-14"), NaiveDate::from_ymd_opt(2019, 3, 14));
     }
 
     #[test]
@@ -1442,5 +1559,104 @@ mod tests {
         assert_eq!(found("salari"), None);
         assert_eq!(found("salariss"), None);
         assert_eq!(found(""), None);
+    }
+
+    /// Borrowed or not, the normal form is [`norm`]'s.
+    #[test]
+    fn normalised_is_norm() {
+        for s in [
+            "",
+            "pay",
+            "Pay",
+            "work life",
+            "work  life",
+            " work",
+            "work ",
+            "a\tb",
+            "a\u{b}b",
+            "a\u{c}b",
+            "a\rb",
+            "2019-03-14",
+            "mgr-0042",
+            "werk en PRIVÉ",
+            "straße",
+            "İstanbul",
+            "a\u{a0}b",
+            "n/a",
+            "-",
+            "NOT APPLICABLE",
+            "x\n",
+        ] {
+            assert_eq!(normalised(s), norm(s), "{s:?}");
+        }
+        // Ids, numbers and dates as they are: nothing made.
+        for s in [
+            "",
+            "pay",
+            "work life",
+            "2019-03-14",
+            "mgr-0042",
+            "n/a",
+            "-",
+            "4",
+        ] {
+            assert!(
+                matches!(normalised(s), std::borrow::Cow::Borrowed(_)),
+                "{s:?}"
+            );
+        }
+    }
+
+    /// The index finds what going through the options finds, the first
+    /// option in order winning where labels are shared: here one option's
+    /// label is a later option's id, and two options share a label.
+    #[test]
+    fn the_option_index_finds_what_matching_each_option_finds() {
+        let option = |id: &str, nl: &str, en: &str| crate::ChoiceOption {
+            id: id.into(),
+            text: crate::Text::new(nl, en),
+            theme: None,
+            exclusive: false,
+        };
+        let options = [
+            option("pay", "Salaris", "Workload"),
+            option("workload", "Werkdruk", "Too much  work"),
+            option("hours", "Werkdruk", "Hours"),
+            option("other", "Anders", "Other"),
+        ];
+        let plan = FieldPlan {
+            target: "answers.reason".into(),
+            source: Source::Column(0),
+            values: BTreeMap::new(),
+            missing: HashSet::new(),
+            starts: 0,
+            spec: FieldSpec::default(),
+            choices: std::sync::OnceLock::new(),
+        };
+        for value in [
+            "pay",
+            "PAY",
+            "salaris",
+            "workload",
+            "Workload",
+            "werkdruk",
+            "WERKDRUK",
+            "too much work",
+            "hours",
+            "Hours",
+            " other ",
+            "anders",
+            "nothing",
+            "",
+        ] {
+            let expected = match_option(&options, value);
+            assert_eq!(plan.choice(&options, &norm(value)), expected, "{value}");
+        }
+        // The shared labels go to the first option that has them.
+        assert_eq!(plan.choice(&options, "workload").as_deref(), Some("pay"));
+        assert_eq!(
+            plan.choice(&options, "werkdruk").as_deref(),
+            Some("workload")
+        );
     }
 }

@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use rustc_hash::FxHashMap;
 
 use super::{
-    ColumnReport, FieldPlan, ImportOptions, Mapping, Plan, Source, decode, match_option, norm,
+    ColumnReport, FieldPlan, ImportOptions, Mapping, Plan, Source, decode, norm, normalised,
     parse_bool, parse_date, parse_number, parse_tenure, tenure_between,
 };
 use crate::dataset::{Builder, CodedRow, Dim};
@@ -1352,7 +1352,7 @@ fn resolve(
     match kind {
         Kind::Respondent | Kind::FreeText(_) => Out::Val(Val::Text(raw.to_owned())),
         Kind::Org => {
-            let rename = |v: &str| match f.values.get(&norm(v)) {
+            let rename = |v: &str| match f.values.get(normalised(v).as_ref()) {
                 Some(serde_json::Value::String(s)) => s.clone(),
                 _ => v.to_owned(),
             };
@@ -1374,7 +1374,7 @@ fn resolve(
         },
         _ => {
             // A `values` table renames labels; unlisted labels pass through as written.
-            let text = match f.values.get(&norm(raw)) {
+            let text = match f.values.get(normalised(raw).as_ref()) {
                 Some(serde_json::Value::String(s)) => s.clone(),
                 Some(serde_json::Value::Null) => return Out::Val(Val::Nothing),
                 Some(v) => v.to_string(),
@@ -1478,11 +1478,12 @@ fn answer_of(q: &Question, f: &FieldPlan, raw: &str) -> Result<Option<Answer>, S
         };
         let mut ids = Vec::new();
         for p in parts {
-            match f.values.get(&norm(p)) {
+            let p = normalised(p);
+            match f.values.get(p.as_ref()) {
                 Some(serde_json::Value::String(s)) => ids.push(s.clone()),
                 Some(serde_json::Value::Null) => {}
                 Some(_) => return Err("an option id in values".into()),
-                None => match match_option(options, p) {
+                None => match f.choice(options, &p) {
                     Some(id) => ids.push(id),
                     None => {
                         return Err(
@@ -1495,7 +1496,8 @@ fn answer_of(q: &Question, f: &FieldPlan, raw: &str) -> Result<Option<Answer>, S
         }
         return Ok(Some(Answer::List(ids)));
     }
-    if let Some(v) = f.values.get(&norm(raw)) {
+    let raw_normalised = normalised(raw);
+    if let Some(v) = f.values.get(raw_normalised.as_ref()) {
         if v.is_null() {
             return Ok(None);
         }
@@ -1511,7 +1513,7 @@ fn answer_of(q: &Question, f: &FieldPlan, raw: &str) -> Result<Option<Answer>, S
             if let Ok(n) = raw.parse::<i64>() {
                 return Ok(Some(Answer::Number(n)));
             }
-            let n = norm(raw);
+            let n = raw_normalised;
             if let Some(p) = scale
                 .iter()
                 .position(|t| t.translations().values().any(|l| norm(l) == n))
@@ -1534,7 +1536,7 @@ fn answer_of(q: &Question, f: &FieldPlan, raw: &str) -> Result<Option<Answer>, S
             Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Ok(Some(Answer::Number(x as i64))),
             _ => Err("a whole number".into()),
         },
-        QuestionKind::SingleChoice { options } => match match_option(options, raw) {
+        QuestionKind::SingleChoice { options } => match f.choice(options, &raw_normalised) {
             Some(id) => Ok(Some(Answer::Text(id))),
             None => {
                 Err("an option id or label of the question, or a label listed in values".into())
