@@ -1535,16 +1535,19 @@ mod tests {
         assert_eq!(norm(" \t "), "");
     }
 
-    /// An option is found by its id or a label in either language, with
-    /// case and runs of spaces ignored on both sides, and by nothing less.
-    #[test]
-    fn options_match_by_id_or_label_in_any_language() {
-        let option = |id: &str, nl: &str, en: &str| crate::ChoiceOption {
+    fn option(id: &str, nl: &str, en: &str) -> crate::ChoiceOption {
+        crate::ChoiceOption {
             id: id.into(),
             text: crate::Text::new(nl, en),
             theme: None,
             exclusive: false,
-        };
+        }
+    }
+
+    /// An option is found by its id or a label in either language, with
+    /// case and runs of spaces ignored on both sides, and by nothing less.
+    #[test]
+    fn options_match_by_id_or_label_in_any_language() {
         let options = [
             option("pay", "Salaris", "Pay"),
             option("work_life", "Werk  en privé", "Work-life balance"),
@@ -1612,12 +1615,6 @@ mod tests {
     /// label is a later option's id, and two options share a label.
     #[test]
     fn the_option_index_finds_what_matching_each_option_finds() {
-        let option = |id: &str, nl: &str, en: &str| crate::ChoiceOption {
-            id: id.into(),
-            text: crate::Text::new(nl, en),
-            theme: None,
-            exclusive: false,
-        };
         let options = [
             option("pay", "Salaris", "Workload"),
             option("workload", "Werkdruk", "Too much  work"),

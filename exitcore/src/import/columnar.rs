@@ -1648,13 +1648,13 @@ mod tests {
             })
             .collect();
         each_way(&mapping, &rows, |fast, _, _| {
-            let start = fast
+            let refused = fast
                 .loaded
                 .problems
                 .iter()
                 .filter(|p| p.field == "answers.new_job_start")
                 .count();
-            assert!(start > 100, "{start}");
+            assert!(refused > 100, "{refused}");
             assert!(fast.summary.imported > 1_000, "{}", fast.summary.imported);
         });
     }
