@@ -1634,7 +1634,7 @@ mod tests {
         let mapping =
             Mapping::from_json_with_questionnaire(&json.to_string(), questionnaire).unwrap();
         let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
-        let (manager, exit) = (at("manager"), at("exit_date"));
+        let (manager, exit, tenure) = (at("manager"), at("exit_date"), at("tenure_months"));
         let rows: Vec<Vec<String>> = rows
             .into_iter()
             .enumerate()
@@ -1642,6 +1642,14 @@ mod tests {
                 // Months rather than days, so that 120 values at most.
                 if i > 0 && r[exit].len() == 10 {
                     r[exit].replace_range(8.., "01");
+                }
+                // Some exit dates and tenures missing, on rows that stay
+                // clean: their fields, not keyed, are counted apart.
+                if i % 11 == 0 && i > 0 {
+                    r[exit].clear();
+                }
+                if i % 17 == 0 && i > 0 {
+                    r[tenure].clear();
                 }
                 r.remove(manager);
                 r
