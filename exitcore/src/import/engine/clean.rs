@@ -196,8 +196,6 @@ struct RunColumns {
     /// ([`crate::dataset::Builder::encode`]; empty: unanswered by the
     /// mapping, or free text).
     cells: Vec<Vec<u64>>,
-    /// Each row's stored value of the field being stored.
-    values: Vec<u64>,
 }
 
 impl RunColumns {
@@ -250,44 +248,27 @@ impl<'o> RunCells<'o> {
             Kind::Respondent | Kind::FreeText(_) | Kind::ExitDate | Kind::Tenure => RunCells::None,
         }
     }
-}
 
-/// A run's keys of a keyed field, with what each key stores and whether
-/// its value is missing, by key ([`NOT_STORED`]: not worked out yet).
-struct KeyedValues<'k> {
-    keys: &'k [u32],
-    stored: &'k mut [u64],
-    missing: &'k mut [bool],
-}
-
-impl KeyedValues<'_> {
-    /// Writes each row's stored value, narrowed, to `cells`, working out
-    /// a key's value (and whether it is missing) with `resolve` at the
-    /// first row holding it; the number of rows whose value is missing.
-    fn fill<T>(
-        &mut self,
-        cells: &mut [T],
-        resolve: &mut dyn FnMut(usize) -> (u64, bool),
-        narrow: impl Fn(u64) -> T,
-    ) -> usize {
-        let mut missing = 0;
-        for (cell, &k) in cells.iter_mut().zip(self.keys) {
-            let k = k as usize;
-            let (v, is_missing) = match (self.stored.get(k), self.missing.get(k)) {
-                (Some(&v), Some(&m)) if v != NOT_STORED => (v, m),
-                _ => {
-                    let (v, m) = resolve(k);
-                    if let (Some(s), Some(at)) = (self.stored.get_mut(k), self.missing.get_mut(k)) {
-                        *s = v;
-                        *at = m;
-                    }
-                    (v, m)
+    /// Writes a run's stored values, in row order, narrowed to the
+    /// column's cells.
+    fn fill(self, values: impl Iterator<Item = u64>) {
+        match self {
+            RunCells::Codes(cells, none) => {
+                for (cell, v) in cells.iter_mut().zip(values) {
+                    *cell = u32::try_from(v).unwrap_or(none);
                 }
-            };
-            missing += usize::from(is_missing);
-            *cell = narrow(v);
+            }
+            RunCells::Small(cells) => {
+                for (cell, v) in cells.iter_mut().zip(values) {
+                    *cell = u8::try_from(v).unwrap_or(0);
+                }
+            }
+            RunCells::Answers(cells) => {
+                cells.clear();
+                cells.extend(values);
+            }
+            RunCells::None => {}
         }
-        missing
     }
 }
 
@@ -953,21 +934,7 @@ impl Engine<'_> {
                     &ids
                 }
             };
-            let missing = if keyed {
-                // Counted as the keys are read for their values.
-                self.store_field(ch, &mut out, kind, fi, run, keyed)
-            } else {
-                let classes = &ch.classes[s];
-                let missing = if ch.any_missing[s] {
-                    run.iter()
-                        .filter(|&&id| classes.get(id as usize) == Some(&Class::Missing))
-                        .count()
-                } else {
-                    0
-                };
-                self.store_field(ch, &mut out, kind, fi, run, keyed);
-                missing
-            };
+            let missing = self.store_field(ch, &mut out, kind, fi, run, keyed);
             if let Some(c) = col {
                 self.stats[c].filled += n - missing;
                 self.stats[c].missing += missing;
@@ -1019,8 +986,8 @@ impl Engine<'_> {
     /// entries `ids` (or, when `keyed`, its keys): each entry's stored
     /// value is worked out at the first row holding it, in row order, so
     /// dictionary codes and org units are numbered as the row path
-    /// numbers them, then copied to the rest. When `keyed`, the number
-    /// of rows whose value is missing (otherwise 0: not counted).
+    /// numbers them, then copied to the rest. The number of rows whose
+    /// value is missing.
     fn store_field(
         &mut self,
         ch: &mut Chunked,
@@ -1032,6 +999,14 @@ impl Engine<'_> {
     ) -> usize {
         let s = ch.base[fi];
         let classes = &ch.classes[s];
+        // A keyed field's missing rows are counted as its keys are read.
+        let mut missing = if !keyed && ch.any_missing[s] {
+            ids.iter()
+                .filter(|&&id| classes.get(id as usize) == Some(&Class::Missing))
+                .count()
+        } else {
+            0
+        };
         let entry_slot = |id: u32| {
             if classes.get(id as usize) == Some(&Class::Missing) {
                 Slot::None
@@ -1046,7 +1021,7 @@ impl Engine<'_> {
                         *o = Some(*d);
                     }
                 }
-                return 0;
+                return missing;
             }
             Kind::Tenure => {
                 let mut bands = std::mem::take(&mut ch.stored[s]);
@@ -1075,7 +1050,7 @@ impl Engine<'_> {
                     out.dims[4][i] = u32::try_from(band).unwrap_or(0);
                 }
                 ch.stored[s] = bands;
-                return 0;
+                return missing;
             }
             _ => {}
         }
@@ -1095,64 +1070,47 @@ impl Engine<'_> {
                 v
             }
         };
-        let mut missing = 0;
         if keyed {
+            // Each key's value and whether it is missing, kept by key and
+            // read straight from the run's keys.
             let cache = &mut self.fields[fi].inputs[0].cache;
-            let mut by_key = std::mem::take(&mut cache.stored_by_key);
+            let mut stored_by_key = std::mem::take(&mut cache.stored_by_key);
             let mut missing_by_key = std::mem::take(&mut cache.missing_by_key);
             let keys = cache.by_key.len();
-            by_key.resize(keys, NOT_STORED);
+            stored_by_key.resize(keys, NOT_STORED);
             missing_by_key.resize(keys, false);
-            let mut keyed = KeyedValues {
-                keys: ids,
-                stored: &mut by_key,
-                missing: &mut missing_by_key,
-            };
-            let mut resolve = |k: usize| {
+            // A key's first row works out its value (rarely: kept out of
+            // the loop, behind a call).
+            let mut resolve = |key: usize| {
                 let cache = &self.fields[fi].inputs[0].cache;
-                let id = cache.by_key.get(k).copied().unwrap_or(UNSET);
-                let v = value_of(self, id);
-                (v, classes.get(id as usize) == Some(&Class::Missing))
+                let id = cache.by_key.get(key).copied().unwrap_or(UNSET);
+                let value = value_of(self, id);
+                (value, classes.get(id as usize) == Some(&Class::Missing))
             };
-            let n = ids.len();
-            missing = match RunCells::of(out, kind) {
-                RunCells::Codes(cells, none) => {
-                    keyed.fill(cells, &mut resolve, |v| u32::try_from(v).unwrap_or(none))
-                }
-                RunCells::Small(cells) => {
-                    keyed.fill(cells, &mut resolve, |v| u8::try_from(v).unwrap_or(0))
-                }
-                RunCells::Answers(cells) => {
-                    cells.clear();
-                    cells.resize(n, 0);
-                    keyed.fill(cells, &mut resolve, |v| v)
-                }
-                RunCells::None => 0,
-            };
+            let resolve: &mut dyn FnMut(usize) -> (u64, bool) = &mut resolve;
+            RunCells::of(out, kind).fill(ids.iter().map(|&k| {
+                let key = k as usize;
+                let (value, is_missing) = match (stored_by_key.get(key), missing_by_key.get(key)) {
+                    (Some(&known), Some(&is)) if known != NOT_STORED => (known, is),
+                    _ => {
+                        let (value, is) = resolve(key);
+                        if let (Some(at), Some(flag)) =
+                            (stored_by_key.get_mut(key), missing_by_key.get_mut(key))
+                        {
+                            *at = value;
+                            *flag = is;
+                        }
+                        (value, is)
+                    }
+                };
+                missing += usize::from(is_missing);
+                value
+            }));
             let cache = &mut self.fields[fi].inputs[0].cache;
-            cache.stored_by_key = by_key;
+            cache.stored_by_key = stored_by_key;
             cache.missing_by_key = missing_by_key;
         } else {
-            let mut values = std::mem::take(&mut out.values);
-            values.clear();
-            for &id in ids {
-                values.push(value_of(self, id));
-            }
-            match RunCells::of(out, kind) {
-                RunCells::Codes(cells, none) => {
-                    for (o, &v) in cells.iter_mut().zip(&values) {
-                        *o = u32::try_from(v).unwrap_or(none);
-                    }
-                }
-                RunCells::Small(cells) => {
-                    for (o, &v) in cells.iter_mut().zip(&values) {
-                        *o = u8::try_from(v).unwrap_or(0);
-                    }
-                }
-                RunCells::Answers(cells) => std::mem::swap(cells, &mut values),
-                RunCells::None => {}
-            }
-            out.values = values;
+            RunCells::of(out, kind).fill(ids.iter().map(|&id| value_of(self, id)));
         }
         ch.stored[s] = stored;
         missing
